@@ -1,0 +1,3 @@
+"""policysite: versioned policy sites from Markdown in git."""
+
+__version__ = "0.1.0"

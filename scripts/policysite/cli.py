@@ -1,0 +1,94 @@
+"""The ``policysite`` command: thin shells over the library.
+
+Each command parses its options, calls the library and prints; library errors are
+``click.ClickException`` subclasses, so an expected failure is one message and exit 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from policysite import versions as versions_lib
+from policysite.config import Settings, load_settings
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+class _Date(click.ParamType):  # type: ignore[type-arg]
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD.", param, ctx)
+
+
+DATE = _Date()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "-C",
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The policy site's folder (where mkdocs.yml is).",
+)
+@click.version_option(package_name="policysite")
+@click.pass_context
+def main(ctx: click.Context, root: Path) -> None:
+    """Versioned policy sites from Markdown in git.
+
+    Example: policysite versions privacy --format json
+    """
+    ctx.obj = load_settings(root)
+
+
+@main.command("versions")
+@click.argument("policy", required=False)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option("--as-of", type=DATE, help="Decide current/upcoming as on this day (YYYY-MM-DD).")
+@pass_settings
+def versions_command(
+    settings: Settings, policy: str | None, fmt: str, as_of: dt.date | None
+) -> None:
+    """List every published version of each policy (or of POLICY) from git history.
+
+    Example: policysite versions privacy --as-of 2018-06-01
+    """
+    policies = versions_lib.load_policies(settings, as_of=as_of)
+    if policy:
+        policies = [versions_lib.find_policy(policies, policy, settings)]
+    if fmt == "json":
+        records = [versions_lib.version_record(settings, v) for p in policies for v in p.versions]
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        return
+    table = Table(title=None if policy else "Policy versions", show_lines=False)
+    for column in ("Policy", "Version", "Effective", "Status", "Material", "Commit", "Date"):
+        table.add_column(column)
+    for item in policies:
+        for version in reversed(item.versions):
+            material = {True: "material", False: "editorial", None: "no note"}[version.material]
+            table.add_row(
+                item.id,
+                version.label,
+                version.effective.isoformat(),
+                version.status,
+                material,
+                version.commit[:8],
+                version.date.date().isoformat(),
+            )
+    Console().print(table)

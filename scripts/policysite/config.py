@@ -1,0 +1,167 @@
+"""Settings of a policy site, read from ``mkdocs.yml`` without importing MkDocs.
+
+The CLI and the MkDocs plugin share these settings: the plugin's own options live under
+``plugins: - policysite: {...}`` and ``docs_dir`` is the policies folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from policysite.errors import ConfigError
+
+CONFIG_FILE = "mkdocs.yml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the library needs to know about one site."""
+
+    root: Path
+    docs_dir: str = "policies"
+    changelog_dir: str = "changelog"
+    notice_days: int = 30
+    announce_window_days: int = 30
+    locales: tuple[str, ...] = ("en", "nb")
+    site_url: str = ""
+    site_name: str = "Policies"
+    # Commits already on main that broke a rule and cannot be rewritten: skipped when reading
+    # history. A way out for a past mistake, listed in mkdocs.yml for everyone to see.
+    ignore_commits: tuple[str, ...] = ()
+    sender_name: str = ""
+    sender_email: str = ""
+    postal_address: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def docs_path(self) -> Path:
+        return self.root / self.docs_dir
+
+    @property
+    def changelog_path(self) -> Path:
+        return self.root / self.changelog_dir
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """Safe YAML that ignores MkDocs' ``!!python/name:`` and ``!ENV`` tags instead of failing."""
+
+
+def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    return None
+
+
+_TolerantLoader.add_multi_constructor("!", _ignore_tag)
+_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
+
+_INT_OPTIONS = ("notice_days", "announce_window_days")
+_STR_OPTIONS = ("changelog_dir", "sender_name", "sender_email", "postal_address")
+_KNOWN_OPTIONS = {*_INT_OPTIONS, *_STR_OPTIONS, "locales", "ignore_commits", "enabled"}
+
+
+def plugin_options(config: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``policysite`` entry of a loaded mkdocs.yml's ``plugins``, or None if absent."""
+    plugins = config.get("plugins") or []
+    if isinstance(plugins, dict):
+        entry = plugins.get("policysite")
+        return dict(entry or {}) if "policysite" in plugins else None
+    for item in plugins:
+        if item == "policysite":
+            return {}
+        if isinstance(item, dict) and "policysite" in item:
+            return dict(item["policysite"] or {})
+    return None
+
+
+def load_settings(root: Path | str = ".") -> Settings:
+    """Read ``mkdocs.yml`` in ``root``; defaults apply where it is absent or silent."""
+    root = Path(root).resolve()
+    path = root / CONFIG_FILE
+    if not path.exists():
+        return Settings(root=root)
+    try:
+        config = yaml.load(path.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise ConfigError(
+            f"is not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax.",
+            path=CONFIG_FILE,
+            line=line + 1 if line is not None else None,
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError("is not UTF-8; save it as UTF-8.", path=CONFIG_FILE) from None
+    if not isinstance(config, dict):
+        raise ConfigError("must be a mapping of settings.", path=CONFIG_FILE)
+    return settings_from_config(root, config)
+
+
+def settings_from_config(root: Path, config: dict[str, Any]) -> Settings:
+    """Validate the plugin options in an already loaded MkDocs config mapping."""
+    options = plugin_options(config) or {}
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    for key in options:
+        if key not in _KNOWN_OPTIONS:
+            problems.append(f"unknown option '{key}' (known: {', '.join(sorted(_KNOWN_OPTIONS))})")
+    for key in _INT_OPTIONS:
+        if key in options:
+            value = options[key]
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                problems.append(f"'{key}' must be a whole number of days ≥ 0, not {value!r}")
+            else:
+                values[key] = value
+    for key in _STR_OPTIONS:
+        if key in options:
+            if not isinstance(options[key], str):
+                problems.append(f"'{key}' must be text, not {options[key]!r}")
+            else:
+                values[key] = options[key]
+    for key in ("locales", "ignore_commits"):
+        if key in options:
+            value = options[key]
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                problems.append(f"'{key}' must be a list of text values, not {value!r}")
+            elif key == "locales" and not value:
+                problems.append("'locales' needs at least one locale, e.g. [en]")
+            else:
+                values[key] = tuple(value)
+    if problems:
+        raise ConfigError("plugin 'policysite': " + "; ".join(problems) + ".", path=CONFIG_FILE)
+    docs_dir = config.get("docs_dir", "policies")
+    if not isinstance(docs_dir, str) or not docs_dir:
+        raise ConfigError("'docs_dir' must be a folder name, e.g. policies.", path=CONFIG_FILE)
+    site_url = config.get("site_url") or ""
+    if site_url and not site_url.endswith("/"):
+        site_url += "/"
+    return Settings(
+        root=root,
+        docs_dir=docs_dir.strip("/"),
+        site_url=site_url,
+        site_name=str(config.get("site_name") or "Policies"),
+        extra=config,
+        **values,
+    )
+
+
+def today() -> dt.date:
+    """Today, or the date in ``POLICYSITE_TODAY`` (tests and previews of an upcoming switch)."""
+    value = os.environ.get("POLICYSITE_TODAY")
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(
+            f"POLICYSITE_TODAY={value!r} is not a date; write it as YYYY-MM-DD or unset it."
+        ) from None

@@ -1,0 +1,301 @@
+"""The content model: policies, versions, sections and their front matter.
+
+Knows nothing of git, MkDocs or email: every function here takes text and returns our own
+dataclasses, so each rule can be tested on a string.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import yaml
+
+from policysite.errors import PolicyError
+
+try:  # libyaml's parser is ~10× faster; it matters when reading thousands of commits.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+Status = Literal["current", "archived", "upcoming"]
+
+_FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_ANCHOR_ID = re.compile(r"^[^\s#{}]+$")
+FRONT_MATTER_KEYS = ("title", "version", "effective", "anchor_aliases")
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """The validated front matter of one policy text."""
+
+    title: str | None = None
+    version: str | None = None
+    effective: dt.date | None = None
+    anchor_aliases: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A policy text split into front matter and Markdown body."""
+
+    meta: FrontMatter
+    body: str
+    body_line: int  # 1-based line of the body's first line in the file
+
+
+@dataclass(frozen=True)
+class Section:
+    """The part of a policy from one heading to the next, keyed by the heading's anchor."""
+
+    anchor: str  # "" for the text before the first heading
+    title: str
+    level: int  # 0 for the preamble, 1–6 for headings
+    line: int  # 1-based line of the heading in the body
+    text: str  # the Markdown of the section, heading line included
+    explicit: bool = False  # the anchor was written as {#id}
+
+
+@dataclass(frozen=True)
+class Note:
+    """A changelog note: ``changelog/<policy>/<version>.md``."""
+
+    policy: str
+    version: str
+    material: bool
+    summary: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Version:
+    """One published text of a policy."""
+
+    policy: str
+    label: str
+    effective: dt.date
+    commit: str
+    date: dt.datetime  # when the commit landed on the main branch (committer date)
+    path: str  # the file's path (relative to the repository) at that commit
+    text: str  # the whole file, front matter included
+    sha256: str  # of ``text`` encoded as UTF-8
+    title: str
+    anchor_aliases: dict[str, str] = field(default_factory=dict)
+    adopted: bool = False  # no `version` in front matter: labelled by the commit date
+    note: Note | None = None
+    status: Status = "archived"
+
+    @property
+    def material(self) -> bool | None:
+        """True/False from the changelog note; None when the note is missing."""
+        return self.note.material if self.note else None
+
+    @property
+    def body(self) -> str:
+        return parse_document(self.text, self.path, self.commit).body
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A policy and every published version of it, oldest first."""
+
+    id: str
+    path: str
+    versions: tuple[Version, ...]
+
+    @property
+    def title(self) -> str:
+        return self.versions[-1].title if self.versions else self.id
+
+    @property
+    def current(self) -> Version | None:
+        return next((v for v in reversed(self.versions) if v.status == "current"), None)
+
+    @property
+    def upcoming(self) -> tuple[Version, ...]:
+        return tuple(v for v in self.versions if v.status == "upcoming")
+
+    def get(self, label: str) -> Version | None:
+        return next((v for v in self.versions if v.label == label), None)
+
+
+def _key_line(raw: str, key: str) -> int:
+    """1-based line in the file of ``key:`` inside front matter (which starts on line 2)."""
+    for number, line in enumerate(raw.splitlines(), start=2):
+        if re.match(rf"{re.escape(key)}\s*:", line):
+            return number
+    return 1
+
+
+def parse_document(text: str, path: str, commit: str | None = None) -> Document:
+    """Split a policy file into validated front matter and body.
+
+    A file without front matter is valid: it is a policy adopted as it is (no version label).
+    """
+    match = _FENCE.match(text)
+    if not match:
+        if text.startswith("---"):
+            raise PolicyError(
+                "front matter starts with '---' but has no closing '---' line; add it after the "
+                "last setting.",
+                path=path,
+                line=1,
+                commit=commit,
+            )
+        return Document(FrontMatter(), text, 1)
+    raw = match.group(1) or ""
+    body = text[match.end() :]
+    body_line = text.count("\n", 0, match.end()) + 1
+    try:
+        data = yaml.load(raw, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise PolicyError(
+            f"front matter is not valid YAML ({problem}); fix the syntax, e.g. `key: value`, "
+            "and quote values that contain ': '.",
+            path=path,
+            line=mark.line + 2 if mark is not None else 2,
+            commit=commit,
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise PolicyError(
+            "front matter must be `key: value` lines (title, version, effective).",
+            path=path,
+            line=2,
+            commit=commit,
+        )
+    return Document(_validate_meta(data, raw, path, commit), body, body_line)
+
+
+def _validate_meta(data: dict[str, Any], raw: str, path: str, commit: str | None) -> FrontMatter:
+    def fail(key: str, message: str) -> PolicyError:
+        return PolicyError(message, path=path, line=_key_line(raw, key), commit=commit)
+
+    title = data.get("title")
+    if title is not None and (not isinstance(title, str) or not title.strip()):
+        raise fail("title", f"'title' must be text, not {title!r}; e.g. `title: Privacy Policy`.")
+
+    version = data.get("version")
+    if "version" in data:
+        if isinstance(version, bool) or not isinstance(version, str | int | float):
+            raise fail(
+                "version",
+                f"'version' must be a label in quotes, e.g. version: \"1.1\"; got {version!r}.",
+            )
+        if not isinstance(version, str):
+            raise fail(
+                "version",
+                f"'version' must be quoted text: YAML reads {version!r} as a number "
+                f'(1.10 would become 1.1); write version: "{version}".',
+            )
+        if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z._-]*", version):
+            raise fail(
+                "version",
+                f"'version' {version!r} must be letters, digits, '.', '_' or '-' (it is part of "
+                'a URL), starting with a letter or digit; e.g. "1.1".',
+            )
+
+    effective = data.get("effective")
+    if "effective" in data:
+        effective = _parse_date(effective)
+        if effective is None:
+            raise fail(
+                "effective",
+                f"'effective' must be a date written YYYY-MM-DD, not {data['effective']!r}; "
+                "e.g. effective: 2018-05-25.",
+            )
+    elif version is not None:
+        raise PolicyError(
+            "has a 'version' but no 'effective' date; add `effective: YYYY-MM-DD` (the day this "
+            "version takes effect).",
+            path=path,
+            line=_key_line(raw, "version"),
+            commit=commit,
+        )
+
+    aliases = data.get("anchor_aliases") or {}
+    if not isinstance(aliases, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and _ANCHOR_ID.match(k) and _ANCHOR_ID.match(v)
+        for k, v in aliases.items()
+    ):
+        raise fail(
+            "anchor_aliases",
+            "'anchor_aliases' must map an old anchor to the anchor it now lands on, "
+            "e.g. `anchor_aliases: {cookie-policy: cookies}` (no '#').",
+        )
+    extra = {k: v for k, v in data.items() if k not in FRONT_MATTER_KEYS}
+    return FrontMatter(
+        title=title.strip() if isinstance(title, str) else None,
+        version=version,
+        effective=effective,
+        anchor_aliases=dict(aliases),
+        extra=extra,
+    )
+
+
+def _parse_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def parse_note(text: str, policy: str, version: str, path: str) -> Note:
+    """Parse a changelog note: front matter ``material: true|false``, body = the summary."""
+    match = _FENCE.match(text)
+    if not match:
+        raise PolicyError(
+            "has no front matter; start it with ---, `material: true` or `material: false`, ---.",
+            path=path,
+            line=1,
+        )
+    try:
+        data = yaml.load(match.group(1) or "", Loader=_Loader) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise PolicyError(
+            "front matter is not valid YAML; fix the syntax.",
+            path=path,
+            line=mark.line + 2 if mark is not None else 2,
+        ) from None
+    material = data.get("material") if isinstance(data, dict) else None
+    if not isinstance(material, bool):
+        raise PolicyError(
+            f"'material' must be true or false, not {material!r}: true when the change affects "
+            "users' rights or how their data is used (they are notified), false for editorial "
+            "fixes.",
+            path=path,
+            line=2,
+        )
+    return Note(policy, version, material, text[match.end() :].strip(), path)
+
+
+def with_status(versions: list[Version], as_of: dt.date) -> list[Version]:
+    """Mark the latest version in effect on ``as_of`` current, later ones upcoming."""
+    current = None
+    for index, version in enumerate(versions):
+        if version.effective <= as_of:
+            current = index
+    result = []
+    for index, version in enumerate(versions):
+        status: Status
+        if index == current:
+            status = "current"
+        elif version.effective > as_of and (current is None or index > current):
+            status = "upcoming"
+        else:
+            status = "archived"
+        result.append(replace(version, status=status))
+    return result

@@ -1,0 +1,237 @@
+"""Git history → versions: the second stage of the pipeline.
+
+A version is the text of a policy at a commit where its ``version`` label took a new value.
+A policy without a ``version`` field (a repository adopted as it is) gets one version per commit
+that changed its text, labelled by the commit date. Everything here is pure: revisions in,
+versions out, so every rule is tested without git.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from policysite.config import Settings, today
+from policysite.errors import NotFoundError, PolicyError, PolicySiteError, ProblemList
+from policysite.history import Revision, read_history
+from policysite.model import Note, Policy, Version, parse_document, parse_note, with_status
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    revision: Revision
+    label: str
+    effective: dt.date
+    title: str
+    aliases: dict[str, str]
+    adopted: bool
+
+
+def policy_id(relative_path: str) -> str:
+    """``legal/terms.md`` → ``legal/terms``."""
+    return relative_path.removesuffix(".md")
+
+
+def build_versions(
+    policy: str,
+    revisions: Iterable[Revision],
+    notes: dict[str, Note] | None = None,
+) -> list[Version]:
+    """Turn a policy file's revisions (oldest first) into its published versions.
+
+    Raises ProblemList with every problem found (bad front matter, a label reused for other
+    text, an effective date going back in time), each naming the file and commit.
+    """
+    notes = notes or {}
+    problems: list[PolicySiteError] = []
+    candidates: list[_Candidate] = []
+    previous_text: str | None = None
+    per_day: dict[str, int] = {}
+    for revision in revisions:
+        if revision.text == previous_text:  # a pure rename, or a merge that changed nothing
+            continue
+        previous_text = revision.text
+        try:
+            document = parse_document(revision.text, revision.path, revision.commit)
+        except PolicyError as exc:
+            problems.append(exc)
+            continue
+        meta = document.meta
+        adopted = meta.version is None
+        if adopted:
+            day = revision.date.date().isoformat()
+            per_day[day] = per_day.get(day, 0) + 1
+            label = day if per_day[day] == 1 else f"{day}.{per_day[day]}"
+            effective = meta.effective or revision.date.date()
+        else:
+            assert meta.version is not None and meta.effective is not None
+            label, effective = meta.version, meta.effective
+        candidates.append(
+            _Candidate(
+                revision,
+                label,
+                effective,
+                meta.title or _title_from_id(policy),
+                meta.anchor_aliases,
+                adopted,
+            )
+        )
+
+    versions: list[Version] = []
+    first_commit: dict[str, str] = {}
+    for candidate in candidates:
+        revision = candidate.revision
+        previous = versions[-1] if versions else None
+        if previous and candidate.label == previous.label:
+            problems.append(
+                PolicyError(
+                    f"the text changed but 'version' is still \"{candidate.label}\" (published "
+                    f"at commit {previous.commit[:12]}); every change of a published text needs "
+                    "a new version label. Bump `version:` in a new commit; if this commit is "
+                    "already on main, list it under `ignore_commits` in mkdocs.yml.",
+                    path=revision.path,
+                    commit=revision.commit,
+                )
+            )
+            continue
+        if candidate.label in first_commit:
+            problems.append(
+                PolicyError(
+                    f'version label "{candidate.label}" is used again for a different text '
+                    f"(first published at commit {first_commit[candidate.label][:12]}); give "
+                    "this text a new label, e.g. the next number.",
+                    path=revision.path,
+                    commit=revision.commit,
+                )
+            )
+            continue
+        if previous and candidate.effective < previous.effective and not candidate.adopted:
+            problems.append(
+                PolicyError(
+                    f'version "{candidate.label}" is effective {candidate.effective}, before '
+                    f'the previous version "{previous.label}" ({previous.effective}); set '
+                    f"`effective:` to {previous.effective} or later.",
+                    path=revision.path,
+                    commit=revision.commit,
+                )
+            )
+            continue
+        first_commit[candidate.label] = revision.commit
+        versions.append(
+            Version(
+                policy=policy,
+                label=candidate.label,
+                effective=candidate.effective,
+                commit=revision.commit,
+                date=revision.date,
+                path=revision.path,
+                text=revision.text,
+                sha256=hashlib.sha256(revision.text.encode("utf-8")).hexdigest(),
+                title=candidate.title,
+                anchor_aliases=candidate.aliases,
+                adopted=candidate.adopted,
+                note=notes.get(candidate.label),
+            )
+        )
+    if problems:
+        raise ProblemList(problems)
+    return versions
+
+
+def _title_from_id(policy: str) -> str:
+    return policy.rsplit("/", 1)[-1].replace("-", " ").replace("_", " ").capitalize()
+
+
+def read_notes(settings: Settings, policy: str) -> dict[str, Note]:
+    """The changelog notes of one policy, from the working tree, by version label."""
+    folder = settings.changelog_path / policy
+    notes: dict[str, Note] = {}
+    if not folder.is_dir():
+        return notes
+    for path in sorted(folder.glob("*.md")):
+        relative = path.relative_to(settings.root).as_posix()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise PolicyError("is not UTF-8; save it as UTF-8.", path=relative) from None
+        notes[path.stem] = parse_note(text, policy, path.stem, relative)
+    return notes
+
+
+def load_policies(
+    settings: Settings,
+    *,
+    as_of: dt.date | None = None,
+    rev: str = "HEAD",
+) -> list[Policy]:
+    """Every policy under the policies folder at ``rev`` with its versions and their status."""
+    as_of = as_of or today()
+    history = read_history(settings.root, settings.docs_path, rev, settings.ignore_commits)
+    problems: list[PolicySiteError] = []
+    policies: list[Policy] = []
+    for relative, revisions in history.items():
+        pid = policy_id(relative)
+        try:
+            versions = build_versions(pid, revisions, read_notes(settings, pid))
+        except ProblemList as exc:
+            problems.extend(exc.problems)
+            continue
+        except PolicySiteError as exc:
+            problems.append(exc)
+            continue
+        policies.append(Policy(pid, revisions[-1].path, tuple(with_status(versions, as_of))))
+    if problems:
+        raise ProblemList(problems)
+    return policies
+
+
+def find_policy(policies: list[Policy], policy: str, settings: Settings) -> Policy:
+    """The policy with this id, or an error listing the ones that exist."""
+    wanted = policy.removesuffix(".md")
+    for candidate in policies:
+        if candidate.id == wanted:
+            return candidate
+    known = ", ".join(p.id for p in policies) or "none yet"
+    raise NotFoundError(
+        f"no policy '{policy}' in {settings.docs_dir}/ (committed policies: {known}). "
+        f"A policy is a committed .md file in {settings.docs_dir}/."
+    )
+
+
+def find_version(policy: Policy, label: str) -> Version:
+    """The version with this label, or an error listing the labels that exist."""
+    found = policy.get(label)
+    if found is None:
+        known = ", ".join(v.label for v in policy.versions)
+        raise NotFoundError(f"policy '{policy.id}' has no version '{label}' (versions: {known}).")
+    return found
+
+
+def version_url(settings: Settings, version: Version) -> str:
+    """Where the site shows this version: the policy page when current, its archive otherwise."""
+    path = (
+        f"{version.policy}/"
+        if version.status == "current"
+        else (f"{version.policy}/versions/{version.label}/")
+    )
+    return (settings.site_url or "/") + path
+
+
+def version_record(settings: Settings, version: Version) -> dict[str, object]:
+    """One entry of ``versions --format json`` and the site's versions.json."""
+    return {
+        "policy": version.policy,
+        "title": version.title,
+        "version": version.label,
+        "effective": version.effective.isoformat(),
+        "commit": version.commit,
+        "date": version.date.isoformat(),
+        "sha256": version.sha256,
+        "material": version.material,
+        "status": version.status,
+        "url": version_url(settings, version),
+        "path": Path(version.path).as_posix(),
+    }
