@@ -78,7 +78,7 @@ def versions_command(
         return
     table = Table(title=None if policy else "Policy versions", show_lines=False)
     for column in ("Policy", "Version", "Effective", "Status", "Material", "Commit", "Date"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=True)
     for item in policies:
         for version in reversed(item.versions):
             material = {True: "material", False: "editorial", None: "no note"}[version.material]

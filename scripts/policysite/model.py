@@ -299,3 +299,76 @@ def with_status(versions: list[Version], as_of: dt.date) -> list[Version]:
             status = "archived"
         result.append(replace(version, status=status))
     return result
+
+
+SectionStatus = Literal["added", "removed", "modified", "retitled", "moved", "unchanged"]
+BlockOp = Literal["equal", "insert", "delete", "replace", "move"]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of words in a redline: unchanged, inserted or deleted."""
+
+    op: Literal["equal", "insert", "delete"]
+    text: str
+
+
+@dataclass(frozen=True)
+class BlockChange:
+    """One rendered block (heading, paragraph, list item, table cell …) in the redline.
+
+    ``kind`` is the HTML tag of the block (``h2``, ``p``, ``li``, ``td`` …). ``segments`` is the
+    word-level redline for a replaced block; for an inserted, deleted, moved or equal block it
+    is one segment of the whole text.
+    """
+
+    op: BlockOp
+    kind: str
+    segments: tuple[Segment, ...]
+    old_html: str = ""
+    new_html: str = ""
+
+
+@dataclass(frozen=True)
+class SectionChange:
+    """What happened to one section between two versions, keyed by its anchor."""
+
+    anchor: str  # the anchor in the new version (the old one for a removed section)
+    title: str  # the title in the new version (the old one for a removed section)
+    old_title: str | None  # the title in the old version; None for an added section
+    status: SectionStatus
+    words_added: int = 0
+    words_removed: int = 0
+    old_anchor: str | None = None  # set when matched to an old section with another anchor
+    retitled: bool = False  # the heading text changed (status may still say modified/moved)
+    level: int = 2
+    blocks: tuple[BlockChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class Change:
+    """Two versions of a policy compared: the value every rendering (html, md, text, json) takes."""
+
+    policy: str
+    old: Version
+    new: Version
+    sections: tuple[SectionChange, ...]
+
+    @property
+    def changed(self) -> tuple[SectionChange, ...]:
+        return tuple(s for s in self.sections if s.status != "unchanged")
+
+    @property
+    def words_added(self) -> int:
+        return sum(s.words_added for s in self.sections)
+
+    @property
+    def words_removed(self) -> int:
+        return sum(s.words_removed for s in self.sections)
+
+    @property
+    def reverse(self) -> bool:
+        """True when ``old`` is the later version (a diff asked for backwards)."""
+        return self.old.effective > self.new.effective or (
+            self.old.effective == self.new.effective and self.old.date > self.new.date
+        )
