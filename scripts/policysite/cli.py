@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -76,7 +77,7 @@ def versions_command(
         records = [versions_lib.version_record(settings, v) for p in policies for v in p.versions]
         click.echo(json.dumps(records, indent=2, ensure_ascii=False))
         return
-    table = Table(title=None if policy else "Policy versions", show_lines=False)
+    table = Table(box=box.SIMPLE_HEAD)
     for column in ("Policy", "Version", "Effective", "Status", "Material", "Commit", "Date"):
         table.add_column(column, no_wrap=True)
     for item in policies:
