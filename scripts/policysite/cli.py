@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -92,4 +93,5 @@ def versions_command(
                 version.commit[:8],
                 version.date.date().isoformat(),
             )
-    Console().print(table)
+    # A pipe gets no terminal width; Rich would then squeeze the table into 80 columns.
+    Console(width=None if sys.stdout.isatty() else 120).print(table)
