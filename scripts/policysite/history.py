@@ -8,11 +8,14 @@ slower on 2,000 commits). Returns plain data: a list of ``Revision`` per policy 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import subprocess
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 import git
 
@@ -30,6 +33,7 @@ class Revision:
     path: str  # relative to the repository root, at this commit
     blob: str
     text: str
+    sha256: str  # of the text as UTF-8 (a leading byte-order mark removed)
 
 
 @dataclass(frozen=True)
@@ -124,32 +128,54 @@ def _is_policy_path(path: str, prefix: str) -> bool:
     )
 
 
-def read_blobs(repo: git.Repo, blobs: Iterable[str]) -> dict[str, bytes]:
-    """Read many blobs with one ``git cat-file --batch`` process."""
-    wanted = list(dict.fromkeys(blobs))
-    if not wanted:
+def read_texts(repo: git.Repo, changes: Iterable[_Change]) -> dict[str, tuple[str, str]]:
+    """Text and sha256 of every blob in ``changes``, read with one ``git cat-file --batch``.
+
+    Blobs are decoded and hashed while git is still writing the next ones, so on two cores
+    our work hides behind git's (bench/history.py).
+    """
+    first_use: dict[str, _Change] = {}
+    for change in changes:
+        first_use.setdefault(change.blob, change)
+    if not first_use:
         return {}
-    result = subprocess.run(
+    process = subprocess.Popen(
         ["git", "cat-file", "--batch"],
         cwd=repo.git_dir,
-        input=("\n".join(wanted) + "\n").encode(),
-        capture_output=True,
-        check=False,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
-    if result.returncode != 0:
-        raise HistoryError(f"git cat-file failed: {result.stderr.decode(errors='replace')}")
-    out = result.stdout
-    blobs_by_id: dict[str, bytes] = {}
-    position = 0
-    for blob in wanted:
-        end = out.index(b"\n", position)
-        header = out[position:end].split()
-        if len(header) < 3:
-            raise HistoryError(f"git object {blob} is missing from the repository; run git fsck.")
-        size = int(header[2])
-        blobs_by_id[blob] = out[end + 1 : end + 1 + size]
-        position = end + 1 + size + 1
-    return blobs_by_id
+    assert process.stdin and process.stdout and process.stderr
+    request = ("\n".join(first_use) + "\n").encode()
+    writer = threading.Thread(target=_write_and_close, args=(process.stdin, request), daemon=True)
+    writer.start()
+    texts: dict[str, tuple[str, str]] = {}
+    try:
+        for blob, change in first_use.items():
+            header = process.stdout.readline().split()
+            if len(header) < 3:
+                raise HistoryError(
+                    f"git object {blob} ({change.path} at commit {change.commit[:12]}) is "
+                    "missing from the repository; run `git fsck` and fetch again."
+                )
+            size = int(header[2])
+            texts[blob] = _decode(process.stdout.read(size), change)
+            process.stdout.read(1)  # the newline after each object
+    finally:
+        process.stdout.close()
+        writer.join()
+        process.wait()
+        process.stderr.close()
+    return texts
+
+
+def _write_and_close(stream: IO[bytes], data: bytes) -> None:
+    try:
+        stream.write(data)
+        stream.close()
+    except BrokenPipeError:  # git stopped early; the reader reports why
+        pass
 
 
 def repo_prefix(repo: git.Repo, folder: Path) -> str:
@@ -199,20 +225,20 @@ def read_history(
             if not skip:
                 lineage.append(change)
             lineages[change.path] = lineage
-        needed = [c.blob for lineage in lineages.values() for c in lineage]
-        texts = read_blobs(repo, needed)
+        texts = read_texts(repo, (c for lineage in lineages.values() for c in lineage))
     result: dict[str, list[Revision]] = {}
     for path, lineage in sorted(lineages.items()):
         if not lineage:
             continue
         relative = path[len(prefix) + 1 :] if prefix else path
         result[relative] = [
-            Revision(c.commit, c.date, c.path, c.blob, _decode(texts[c.blob], c)) for c in lineage
+            Revision(c.commit, c.date, c.path, c.blob, *texts[c.blob]) for c in lineage
         ]
     return result
 
 
-def _decode(data: bytes, change: _Change) -> str:
+def _decode(data: bytes, change: _Change) -> tuple[str, str]:
+    """The blob as text and the sha256 of that text; errors for size and encoding."""
     if len(data) > MAX_POLICY_BYTES:
         raise PolicyError(
             f"is {len(data) / 1048576:.1f} MiB; a policy file may be at most 1 MiB. Split it into "
@@ -220,6 +246,7 @@ def _decode(data: bytes, change: _Change) -> str:
             path=change.path,
             commit=change.commit,
         )
+    data = data.removeprefix(b"\xef\xbb\xbf")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -231,7 +258,7 @@ def _decode(data: bytes, change: _Change) -> str:
             line=line,
             commit=change.commit,
         ) from None
-    return text.removeprefix("\ufeff")
+    return text, hashlib.sha256(data).hexdigest()
 
 
 def changed_files(root: Path, base: str) -> list[str]:

@@ -9,7 +9,6 @@ versions out, so every rule is tested without git.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,7 +128,7 @@ def build_versions(
                 date=revision.date,
                 path=revision.path,
                 text=revision.text,
-                sha256=hashlib.sha256(revision.text.encode("utf-8")).hexdigest(),
+                sha256=revision.sha256,
                 title=candidate.title,
                 anchor_aliases=candidate.aliases,
                 adopted=candidate.adopted,
