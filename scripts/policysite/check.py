@@ -26,11 +26,19 @@ from urllib.parse import unquote
 
 from policysite.config import Settings, today
 from policysite.errors import NotFoundError, PolicyError, PolicySiteError, ProblemList
-from policysite.history import renamed_files, resolve_commit, tracked_files
+from policysite.history import read_history, renamed_files, resolve_commit, tracked_files
 from policysite.lock import LOCK_FILE, LockEntry, read_lock, write_lock
-from policysite.model import Document, Note, Policy, Section, parse_document, parse_note
+from policysite.model import (
+    Document,
+    Note,
+    Policy,
+    Section,
+    parse_document,
+    parse_note,
+    with_status,
+)
 from policysite.sections import split_sections
-from policysite.versions import load_policies, policy_id
+from policysite.versions import build_versions, policy_id
 
 Severity = Literal["error", "warning"]
 
@@ -178,6 +186,10 @@ MESSAGES: dict[str, str] = {
         'policies.lock (or add this entry: [[version]] policy = "{policy}" version = '
         '"{version}" sha256 = "{sha256}").'
     ),
+    "lock-pending-stale": (
+        "records the new version {policy} {version} with sha256 {locked}, but its text now has "
+        "sha256 {actual}; run `policysite lock` again and commit policies.lock."
+    ),
     "lock-behind": (
         "does not record {policy} {version} (published at commit {commit}); run `policysite "
         "lock` and commit policies.lock."
@@ -185,6 +197,10 @@ MESSAGES: dict[str, str] = {
     "lock-stale": (
         "still records {policy} {version}, whose policy file was deleted here; run `policysite "
         "lock` and commit policies.lock."
+    ),
+    "lock-unpublished": (
+        "records {policy} {version}, which was never merged and is not in the working tree any "
+        "more; run `policysite lock` and commit policies.lock."
     ),
     "lock-moved": (
         "records {policy} {version} at commit {locked_commit}, but history has the same text "
@@ -345,7 +361,7 @@ def check_site(settings: Settings, base: str | None = None, on: dt.date | None =
             raise NotFoundError(MESSAGES["base-missing"].format(base=rev, fetch=_fetch_hint(rev)))
     else:
         try:
-            published = load_policies(settings, as_of=on, rev=rev)
+            published = load_published(settings, rev, on)
         except ProblemList as exc:
             history_ok = False
             findings.extend(_from_error(p) for p in exc.problems)
@@ -396,6 +412,31 @@ def check_site(settings: Settings, base: str | None = None, on: dt.date | None =
     findings.extend(check_base_kept(settings, base, published))
     ordered = sorted(findings, key=lambda f: (f.path, f.line, f.rule, f.message))
     return Report(rev, tuple(dict.fromkeys(ordered)), len(drafts), len(record))
+
+
+def load_published(settings: Settings, rev: str, on: dt.date) -> list[Policy]:
+    """Every policy's versions at ``rev``, without their changelog notes.
+
+    ``versions.load_policies`` reads the notes too, and one bad note would hide every version;
+    here the notes are checked on their own.
+    """
+    history = read_history(settings.root, settings.docs_path, rev, settings.ignore_commits)
+    problems: list[PolicySiteError] = []
+    policies: list[Policy] = []
+    for relative, revisions in history.items():
+        pid = policy_id(relative)
+        try:
+            versions = build_versions(pid, revisions)
+        except ProblemList as exc:
+            problems.extend(exc.problems)
+            continue
+        except PolicySiteError as exc:
+            problems.append(exc)
+            continue
+        policies.append(Policy(pid, revisions[-1].path, tuple(with_status(versions, on))))
+    if problems:
+        raise ProblemList(problems)
+    return policies
 
 
 def _has_commits(settings: Settings) -> bool:
@@ -1003,7 +1044,11 @@ def check_lock(
         locked_commit = f"commit {entry.commit[:12]}" if entry.commit else "not merged then"
         actual = by_key.pop((entry.policy, entry.version), None)
         if actual is None:
-            rule = "lock-stale" if entry.policy in deleted else "lock-gone"
+            rule = (
+                "lock-stale"
+                if entry.policy in deleted
+                else ("lock-gone" if entry.commit else "lock-unpublished")
+            )
             findings.append(
                 finding(
                     rule,
@@ -1014,6 +1059,18 @@ def check_lock(
                     locked=entry.sha256,
                     locked_commit=locked_commit,
                     base=base,
+                )
+            )
+        elif actual.sha256 != entry.sha256 and actual.commit is None:
+            findings.append(
+                finding(
+                    "lock-pending-stale",
+                    path,
+                    entry.line,
+                    policy=entry.policy,
+                    version=entry.version,
+                    locked=entry.sha256,
+                    actual=actual.sha256,
                 )
             )
         elif actual.sha256 != entry.sha256:
@@ -1027,7 +1084,7 @@ def check_lock(
                     locked=entry.sha256,
                     locked_commit=locked_commit,
                     actual=actual.sha256,
-                    commit=(actual.commit or "not merged yet")[:12],
+                    commit=(actual.commit or "")[:12],
                 )
             )
         elif entry.commit and actual.commit and entry.commit != actual.commit:
@@ -1078,7 +1135,7 @@ def check_base_kept(settings: Settings, base: str | None, published: list[Policy
     if head is None or head == resolve_commit(settings.root, base):
         return []
     try:
-        current = {p.id: p for p in load_policies(settings, rev="HEAD")}
+        current = {p.id: p for p in load_published(settings, "HEAD", today())}
     except PolicySiteError:
         return []  # HEAD's own history problems are reported against the working tree
     findings = []
@@ -1107,7 +1164,7 @@ def check_base_kept(settings: Settings, base: str | None, published: list[Policy
 def record_for_lock(settings: Settings) -> list[LockEntry]:
     """What ``policysite lock`` writes: HEAD's versions plus new ones in the working tree."""
     report_findings: list[Finding] = []
-    published = load_policies(settings, rev="HEAD") if _has_commits(settings) else []
+    published = load_published(settings, "HEAD", today()) if _has_commits(settings) else []
     drafts, _ = read_drafts(settings)
     renames = (
         {
@@ -1153,16 +1210,16 @@ def update_lock(settings: Settings, *, force: bool = False) -> Path:
         for entry in old:
             current = new.get((entry.policy, entry.version))
             locked_commit = f"commit {entry.commit[:12]}" if entry.commit else "not merged then"
-            if current is not None and current.sha256 != entry.sha256:
+            if current is not None and current.commit and current.sha256 != entry.sha256:
                 message = MESSAGES["lock-changed"].format(
                     policy=entry.policy,
                     version=entry.version,
                     locked=entry.sha256,
                     locked_commit=locked_commit,
                     actual=current.sha256,
-                    commit=(current.commit or "not merged yet")[:12],
+                    commit=current.commit[:12],
                 )
-            elif current is None and entry.policy in policies:
+            elif current is None and entry.commit and entry.policy in policies:
                 message = MESSAGES["lock-gone"].format(
                     policy=entry.policy,
                     version=entry.version,
