@@ -444,8 +444,8 @@ def test_new_version_not_in_the_lock(site: GitRepo) -> None:
     text = policy_text("1.1", "2021-08-01", BODY + "\nWe also collect your phone number.\n")
     assert findings(site) == [
         "policies.lock:1: error: does not record the new version privacy 1.1; run `policysite "
-        'lock` and commit policies.lock (or add this entry: [[version]] policy = "privacy" '
-        f'version = "1.1" sha256 = "{sha(text)}").'
+        "lock` and commit policies.lock (or add a [[version]] table to it with policy = "
+        f'"privacy", version = "1.1" and sha256 = "{sha(text)}", each on its own line).'
     ]
 
 

@@ -183,8 +183,8 @@ MESSAGES: dict[str, str] = {
     ),
     "lock-pending": (
         "does not record the new version {policy} {version}; run `policysite lock` and commit "
-        'policies.lock (or add this entry: [[version]] policy = "{policy}" version = '
-        '"{version}" sha256 = "{sha256}").'
+        'policies.lock (or add a [[version]] table to it with policy = "{policy}", version = '
+        '"{version}" and sha256 = "{sha256}", each on its own line).'
     ),
     "lock-pending-stale": (
         "records the new version {policy} {version} with sha256 {locked}, but its text now has "
