@@ -614,3 +614,46 @@ def test_every_rule_has_a_message() -> None:
     assert len(MESSAGES) == len(set(MESSAGES.values()))
     for template in MESSAGES.values():
         assert template.endswith((".", "}")), template
+
+
+def test_pull_request_changing_two_policies_passes(
+    git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PR-summary case (tests/pr_fixture.py) is a PR that check lets through."""
+    from tests.pr_fixture import TODAY as PR_TODAY
+    from tests.pr_fixture import make_two_policy_pr
+
+    monkeypatch.setenv("POLICYSITE_TODAY", PR_TODAY)
+    make_two_policy_pr(git_repo)
+    code, output = run(git_repo, "--base", "main")
+    assert (code, output) == (
+        0,
+        ["policysite check: all rules pass (2 policies, 4 versions, compared with main)."],
+    )
+    lock = read_lock(git_repo.path / "policies.lock") or []
+    assert [(e.policy, e.version, bool(e.commit)) for e in lock] == [
+        ("privacy", "1.0", True),
+        ("privacy", "1.1", False),
+        ("terms", "1.0", True),
+        ("terms", "1.1", False),
+    ]
+
+
+def test_github_format_annotates_a_fatal_error_too(site: GitRepo) -> None:
+    code, output = run(site, "--base", "origin/main", "--format", "github")
+    assert code == 1
+    assert output == [
+        "::error title=policysite check::the revision 'origin/main' to compare with does not "
+        "exist in this clone; fetch it first: `git fetch origin main` (GitHub Actions: "
+        "actions/checkout with `fetch-depth: 0`).",
+        "Error: the revision 'origin/main' to compare with does not exist in this clone; fetch "
+        "it first: `git fetch origin main` (GitHub Actions: actions/checkout with "
+        "`fetch-depth: 0`).",
+    ]
+
+
+@pytest.mark.parametrize("command", ["check", "lock", "init"])
+def test_command_help_has_an_example(command: str) -> None:
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example: policysite " + command in result.output
