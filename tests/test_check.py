@@ -657,3 +657,20 @@ def test_command_help_has_an_example(command: str) -> None:
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0
     assert "Example: policysite " + command in result.output
+
+
+def test_renamed_policy_keeps_its_versions_and_needs_a_new_lock(site: GitRepo) -> None:
+    site.git("mv", PATH, "policies/privacy-policy.md")
+    lock = read_lock(site.path / "policies.lock") or []
+    assert findings(site) == [
+        "policies.lock:1: warning: does not record privacy-policy 1.0 (published at commit "
+        f"{lock[0].commit and lock[0].commit[:12]}); run `policysite lock` and commit "
+        "policies.lock.",
+        f"policies.lock:5: error: records privacy 1.0 (sha256 {lock[0].sha256}, commit "
+        f"{lock[0].commit and lock[0].commit[:12]}), but history at HEAD has no such version: "
+        "history was rewritten or the commit dropped. Restore it (ask a developer: the old "
+        "commit is in any older clone); if the policy was renamed here, run `policysite lock` "
+        "and commit policies.lock.",
+    ]
+    update_lock(load_settings(site.path))
+    assert findings(site) == []

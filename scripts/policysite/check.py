@@ -26,7 +26,7 @@ from urllib.parse import unquote
 
 from policysite.config import Settings, today
 from policysite.errors import NotFoundError, PolicyError, PolicySiteError, ProblemList
-from policysite.history import read_history, renamed_files, resolve_commit, tracked_files
+from policysite.history import renamed_files, resolve_commit, tracked_files
 from policysite.lock import LOCK_FILE, LockEntry, read_lock, write_lock
 from policysite.model import (
     Document,
@@ -35,10 +35,9 @@ from policysite.model import (
     Section,
     parse_document,
     parse_note,
-    with_status,
 )
 from policysite.sections import split_sections
-from policysite.versions import build_versions, policy_id
+from policysite.versions import load_policies, policy_id
 
 Severity = Literal["error", "warning"]
 
@@ -372,29 +371,14 @@ def check_site(settings: Settings, base: str | None = None, on: dt.date | None =
             findings.append(_from_error(exc))
     drafts, draft_findings = read_drafts(settings)
     findings.extend(draft_findings)
-    renames = (
-        {
-            policy_id(old): policy_id(new)
-            for old, new in renamed_files(settings.root, rev, settings.docs_path).items()
-        }
-        if published
-        else {}
-    )
-    by_draft_id = {renames.get(p.id, p.id): p for p in published}
-    record: list[RecordEntry] = []
-    deleted: set[str] = set()
-    for policy in published:
-        draft_id = renames.get(policy.id, policy.id)
-        if draft_id not in drafts:
-            deleted.add(policy.id)
-            findings.extend(check_deleted(settings, policy))
-            continue
-        record.extend(
-            RecordEntry(draft_id, v.label, v.sha256, v.commit, v.adopted) for v in policy.versions
-        )
+    pairing = pair_drafts(settings, rev, published, drafts)
+    record = list(pairing.record)
+    for policy in pairing.deleted:
+        findings.extend(check_deleted(settings, policy))
+    deleted = {p.id for p in pairing.deleted}
     notes = read_all_notes(settings, findings)
     for draft in drafts.values():
-        previous = by_draft_id.get(draft.policy)
+        previous = pairing.previous.get(draft.policy)
         findings.extend(check_anchors_unique(draft))
         findings.extend(check_links(settings, draft, drafts))
         findings.extend(check_html(draft))
@@ -415,28 +399,45 @@ def check_site(settings: Settings, base: str | None = None, on: dt.date | None =
 
 
 def load_published(settings: Settings, rev: str, on: dt.date) -> list[Policy]:
-    """Every policy's versions at ``rev``, without their changelog notes.
+    """Every policy's versions at ``rev``, without their notes (checked on their own)."""
+    return load_policies(settings, as_of=on, rev=rev, notes=False)
 
-    ``versions.load_policies`` reads the notes too, and one bad note would hide every version;
-    here the notes are checked on their own.
-    """
-    history = read_history(settings.root, settings.docs_path, rev, settings.ignore_commits)
-    problems: list[PolicySiteError] = []
-    policies: list[Policy] = []
-    for relative, revisions in history.items():
-        pid = policy_id(relative)
-        try:
-            versions = build_versions(pid, revisions)
-        except ProblemList as exc:
-            problems.extend(exc.problems)
+
+@dataclass(frozen=True)
+class Pairing:
+    """The working tree's policies beside the published ones (renames followed)."""
+
+    drafts: dict[str, Draft]
+    previous: dict[str, Policy]  # draft id → the published policy it continues
+    deleted: list[Policy]  # published policies with no file in the working tree
+    record: list[RecordEntry]  # the published versions of the policies still there
+
+
+def pair_drafts(
+    settings: Settings, rev: str, published: list[Policy], drafts: dict[str, Draft]
+) -> Pairing:
+    """Match each published policy to its file in the working tree, through a rename."""
+    renames = (
+        {
+            policy_id(old): policy_id(new)
+            for old, new in renamed_files(settings.root, rev, settings.docs_path).items()
+        }
+        if published
+        else {}
+    )
+    previous: dict[str, Policy] = {}
+    deleted: list[Policy] = []
+    record: list[RecordEntry] = []
+    for policy in published:
+        draft_id = renames.get(policy.id, policy.id)
+        if draft_id not in drafts:
+            deleted.append(policy)
             continue
-        except PolicySiteError as exc:
-            problems.append(exc)
-            continue
-        policies.append(Policy(pid, revisions[-1].path, tuple(with_status(versions, on))))
-    if problems:
-        raise ProblemList(problems)
-    return policies
+        previous[draft_id] = policy
+        record.extend(
+            RecordEntry(draft_id, v.label, v.sha256, v.commit, v.adopted) for v in policy.versions
+        )
+    return Pairing(drafts, previous, deleted, record)
 
 
 def _has_commits(settings: Settings) -> bool:
@@ -1163,34 +1164,18 @@ def check_base_kept(settings: Settings, base: str | None, published: list[Policy
 
 def record_for_lock(settings: Settings) -> list[LockEntry]:
     """What ``policysite lock`` writes: HEAD's versions plus new ones in the working tree."""
-    report_findings: list[Finding] = []
-    published = load_published(settings, "HEAD", today()) if _has_commits(settings) else []
+    on = today()
+    published = load_published(settings, "HEAD", on) if _has_commits(settings) else []
     drafts, _ = read_drafts(settings)
-    renames = (
-        {
-            policy_id(old): policy_id(new)
-            for old, new in renamed_files(settings.root, "HEAD", settings.docs_path).items()
-        }
-        if published
-        else {}
-    )
-    by_draft_id = {renames.get(p.id, p.id): p for p in published}
-    record: list[RecordEntry] = []
-    for policy in published:
-        draft_id = renames.get(policy.id, policy.id)
-        if draft_id in drafts:
-            record.extend(
-                RecordEntry(draft_id, v.label, v.sha256, v.commit) for v in policy.versions
-            )
-    notes: dict[tuple[str, str], Note] = {}
+    pairing = pair_drafts(settings, "HEAD", published, drafts)
+    record = list(pairing.record)
+    ignored: list[Finding] = []  # `check` reports them; the lock records what there is
     for draft in drafts.values():
-        if draft.document is None:
-            continue
-        entry = check_version(
-            settings, draft, by_draft_id.get(draft.policy), notes, "HEAD", today(), report_findings
-        )
-        if entry is not None:
-            record.append(entry)
+        if draft.document is not None:
+            previous = pairing.previous.get(draft.policy)
+            entry = check_version(settings, draft, previous, {}, "HEAD", on, ignored)
+            if entry is not None:
+                record.append(entry)
     return lock_entries(record)
 
 
