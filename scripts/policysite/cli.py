@@ -95,3 +95,82 @@ def versions_command(
             )
     # A pipe gets no terminal width; Rich would then squeeze the table into 80 columns.
     Console(width=None if sys.stdout.isatty() else 120).print(table)
+
+
+@main.command("check")
+@click.option(
+    "--base",
+    metavar="REV",
+    help="Compare with the history at this revision (CI: origin/main). Default: HEAD, "
+    "checking the working tree as a pre-commit hook would.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "github", "json"]),
+    default="text",
+    show_default=True,
+    help="github prints workflow annotations (::error file=…,line=…::…).",
+)
+@pass_settings
+def check_command(settings: Settings, base: str | None, fmt: str) -> None:
+    """Check the policies against the editorial rules; exit 1 on any error.
+
+    Example: policysite check --base origin/main --format github
+    """
+    from policysite import check as check_lib
+
+    try:
+        report = check_lib.check_site(settings, base)
+    except click.ClickException as exc:
+        if fmt == "github":
+            click.echo(f"::error title=policysite check::{check_lib.escape_data(exc.message)}")
+        raise
+    render = {
+        "text": check_lib.format_text,
+        "github": check_lib.format_github,
+        "json": check_lib.format_json,
+    }[fmt]
+    click.echo(render(report))
+    if report.errors:
+        sys.exit(1)
+
+
+@main.command("lock")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Record history as it is even where it contradicts policies.lock (only after a "
+    "deliberate, reviewed rewrite of history).",
+)
+@pass_settings
+def lock_command(settings: Settings, force: bool) -> None:
+    """Write policies.lock: the sha256 of every published (and new) version's text.
+
+    Example: policysite lock && git add policies.lock
+    """
+    from policysite import check as check_lib
+
+    path = check_lib.update_lock(settings, force=force)
+    click.echo(f"{path.name}: {check_lib.describe_lock(path)}")
+
+
+@main.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", help="The organisation's name, for the site title and sample policy.")
+@click.option("--site-url", default="https://policies.example.com/", show_default=True)
+def init_command(directory: Path, name: str | None, site_url: str) -> None:
+    """Create a new policy site in DIRECTORY: mkdocs.yml, a sample policy with one version,
+    changelog/, site_templates/, policies.lock, GitHub workflows, EDITING.md and README.
+
+    When DIRECTORY is not inside a git repository, init also runs `git init` and commits the
+    files (the sample policy's version 1.0 is then published); inside a repository it only
+    writes the files, for you to review and commit.
+
+    Example: policysite init acme-policies --name "Acme Ltd"
+    """
+    from policysite.scaffold import create_site
+
+    result = create_site(directory, name=name, site_url=site_url)
+    for line in result.summary():
+        click.echo(line)

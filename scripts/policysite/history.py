@@ -267,3 +267,99 @@ def changed_files(root: Path, base: str) -> list[str]:
         _check_repo(repo, base)
         output = repo.git.diff("--name-only", "-M", base, "--")
         return [line for line in output.splitlines() if line]
+
+
+def resolve_commit(root: Path, rev: str) -> str | None:
+    """The full hash of the commit ``rev`` names, or None when this clone has no such commit."""
+    with open_repo(root) as repo:
+        try:
+            return str(repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}"))
+        except git.GitCommandError:
+            return None
+
+
+def is_shallow(root: Path) -> bool:
+    """True for a shallow clone (its history, and so its versions, are incomplete)."""
+    with open_repo(root) as repo:
+        return bool(repo.git.rev_parse("--is-shallow-repository") == "true")
+
+
+def tracked_files(root: Path, folder: Path) -> list[str]:
+    """Files git tracks (in the index) under ``folder``, relative to ``folder``, sorted.
+
+    Untracked drafts are not policies, as for ``read_history``.
+    """
+    with open_repo(root) as repo:
+        prefix = repo_prefix(repo, folder)
+        output = repo.git.ls_files("-z", "--", prefix or ".")
+    paths = [p for p in output.split("\0") if p]
+    return sorted(p[len(prefix) + 1 :] if prefix else p for p in paths)
+
+
+def renamed_files(root: Path, base: str, folder: Path) -> dict[str, str]:
+    """Files under ``folder`` that git sees as renamed between ``base`` and the working tree.
+
+    Old path → new path, both relative to ``folder``.
+    """
+    with open_repo(root) as repo:
+        prefix = repo_prefix(repo, folder)
+        output = repo.git.diff("--name-status", "-M", "-z", base, "--", prefix or ".")
+    tokens = output.split("\0")
+    renames: dict[str, str] = {}
+    index = 0
+    while index < len(tokens):
+        status = tokens[index]
+        if status.startswith(("R", "C")) and index + 2 < len(tokens):
+            old, new = tokens[index + 1], tokens[index + 2]
+            if status.startswith("R"):
+                cut = len(prefix) + 1 if prefix else 0
+                renames[old[cut:]] = new[cut:]
+            index += 3
+        elif status:
+            index += 2
+        else:
+            index += 1
+    return renames
+
+
+def find_repository(path: Path) -> Path | None:
+    """The top folder of the git repository containing ``path``, or None."""
+    probe = path
+    while not probe.exists():
+        probe = probe.parent
+    try:
+        with git.Repo(probe, search_parent_directories=True) as repo:
+            return Path(repo.working_tree_dir or probe)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+
+
+def init_repository(root: Path) -> None:
+    """``git init`` with a ``main`` branch in ``root``."""
+    git.Repo.init(root, initial_branch="main").close()
+
+
+def commit_all(root: Path, message: str) -> str:
+    """Stage every file in the repository of ``root`` and commit; returns the commit's hash.
+
+    Without a configured author (a fresh machine, CI), the commit is made as "policysite".
+    """
+    with open_repo(root) as repo:
+        repo.git.add("-A")
+        env: dict[str, str] = {}
+        if not repo.config_reader().has_option("user", "email"):
+            env = {
+                "GIT_AUTHOR_NAME": "policysite",
+                "GIT_AUTHOR_EMAIL": "policysite@localhost",
+                "GIT_COMMITTER_NAME": "policysite",
+                "GIT_COMMITTER_EMAIL": "policysite@localhost",
+            }
+        with repo.git.custom_environment(**env):
+            repo.git.commit("-q", "-m", message)
+        return str(repo.head.commit.hexsha)
+
+
+def stage_files(root: Path, paths: Iterable[Path]) -> None:
+    """``git add`` these files, so that they count as tracked (nothing is committed)."""
+    with open_repo(root) as repo:
+        repo.git.add("--", *[str(p) for p in paths])

@@ -24,7 +24,7 @@ Status = Literal["current", "archived", "upcoming"]
 
 _FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _ANCHOR_ID = re.compile(r"^[^\s#{}]+$")
-FRONT_MATTER_KEYS = ("title", "version", "effective", "anchor_aliases")
+FRONT_MATTER_KEYS = ("title", "version", "effective", "anchor_aliases", "retired")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class FrontMatter:
     effective: dt.date | None = None
     anchor_aliases: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    retired: dt.date | None = None  # the day the policy is withdrawn (its archive stays)
 
 
 @dataclass(frozen=True)
@@ -265,6 +266,15 @@ def _validate_meta(data: dict[str, Any], raw: str, path: str, commit: str | None
             "'anchor_aliases' must map an old anchor to the anchor it now lands on, "
             "e.g. `anchor_aliases: {cookie-policy: cookies}` (no '#').",
         )
+    retired = None
+    if "retired" in data:
+        retired = _parse_date(data["retired"]) if not isinstance(data["retired"], bool) else None
+        if retired is None:
+            raise fail(
+                "retired",
+                f"'retired' must be the date the policy is withdrawn, written YYYY-MM-DD, not "
+                f"{data['retired']!r}; e.g. retired: 2027-01-01.",
+            )
     extra = {k: v for k, v in data.items() if k not in FRONT_MATTER_KEYS}
     return FrontMatter(
         title=title.strip() if isinstance(title, str) else None,
@@ -272,6 +282,7 @@ def _validate_meta(data: dict[str, Any], raw: str, path: str, commit: str | None
         effective=effective,
         anchor_aliases=dict(aliases),
         extra=extra,
+        retired=retired,
     )
 
 

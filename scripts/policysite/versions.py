@@ -165,8 +165,13 @@ def load_policies(
     *,
     as_of: dt.date | None = None,
     rev: str = "HEAD",
+    notes: bool = True,
 ) -> list[Policy]:
-    """Every policy under the policies folder at ``rev`` with its versions and their status."""
+    """Every policy under the policies folder at ``rev`` with its versions and their status.
+
+    ``notes=False`` leaves out the changelog notes (``check`` reads and reports them itself, so
+    that one bad note does not hide every version).
+    """
     as_of = as_of or today()
     history = read_history(settings.root, settings.docs_path, rev, settings.ignore_commits)
     problems: list[PolicySiteError] = []
@@ -174,7 +179,7 @@ def load_policies(
     for relative, revisions in history.items():
         pid = policy_id(relative)
         try:
-            versions = build_versions(pid, revisions, read_notes(settings, pid))
+            versions = build_versions(pid, revisions, read_notes(settings, pid) if notes else {})
         except ProblemList as exc:
             problems.extend(exc.problems)
             continue
