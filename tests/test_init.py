@@ -84,15 +84,6 @@ def test_init_outside_a_repository_commits_a_site_that_passes_everything(
     assert build.returncode == 0, build.stderr
     assert (site / "site/privacy/index.html").is_file()
 
-    lint = subprocess.run(
-        [str(BIN / "actionlint"), "-no-color"],
-        cwd=site,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert (lint.returncode, lint.stdout) == (0, "")
-
 
 def test_new_sites_get_the_templates_rendered_for_them(tmp_path: Path) -> None:
     site = tmp_path / "s"
