@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,6 @@ REPO_VALUES = {
     "INSTALL": 'make .venv/.installed && echo "$PWD/.venv/bin" >> "$GITHUB_PATH"',
     "CHECK": ".venv/bin/policysite check",
 }
-BIN = Path(sys.executable).parent
 
 
 def load(name: str) -> dict[str, Any]:
