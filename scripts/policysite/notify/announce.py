@@ -228,7 +228,8 @@ def build_notice(settings: Settings, policy: Policy, version: Version) -> Notice
             url=None if change.status == "removed" else section_url(site, policy.id, change.anchor),
         )
         for change in changed_sections(policy, version)
-        if change.status != "unchanged"
+        # A first version lists its main sections only: every one of them is new.
+        if change.status != "unchanged" and (previous is not None or change.level <= 2)
     )
     return Notice(
         policy=policy.id,

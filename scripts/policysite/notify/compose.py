@@ -126,18 +126,29 @@ def format_address(name: str, address: str, header: str = "To") -> str:
 
 
 def _encoded_words(text: str) -> list[str]:
-    """RFC 2047 base64 words of at most 72 characters, split between characters."""
-    words: list[str] = []
+    """RFC 2047 base64 words of at most 72 characters.
+
+    Words break after a space where they can: RFC 2047 readers drop the folding between two
+    encoded words, while some (Python's email package) read it as a space; a break after a
+    space reads right either way. Only a run of more than 45 bytes without one is cut inside.
+    """
+    chunks: list[bytes] = []
     chunk = b""
-    for char in text:
-        encoded = char.encode("utf-8")
-        if len(chunk) + len(encoded) > 45:  # 45 bytes → 60 base64 chars + 12 of framing
-            words.append(f"=?utf-8?b?{b64encode(chunk).decode('ascii')}?=")
+    for token in re.findall(r"\S+\s?|\s", text):
+        encoded = token.encode("utf-8")
+        if chunk and len(chunk) + len(encoded) > 45:  # 45 bytes → 60 base64 + 12 framing
+            chunks.append(chunk)
             chunk = b""
+        while len(encoded) > 45:
+            cut = 45
+            while cut and (encoded[cut] & 0xC0) == 0x80:  # not inside a UTF-8 sequence
+                cut -= 1
+            chunks.append(encoded[:cut])
+            encoded = encoded[cut:]
         chunk += encoded
     if chunk:
-        words.append(f"=?utf-8?b?{b64encode(chunk).decode('ascii')}?=")
-    return words
+        chunks.append(chunk)
+    return [f"=?utf-8?b?{b64encode(c).decode('ascii')}?=" for c in chunks]
 
 
 def _qp(text: str) -> bytes:
