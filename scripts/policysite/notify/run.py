@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +96,11 @@ def run_notify(
         )
         recipients = store.count_subscribers(active_only=True) if store else 0
         _print_plan(console, settings, candidates, recipients, day)
+        for key, announcement in announced.items():
+            assert store is not None
+            waiting = store.queue_counts(announcement.id, time.time()).pending
+            if waiting and request.policy in (None, key[0]):
+                console.print(f"  {key[0]} {key[1]}: {waiting} notices not sent yet")
         if not request.send or store is None:
             console.print(f"Delivery would go to {transport.description}.")
             console.print("Nothing was written; add --send to announce and deliver.")
@@ -160,7 +166,7 @@ def _pending_work(
             continue
         if wanted is not None and key not in wanted:
             continue
-        if announcement.recipients == announcement.sent + announcement.failed:
+        if store.queue_counts(announcement.id, time.time()).pending == 0:
             continue
         policy = next((p for p in policies if p.id == announcement.policy), None)
         version = policy.get(announcement.version) if policy else None
@@ -183,7 +189,7 @@ def _deliver_with_progress(
     day: dt.date,
     console: Console,
 ) -> DeliveryReport:
-    total = announcement.recipients - announcement.sent - announcement.failed
+    total = store.queue_counts(announcement.id, time.time()).pending
     label = f"{announcement.policy} {announcement.version}"
     columns = (
         TextColumn("[bold]{task.description}"),

@@ -2,7 +2,7 @@
 
 At least once: a row is claimed (with a lease) before it is sent and recorded as sent after the
 server accepted it, one transaction per batch. If the process dies, the rows it claimed but
-had not recorded are sent again by the next run (at most one batch, the in-flight window);
+had not recorded are sent again by the next run (at most two batches, the in-flight window);
 every row recorded as sent is never sent again. Claims by a process on this machine that is
 gone are released at once; a claim by a sender elsewhere waits for its lease to end.
 """
@@ -15,13 +15,14 @@ import logging
 import os
 import socket
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from policysite.notify.compose import (
     Composer,
-    MailTemplate,
     Notice,
     Recipient,
     format_date_header,
@@ -37,19 +38,25 @@ from policysite.notify.transport import (
 )
 
 log = logging.getLogger("policysite.notify")
+IN_FLIGHT_BATCHES = 2  # claimed and not yet recorded: at most this many batches
 
 
 @dataclass(frozen=True)
 class SendOptions:
     """How a run sends. The defaults suit a large run against a real server."""
 
-    batch_size: int = 500  # rows per claim and per recording transaction: the in-flight window
+    batch_size: int = 500  # rows per claim and per recording transaction
     lease_seconds: float = 300.0
     max_attempts: int = 5  # a 4xx answer is retried this many times in all, then failed
     retry_base: float = 60.0  # seconds before the first retry; doubles each time
     retry_cap: float = 3600.0
     wait_for_retries: bool = True  # sleep until scheduled retries come due before returning
     rate: float | None = None  # messages per second; caps a batch to ~10 s of sending
+
+    @property
+    def in_flight_window(self) -> int:
+        """The most notices a crash can leave sent but unrecorded (sent again by a re-run)."""
+        return IN_FLIGHT_BATCHES * self.batch_size
 
     def batch_for_rate(self) -> int:
         if self.rate:
@@ -132,32 +139,25 @@ def deliver(
 ) -> DeliveryReport:
     """Send every pending notice of one announcement; returns the counts of this run.
 
+    Two batches are in flight: while one is on the wire, the next is claimed and rendered and
+    the previous one recorded, so the connections never wait for the database.
+
     Raises TransportError when the server (or outbox) stops taking mail: what was accepted
     before is recorded, the rest stays pending for the next run.
     """
     worker = worker_id()
     report = DeliveryReport(announcement.policy, announcement.version)
-    templates: dict[str, MailTemplate] = {}
+    # Built before anything is claimed: a template error stops the run with no row held.
+    templates = {locale: composer.build(notice, locale, today=today) for locale in composer.locales}
     folder = f"{announcement.policy.replace('/', '-')}-{announcement.version}"
     batch = options.batch_for_rate()
-    while True:
-        now = time.time()
-        claims = store.claim(announcement.id, worker, batch, options.lease_seconds, now)
-        if not claims:
-            due = store.next_retry(announcement.id, now)
-            if due is not None and options.wait_for_retries:
-                log.info("waiting %.0f s for temporary failures to be retried", due - now)
-                time.sleep(max(0.0, due - time.time()) + 0.01)
-                continue
-            report.skipped = store.queue_counts(announcement.id, time.time()).pending
-            return report
+    queue: deque[tuple[list[Claim], Future[list[Delivered]]]] = deque()
+
+    def render(claims: list[Claim]) -> list[Outgoing]:
         date = format_date_header(dt.datetime.now(dt.UTC))
         outgoing = []
         for claim in claims:
-            locale = composer.pick_locale(claim.locale)
-            template = templates.get(locale)
-            if template is None:
-                template = templates[locale] = composer.build(notice, locale, today=today)
+            template = templates[composer.pick_locale(claim.locale)]
             data = template.render(
                 Recipient(claim.email, claim.name, claim.locale, claim.timezone, claim.message_id),
                 date,
@@ -172,12 +172,13 @@ def deliver(
                     f"{folder}/{local}.eml",
                 )
             )
+        return outgoing
+
+    def finish(claims: list[Claim], sending: Future[list[Delivered]]) -> None:
         try:
-            delivered = transport.send(outgoing)
+            delivered = sending.result()
         except TransportStopped as stop:
             store.record(announcement.id, worker, _outcomes(claims, stop.results, options, report))
-            if progress:
-                progress(report.sent + report.failed)
             raise TransportError(
                 f"{stop.detail} {report.sent} notices of {announcement.policy} "
                 f"{announcement.version} were sent in this run before it stopped."
@@ -192,6 +193,39 @@ def deliver(
         )
         if progress:
             progress(len(claims))
+
+    with ThreadPoolExecutor(1, thread_name_prefix="policysite-send") as wire:
+        try:
+            while True:
+                claims = []
+                if len(queue) < IN_FLIGHT_BATCHES:
+                    now = time.time()
+                    claims = store.claim(announcement.id, worker, batch, options.lease_seconds, now)
+                if claims:
+                    queue.append((claims, wire.submit(transport.send, render(claims))))
+                    continue
+                if queue:
+                    finish(*queue.popleft())
+                    continue
+                now = time.time()
+                due = store.next_retry(announcement.id, now)
+                if due is not None and options.wait_for_retries:
+                    log.info("waiting %.0f s for temporary failures to be retried", due - now)
+                    time.sleep(max(0.0, due - time.time()) + 0.01)
+                    continue
+                report.skipped = store.queue_counts(announcement.id, time.time()).pending
+                return report
+        except BaseException:
+            # Stopping (server gone, Ctrl-C): record what the batches still out did, then stop.
+            for claims, sending in queue:
+                try:
+                    results = sending.result()
+                except TransportStopped as stop:
+                    results = stop.results
+                except Exception:
+                    results = []
+                store.record(announcement.id, worker, _outcomes(claims, results, options, report))
+            raise
 
 
 def _outcomes(
