@@ -8,6 +8,7 @@ import sqlite3
 import ssl
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -287,3 +288,44 @@ def test_no_subscribers_means_no_announcement(site: GitRepo, tmp_path: Path) -> 
     assert code == 0
     assert "Not announcing privacy 2.0: there are no active subscribers" in out
     assert rows(tmp_path, "SELECT count(*) FROM announcements") == [(0,)]
+
+
+class ClosingAfter(Recorder):
+    """Accepts ``limit`` messages, then answers every DATA with 421 (the server going down)."""
+
+    limit = 30
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.count() >= self.limit:
+            return "421 4.3.2 Shutting down"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_server_going_away_mid_run_records_what_was_accepted(
+    site: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorder = ClosingAfter()
+    server = start_server(recorder)
+    write_subscribers(tmp_path / "people.csv", 1200)
+    cli(site, "subscribers", "import", str(tmp_path / "people.csv"))
+    monkeypatch.setenv("POLICYSITE_SMTP_URL", server.url)
+    try:
+        code, out = cli(site, "notify", "--send", "--concurrency", "2")
+    finally:
+        server.controller.stop()
+    assert code == 1
+    assert out.splitlines()[-1] == (
+        f"Error: the SMTP server smtp://127.0.0.1:{server.port} (tls=none) is not taking mail: "
+        "421 4.3.2 Shutting down. Run again later; unsent notices stay pending. 30 notices of "
+        "privacy 2.0 were sent in this run before it stopped."
+    )
+    sent_ids = {
+        mid for (mid,) in rows(tmp_path, "SELECT message_id FROM deliveries WHERE status='sent'")
+    }
+    assert sent_ids == set(recorder.message_ids())
+    assert rows(
+        tmp_path, "SELECT status, count(*), count(claimed_by) FROM deliveries GROUP BY status"
+    ) == [
+        ("pending", 1170, 0),
+        ("sent", 30, 0),
+    ]
