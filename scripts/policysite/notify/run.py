@@ -11,6 +11,8 @@ import datetime as dt
 import json
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -280,46 +282,45 @@ def _person(email: str) -> str:
         raise PolicySiteError(f"{exc}; give the address as it was imported.") from None
 
 
+@contextmanager
+def existing_store(settings: Settings) -> Iterator[Store | None]:
+    """The store if there is one (None: nothing was ever imported); closed afterwards."""
+    store = open_store(settings, create=False)
+    try:
+        yield store
+    finally:
+        if store is not None:
+            store.close()
+
+
 def export_subscriber(settings: Settings, email: str) -> str:
     """Everything stored about one person, as JSON."""
-    store = open_store(settings, create=False)
-    found = store.export_subscriber(_person(email)) if store else None
-    if store:
-        store.close()
+    with existing_store(settings) as store:
+        found = store.export_subscriber(_person(email)) if store else None
     if found is None:
         raise NotFoundError("no subscriber with that address is stored.")
     return json.dumps(found, indent=2, ensure_ascii=False)
 
 
 def erase_subscriber(settings: Settings, email: str) -> str:
-    store = open_store(settings, create=False)
-    gone = store.erase_subscriber(_person(email)) if store else None
-    if store:
-        store.close()
+    """Remove a person and their delivery rows."""
+    with existing_store(settings) as store:
+        gone = store.erase_subscriber(_person(email)) if store else None
     if gone is None:
         raise NotFoundError("no subscriber with that address is stored; nothing was erased.")
     return f"Erased the subscriber and {gone} delivery record(s); announcement counts are kept."
 
 
 def count_subscribers(settings: Settings) -> int:
-    store = open_store(settings, create=False)
-    if store is None:
-        return 0
-    try:
-        return store.count_subscribers()
-    finally:
-        store.close()
+    with existing_store(settings) as store:
+        return store.count_subscribers() if store else 0
 
 
 def purge_deliveries(settings: Settings, older_than_days: int) -> str:
+    """Drop delivery rows older than the limit; announcement counts stay."""
     if older_than_days < 0:
         raise PolicySiteError("--older-than must be 0 days or more.")
     cutoff = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=older_than_days)
-    store = open_store(settings, create=False)
-    if store is None:
-        return "Purged 0 delivery records (no notification database yet)."
-    try:
-        count = store.purge_deliveries(cutoff)
-    finally:
-        store.close()
+    with existing_store(settings) as store:
+        count = store.purge_deliveries(cutoff) if store else 0
     return f"Purged {count} delivery record(s) from before {cutoff.date()}; counts are kept."
