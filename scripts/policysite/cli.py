@@ -174,3 +174,107 @@ def init_command(directory: Path, name: str | None, site_url: str) -> None:
     result = create_site(directory, name=name, site_url=site_url)
     for line in result.summary():
         click.echo(line)
+
+
+@main.command("notify")
+@click.option("--policy", help="Only this policy (e.g. privacy).")
+@click.option("--version", "version_label", help="Announce this version even if it is old.")
+@click.option("--send", is_flag=True, help="Write and deliver; without it, only show the plan.")
+@click.option(
+    "--outbox",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write .eml files here instead of SMTP (the default without POLICYSITE_SMTP_URL).",
+)
+@click.option("--concurrency", default=4, show_default=True, help="SMTP connections.")
+@click.option("--rate", type=float, help="At most this many messages per second.")
+@pass_settings
+def notify_command(
+    settings: Settings,
+    policy: str | None,
+    version_label: str | None,
+    send: bool,
+    outbox: Path | None,
+    concurrency: int,
+    rate: float | None,
+) -> None:
+    """Tell every registered user about material versions, by mail, before they take effect.
+
+    Example: policysite notify --policy privacy --version 1.0 --send --outbox outbox
+    """
+    from policysite.notify.run import NotifyRequest, run_notify
+
+    request = NotifyRequest(policy, version_label, send, outbox, concurrency, rate)
+    run_notify(settings, request, Console(soft_wrap=True))
+
+
+@main.group("subscribers")
+def subscribers_group() -> None:
+    """The people notices go to: import, export, erase, count.
+
+    Example: policysite subscribers import users.csv
+    """
+
+
+@subscribers_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows, report the others.")
+@pass_settings
+def subscribers_import(settings: Settings, file: Path, skip_invalid: bool) -> None:
+    """Add or update subscribers from CSV (email,name,locale,timezone) or JSON Lines.
+
+    Example: policysite subscribers import sample/subscribers.csv
+    """
+    from policysite.notify.run import import_subscribers
+
+    click.echo(import_subscribers(settings, file, skip_invalid=skip_invalid))
+
+
+@subscribers_group.command("export")
+@click.argument("email")
+@pass_settings
+def subscribers_export(settings: Settings, email: str) -> None:
+    """Print everything stored about one person as JSON, with every notice sent to them.
+
+    Example: policysite subscribers export ola.nordmann@example.com
+    """
+    from policysite.notify.run import export_subscriber
+
+    click.echo(export_subscriber(settings, email))
+
+
+@subscribers_group.command("erase")
+@click.argument("email")
+@pass_settings
+def subscribers_erase(settings: Settings, email: str) -> None:
+    """Remove a person and their delivery records (announcement counts stay).
+
+    Example: policysite subscribers erase ola.nordmann@example.com
+    """
+    from policysite.notify.run import erase_subscriber
+
+    click.echo(erase_subscriber(settings, email))
+
+
+@subscribers_group.command("count")
+@pass_settings
+def subscribers_count(settings: Settings) -> None:
+    """Print how many subscribers are stored.
+
+    Example: policysite subscribers count
+    """
+    from policysite.notify.run import count_subscribers
+
+    click.echo(count_subscribers(settings))
+
+
+@main.command("purge")
+@click.option("--older-than", "days", type=int, default=730, show_default=True, metavar="DAYS")
+@pass_settings
+def purge_command(settings: Settings, days: int) -> None:
+    """Drop delivery records older than DAYS (usage data is kept two years).
+
+    Example: policysite purge --older-than 730
+    """
+    from policysite.notify.run import purge_deliveries
+
+    click.echo(purge_deliveries(settings, days))

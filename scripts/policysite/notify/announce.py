@@ -1,0 +1,253 @@
+"""Which versions are announced, and what the notice says about each.
+
+A material version (changelog ``material: true``) is announced once: when it is upcoming or
+took effect within ``announce_window_days``. Older ones are reported as skipped, so adopting a
+long history never mails everyone about 2018; ``--version`` forces one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+
+from policysite.config import Settings
+from policysite.errors import ConfigError, NotFoundError, PolicySiteError
+from policysite.model import Policy, SectionChange, Version
+from policysite.notify.compose import Notice, NoticeSection, section_url
+from policysite.sections import split_sections
+from policysite.versions import find_policy, find_version
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A material version and what ``notify`` does with it."""
+
+    policy: Policy
+    version: Version
+    action: str  # announce | skip | done
+    reason: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.policy.id, self.version.label)
+
+
+def plan_versions(
+    settings: Settings,
+    policies: list[Policy],
+    announced: set[tuple[str, str]],
+    today: dt.date,
+    *,
+    policy: str | None = None,
+    version: str | None = None,
+) -> list[Candidate]:
+    """Every material version of the chosen policies, each with announce / skip / done."""
+    chosen = [find_policy(policies, policy, settings)] if policy else policies
+    if version is not None:
+        return [_forced(chosen, version, announced, settings)]
+    found: list[Candidate] = []
+    for item in chosen:
+        for candidate in item.versions:
+            if candidate.material is not True:
+                continue
+            key = (item.id, candidate.label)
+            age = (today - candidate.effective).days
+            if key in announced:
+                found.append(Candidate(item, candidate, "done", "already announced"))
+            elif age > settings.announce_window_days:
+                found.append(
+                    Candidate(
+                        item,
+                        candidate,
+                        "skip",
+                        f"took effect {age} days ago, more than announce_window_days "
+                        f"({settings.announce_window_days}); force it with --version "
+                        f"{candidate.label}",
+                    )
+                )
+            else:
+                found.append(Candidate(item, candidate, "announce", _timing(candidate, today)))
+    return found
+
+
+def _forced(
+    policies: list[Policy], label: str, announced: set[tuple[str, str]], settings: Settings
+) -> Candidate:
+    holders = [p for p in policies if p.get(label) is not None]
+    if not holders:
+        if len(policies) == 1:
+            find_version(policies[0], label)  # raises with the labels that exist
+        raise NotFoundError(f"no policy has a version '{label}'.")
+    if len(holders) > 1:
+        names = ", ".join(p.id for p in holders)
+        raise NotFoundError(
+            f"several policies have a version '{label}' ({names}); choose one with --policy."
+        )
+    item = holders[0]
+    version = find_version(item, label)
+    if version.material is None:
+        raise NotFoundError(
+            f"version {label} of '{item.id}' has no changelog note; add "
+            f"{settings.changelog_dir}/{item.id}/{label}.md with `material: true` to announce it."
+        )
+    if not version.material:
+        raise PolicySiteError(
+            f"version {label} of '{item.id}' is editorial (material: false in "
+            f"{settings.changelog_dir}/{item.id}/{label}.md); only material versions are "
+            "announced."
+        )
+    if (item.id, label) in announced:
+        return Candidate(item, version, "done", "already announced")
+    return Candidate(item, version, "announce", "forced with --version")
+
+
+def _timing(version: Version, today: dt.date) -> str:
+    days = (version.effective - today).days
+    if days > 0:
+        return f"upcoming: takes effect in {days} days"
+    if days == 0:
+        return "takes effect today"
+    return f"took effect {-days} days ago"
+
+
+def previous_version(policy: Policy, version: Version) -> Version | None:
+    """The version published just before ``version``; None for the first."""
+    index = policy.versions.index(version)
+    return policy.versions[index - 1] if index > 0 else None
+
+
+def changed_sections(policy: Policy, version: Version) -> tuple[SectionChange, ...]:
+    """The sections that changed from the previous version (all of them for the first).
+
+    The one place notify compares versions: a section-level comparison by anchor until the
+    diff engine (``policysite.diff.compare``) takes its place.
+    """
+    previous = previous_version(policy, version)
+    new = split_sections(version.body, path=version.path)
+    if previous is None:
+        return tuple(
+            SectionChange(s.anchor, s.title, None, "added", _words(s.text), level=s.level)
+            for s in new
+            if s.anchor
+        )
+    old = {s.anchor: s for s in split_sections(previous.body, path=previous.path)}
+    changes: list[SectionChange] = []
+    for section in new:
+        before = old.get(section.anchor)
+        if before is None:
+            changes.append(
+                SectionChange(
+                    section.anchor,
+                    section.title,
+                    None,
+                    "added",
+                    _words(section.text),
+                    level=section.level,
+                )
+            )
+            continue
+        if before.text == section.text:
+            continue
+        added, removed = _word_delta(before.text, section.text)
+        retitled = before.title != section.title
+        body_same = _body(before.text) == _body(section.text)
+        changes.append(
+            SectionChange(
+                section.anchor,
+                section.title,
+                before.title,
+                "retitled" if retitled and body_same else "modified",
+                added,
+                removed,
+                retitled=retitled,
+                level=section.level,
+            )
+        )
+    kept = {s.anchor for s in new}
+    for anchor, section in old.items():
+        if anchor not in kept:
+            changes.append(
+                SectionChange(
+                    anchor,
+                    section.title,
+                    section.title,
+                    "removed",
+                    0,
+                    _words(section.text),
+                    level=section.level,
+                )
+            )
+    return tuple(changes)
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _body(text: str) -> str:
+    return text.split("\n", 1)[1] if "\n" in text else ""
+
+
+def _word_delta(old: str, new: str) -> tuple[int, int]:
+    matcher = difflib.SequenceMatcher(None, old.split(), new.split(), autojunk=False)
+    added = removed = 0
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op in ("replace", "delete"):
+            removed += i2 - i1
+        if op in ("replace", "insert"):
+            added += j2 - j1
+    return added, removed
+
+
+def build_notice(settings: Settings, policy: Policy, version: Version) -> Notice:
+    """The facts one announcement's mail states, with the site's links."""
+    missing = [
+        name
+        for name, value in (
+            ("site_url", settings.site_url),
+            ("sender_name", settings.sender_name),
+            ("sender_email", settings.sender_email),
+            ("postal_address", settings.postal_address),
+        )
+        if not value
+    ]
+    if missing:
+        raise ConfigError(
+            f"the notice mail needs {', '.join(missing)}: set site_url at the top of mkdocs.yml "
+            "and sender_name, sender_email, postal_address under the policysite plugin.",
+            path="mkdocs.yml",
+        )
+    previous = previous_version(policy, version)
+    site = settings.site_url
+    sections = tuple(
+        NoticeSection(
+            anchor=change.anchor,
+            title=change.title,
+            status=change.status,
+            url=None if change.status == "removed" else section_url(site, policy.id, change.anchor),
+        )
+        for change in changed_sections(policy, version)
+        # A first version lists its main sections only: every one of them is new.
+        if change.status != "unchanged" and (previous is not None or change.level <= 2)
+    )
+    return Notice(
+        policy=policy.id,
+        policy_title=version.title,
+        version=version.label,
+        previous_version=previous.label if previous else None,
+        effective=version.effective,
+        summary=version.note.summary if version.note else "",
+        sections=sections,
+        policy_url=f"{site}{policy.id}/",
+        change_url=f"{site}{policy.id}/changes/{version.label}/",
+        site_name=settings.site_name,
+        sender_name=settings.sender_name,
+        sender_email=settings.sender_email,
+        postal_address=settings.postal_address,
+    )
+
+
+def message_domain(settings: Settings) -> str:
+    """The right-hand side of the notices' Message-IDs: the sender's domain."""
+    return settings.sender_email.rpartition("@")[2] or "policysite.invalid"
