@@ -72,11 +72,11 @@ class Block:
     @functools.cached_property
     def html(self) -> str:
         """The block's inner HTML, rebuilt from its tokens (white space normalised)."""
-        return tokens_html(self.tokens, pre=self.kind == "pre").strip()
+        return _strip(tokens_html(self.tokens, pre=self.kind == "pre"), self.kind)
 
     @functools.cached_property
     def text(self) -> str:
-        return tokens_text(self.tokens, pre=self.kind == "pre").strip()
+        return _strip(tokens_text(self.tokens, pre=self.kind == "pre"), self.kind)
 
     @functools.cached_property
     def key(self) -> str:
@@ -96,6 +96,11 @@ class RenderedSection:
     title: str
     level: int  # 0 for the preamble
     blocks: tuple[Block, ...]
+
+
+def _strip(text: str, kind: str) -> str:
+    """Without the separator before the first token (in code, only line breaks: not indents)."""
+    return text.strip("\n") if kind == "pre" else text.strip()
 
 
 def tokens_text(tokens: Sequence[Token], *, pre: bool = False) -> str:

@@ -58,6 +58,7 @@ SECTION_SIMILARITY = 0.6
 # beyond it (a rewritten 60-item list) only blocks near the same relative position are compared.
 _FULL_PAIRING = 2500
 
+_CELL_TAGS = frozenset({"td", "th"})
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[ivxlcdm]+[.)]|[a-z][.)])\s+", re.IGNORECASE)
 
 SegmentOp = Literal["equal", "insert", "delete"]
@@ -67,11 +68,15 @@ def compare(old: Version, new: Version) -> Change:
     """Compare two versions of a policy, section by section, down to the word."""
     old_sections = read_sections(old.body)
     new_sections = read_sections(new.body)
-    pairs = match_sections(old_sections, new_sections, new.anchor_aliases)
+    new_to_old = match_sections(old_sections, new_sections, new.anchor_aliases)
+    moved = _moved_sections(new_to_old)
+    pairs = _reading_order(len(old_sections), len(new_sections), new_to_old, moved)
     works = [
         _SectionWork(
             old_sections[i] if i is not None else None,
             new_sections[j] if j is not None else None,
+            i,
+            j,
         )
         for i, j in pairs
     ]
@@ -79,16 +84,14 @@ def compare(old: Version, new: Version) -> Change:
     moves = _find_moves(works)
     for work in works:
         for region in work.regions():
-            region.pairs = _pair_blocks(region.free_old(), region.free_new())
+            if not region.fixed:
+                region.pairs = _pair_blocks(region.free_old(), region.free_new())
     moves += _find_edited_moves(works, first_id=len(moves) + 1)
-    moved_sections = _moved_positions(pairs)
     return Change(
         policy=new.policy,
         old=old,
         new=new,
-        sections=tuple(
-            _section_change(work, moved) for work, moved in zip(works, moved_sections, strict=True)
-        ),
+        sections=tuple(_section_change(work, work.new_index in moved) for work in works),
     )
 
 
@@ -99,8 +102,8 @@ def match_sections(
     old: Sequence[RenderedSection],
     new: Sequence[RenderedSection],
     aliases: dict[str, str] | None = None,
-) -> list[tuple[int | None, int | None]]:
-    """Pairs (old index, new index) in reading order; None on one side for added/removed.
+) -> dict[int, int]:
+    """Which old section each new section is (new index → old index); the rest are new.
 
     By anchor first; then an old anchor that ``anchor_aliases`` says now lands on a new one;
     then, for sections still alone (a repository without explicit anchors whose headings were
@@ -139,7 +142,7 @@ def match_sections(
             if i not in old_matched and j not in new_to_old:
                 new_to_old[j] = i
                 old_matched.add(i)
-    return _reading_order(len(old), len(new), new_to_old)
+    return new_to_old
 
 
 def _first_index(anchors: Iterable[str]) -> dict[str, int]:
@@ -161,32 +164,16 @@ def _section_similarity(old: RenderedSection, new: RenderedSection) -> float:
     return 0.4 * title + 0.6 * text
 
 
-def _reading_order(
-    old_count: int, new_count: int, new_to_old: dict[int, int]
-) -> list[tuple[int | None, int | None]]:
-    """New order; a removed section follows the section that preceded it in the old text."""
-    old_to_new = {i: j for j, i in new_to_old.items()}
-    after: dict[int, list[int]] = {}
-    for i in range(old_count):
-        if i in old_to_new:
-            continue
-        k = i - 1
-        while k >= 0 and k not in old_to_new:
-            k -= 1
-        after.setdefault(old_to_new[k] if k >= 0 else -1, []).append(i)
-    order: list[tuple[int | None, int | None]] = [(i, None) for i in after.get(-1, [])]
-    for j in range(new_count):
-        order.append((new_to_old.get(j), j))
-        order.extend((i, None) for i in after.get(j, []))
-    return order
+def _moved_sections(new_to_old: dict[int, int]) -> set[int]:
+    """New indices of the matched sections that changed place.
 
-
-def _moved_positions(pairs: Sequence[tuple[int | None, int | None]]) -> list[bool]:
-    """True for matched sections outside the longest run kept in the same relative order."""
-    matched = [(index, i) for index, (i, j) in enumerate(pairs) if i is not None and j is not None]
+    The sections kept in order are the longest run whose old positions increase in new order
+    (patience sorting); the others moved. So one section moved down is one move, not every
+    section it passed moving up.
+    """
+    matched = sorted(new_to_old.items())
     olds = [i for _, i in matched]
-    # Longest increasing subsequence of old positions taken in new order (patience sorting).
-    tails: list[int] = []
+    tails: list[int] = []  # smallest old position ending a run of each length
     tail_at: list[int] = []
     back: list[int] = [-1] * len(olds)
     for k, value in enumerate(olds):
@@ -198,15 +185,36 @@ def _moved_positions(pairs: Sequence[tuple[int | None, int | None]]) -> list[boo
             tails[slot] = value
             tail_at[slot] = k
         back[k] = tail_at[slot - 1] if slot else -1
-    keep: set[int] = set()
+    kept: set[int] = set()
     k = tail_at[-1] if tail_at else -1
     while k >= 0:
-        keep.add(k)
+        kept.add(k)
         k = back[k]
-    moved = [False] * len(pairs)
-    for k, (index, _) in enumerate(matched):
-        moved[index] = k not in keep
-    return moved
+    return {j for k, (j, _) in enumerate(matched) if k not in kept}
+
+
+def _reading_order(
+    old_count: int, new_count: int, new_to_old: dict[int, int], moved: set[int]
+) -> list[tuple[int | None, int | None]]:
+    """New order; a removed section follows the section that preceded it in the old text.
+
+    Only sections that kept their place count as "preceded": then old positions still increase
+    along the sections that did not move, and a reader can find where a moved one was.
+    """
+    old_to_new = {i: j for j, i in new_to_old.items() if j not in moved}
+    after: dict[int, list[int]] = {}
+    for i in range(old_count):
+        if i in new_to_old.values():
+            continue
+        k = i - 1
+        while k >= 0 and k not in old_to_new:
+            k -= 1
+        after.setdefault(old_to_new[k] if k >= 0 else -1, []).append(i)
+    order: list[tuple[int | None, int | None]] = [(i, None) for i in after.get(-1, [])]
+    for j in range(new_count):
+        order.append((new_to_old.get(j), j))
+        order.extend((i, None) for i in after.get(j, []))
+    return order
 
 
 # -- blocks -------------------------------------------------------------------------------
@@ -230,6 +238,7 @@ class _Region:
     old_moves: dict[int, _Move] = field(default_factory=dict)  # index in `old` → move
     new_moves: dict[int, _Move] = field(default_factory=dict)
     pairs: list[tuple[int, int]] = field(default_factory=list)  # (old index, new index)
+    fixed: bool = False  # pairs decided already (a section's heading), not by similarity
 
     def free_old(self) -> list[Block | None]:
         return [None if i in self.old_moves else b for i, b in enumerate(self.old)]
@@ -242,6 +251,8 @@ class _Region:
 class _SectionWork:
     old: RenderedSection | None
     new: RenderedSection | None
+    old_index: int | None
+    new_index: int | None
     parts: list[tuple[Block, Block] | _Region] = field(default_factory=list)
 
     def regions(self) -> list[_Region]:
@@ -262,16 +273,25 @@ def _align_sections(works: Sequence[_SectionWork]) -> None:
             new_blocks = list(work.new.blocks) if work.new else []
             work.parts = [_Region(old_blocks, new_blocks)]
             continue
-        old_ids = [keys.setdefault(b.key, len(keys)) for b in work.old.blocks]
-        new_ids = [keys.setdefault(b.key, len(keys)) for b in work.new.blocks]
+        old_blocks, new_blocks = work.old.blocks, work.new.blocks
+        if work.old.level and old_blocks[0].kind == new_blocks[0].kind:
+            # The headings of a matched pair of sections are the same heading, however much
+            # its words changed ("Cookies" → "Cookies and similar technologies").
+            if old_blocks[0].key == new_blocks[0].key:
+                work.parts.append((old_blocks[0], new_blocks[0]))
+            else:
+                work.parts.append(
+                    _Region([old_blocks[0]], [new_blocks[0]], pairs=[(0, 0)], fixed=True)
+                )
+            old_blocks, new_blocks = old_blocks[1:], new_blocks[1:]
+        old_ids = [keys.setdefault(b.key, len(keys)) for b in old_blocks]
+        new_ids = [keys.setdefault(b.key, len(keys)) for b in new_blocks]
         matcher = SequenceMatcher(None, old_ids, new_ids, autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
-                work.parts.extend(zip(work.old.blocks[i1:i2], work.new.blocks[j1:j2], strict=True))
+                work.parts.extend(zip(old_blocks[i1:i2], new_blocks[j1:j2], strict=True))
             else:
-                work.parts.append(
-                    _Region(list(work.old.blocks[i1:i2]), list(work.new.blocks[j1:j2]))
-                )
+                work.parts.append(_Region(list(old_blocks[i1:i2]), list(new_blocks[j1:j2])))
 
 
 def _movable(block: Block, min_words: int) -> bool:
@@ -408,6 +428,10 @@ def _pair_blocks(old: Sequence[Block | None], new: Sequence[Block | None]) -> li
         if a is None or b is None or abs(i * m // n - j) > band:
             return 0.0
         value = _similarity(a, b, cache)
+        if a.kind in _CELL_TAGS and a.kind == b.kind:
+            # A changed cell is edited in place: deleting one and inserting another would show
+            # the row with a column too many.
+            return max(value, 0.01)
         return value if value >= PAIR_SIMILARITY else 0.0
 
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
@@ -488,14 +512,21 @@ def _segments(old: Block, new: Block) -> tuple[tuple[Segment, ...], int, int]:
     segments: list[Segment] = []
     added = removed = 0
 
+    started = {"old": False, "new": False}  # has the old (new) reading had a word yet?
+
     def emit(op: SegmentOp, tokens: tuple[Token, ...]) -> None:
         text = tokens_text(tokens, pre=pre)
         if any(token.fmt or token.raw for token in tokens):
             markup = tokens_html(tokens, pre=pre)
         else:
             markup = html.escape(text, quote=False)
-        if not segments:
-            text, markup = text.lstrip(), markup.lstrip()
+        sides = {"equal": ("old", "new"), "delete": ("old",), "insert": ("new",)}[op]
+        # No space before the first words of the block in the reading(s) this segment is in;
+        # an equal run keeps it when the other reading already began ("3 Cookies" → "Cookies").
+        if not any(started[side] for side in sides):
+            text, markup = text.lstrip(" \n"), markup.lstrip(" \n")
+        for side in sides:
+            started[side] = True
         segments.append(Segment(op, text, markup))
 
     for tag, a, b in diff_tokens(old.tokens, new.tokens):
@@ -659,4 +690,43 @@ def _section_change(work: _SectionWork, moved: bool) -> SectionChange:
         retitled=retitled,
         level=section.level,
         blocks=blocks,
+        old_index=work.old_index,
+        new_index=work.new_index,
     )
+
+
+def accepted_blocks(change: Change, *, accept: bool = True) -> list[tuple[str, str]]:
+    """The text a Change says the new (or, with ``accept=False``, the old) version has.
+
+    Every block as (kind, text) after accepting (rejecting) every change: a moved block at its
+    new (old) place. Equal to the blocks of the new (old) text for a faithful redline; tests and
+    the benchmark check that.
+    """
+    targets = {b.move_id: b for s in change.sections for b in s.blocks if b.move_from is not None}
+    keep: SegmentOp = "insert" if accept else "delete"
+    if accept:
+        order = sorted((s for s in change.sections if s.new_index is not None), key=_new_index)
+    else:
+        order = sorted((s for s in change.sections if s.old_index is not None), key=_old_index)
+    result: list[tuple[str, str]] = []
+    for section in order:
+        for block in section.blocks:
+            segments = block.segments
+            if block.op == "move":
+                at_target = block.move_from is not None
+                if at_target != accept:
+                    continue
+                segments = targets[block.move_id].segments
+            elif block.op in ("insert", "delete") and block.op != keep:
+                continue
+            text = "".join(s.text for s in segments if s.op in ("equal", keep))
+            result.append((block.kind, text.strip("\n") if block.kind == "pre" else text.strip()))
+    return result
+
+
+def _new_index(section: SectionChange) -> int:
+    return section.new_index if section.new_index is not None else -1
+
+
+def _old_index(section: SectionChange) -> int:
+    return section.old_index if section.old_index is not None else -1

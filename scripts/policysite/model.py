@@ -399,6 +399,11 @@ class SectionChange:
     retitled: bool = False  # the heading text changed (status may still say modified/moved)
     level: int = 2
     blocks: tuple[BlockChange, ...] = ()
+    # Its place among the sections of the old and of the new text (None where it is absent).
+    # ``Change.sections`` is in the new text's order; a moved section is there once, at its
+    # new place, and renderers show a pointer at ``old_index``.
+    old_index: int | None = None
+    new_index: int | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import html
 
 from policysite.blocks import VOID_TAGS
 from policysite.model import BlockChange, Change, SectionChange, Segment
-from policysite.render import describe, direction, section_title
+from policysite.render import describe, direction, reading_order, section_title, sentence
 
 REDLINE_CSS = """\
 .ps-sr { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0;
@@ -53,7 +53,11 @@ def render_html(
             f'<p class="ps-reverse">Reverse comparison: {html.escape(direction(change))}.</p>'
         )
     titles = {s.anchor: section_title(s) for s in change.sections}
-    for section in change.sections:
+    entries = reading_order(change)
+    for index, (section, pointer) in enumerate(entries):
+        if pointer:
+            parts.append(_moved_away(section, entries, index, titles, id_prefix))
+            continue
         if section.status == "unchanged" and not full:
             continue
         parts.append(
@@ -61,11 +65,30 @@ def render_html(
             f'id="{html.escape(redline_id(section.anchor, id_prefix))}">'
         )
         if section.status != "unchanged":
-            parts.append(f'<p class="ps-status">{html.escape(describe(section).capitalize())}.</p>')
+            parts.append(f'<p class="ps-status">{html.escape(sentence(describe(section)))}</p>')
         parts.append(render_blocks(section, titles, labels=labels, id_prefix=id_prefix))
         parts.append("</section>")
     parts.append("</div>")
     return "\n".join(parts) + "\n"
+
+
+def _moved_away(
+    section: SectionChange,
+    entries: list[tuple[SectionChange, bool]],
+    index: int,
+    titles: dict[str, str],
+    id_prefix: str,
+) -> str:
+    """Where a moved section was: a pointer to where it is now."""
+    now = next(k for k, (s, pointer) in enumerate(entries) if s is section and not pointer)
+    target = redline_id(section.anchor, id_prefix)
+    title = html.escape(titles.get(section.anchor, section.anchor))
+    return (
+        f'<section class="ps-section ps-moved-away" id="{html.escape(target)}-from">\n'
+        f'<p class="ps-note">The section {title} was here; it moved '
+        f'<a href="#{html.escape(target)}">{"below" if now > index else "above"}</a>.</p>\n'
+        "</section>"
+    )
 
 
 def render_blocks(
@@ -144,15 +167,32 @@ def _block(block: BlockChange, titles: dict[str, str], labels: bool, id_prefix: 
 
 
 def _segments(segments: tuple[Segment, ...], labels: bool) -> str:
-    parts = []
-    for segment in segments:
-        if segment.op == "equal":
-            parts.append(segment.html)
+    parts: list[str] = []
+    index = 0
+    while index < len(segments):
+        if segments[index].op == "equal":
+            parts.append(segments[index].html)
+            index += 1
             continue
-        # The space before a change stays outside it: only words are marked.
-        body = segment.html.lstrip()
-        parts.append(segment.html[: len(segment.html) - len(body)])
-        parts.append(_wrap("ins" if segment.op == "insert" else "del", body, labels))
+        end = index
+        while end < len(segments) and segments[end].op != "equal":
+            end += 1
+        group = segments[index:end]
+        # The space before a change goes outside the marks when both readings have a space
+        # there: from their own words, or, where a reading has none, from the words after
+        # (not when those are glued on, like ", …").
+        after = segments[end].html.startswith(" ") if end < len(segments) else True
+        outside = all(
+            next((s.html.startswith(" ") for s in group if s.op == op), after)
+            for op in ("insert", "delete")
+        )
+        if outside:
+            parts.append(" ")
+        for segment in group:
+            tag = "ins" if segment.op == "insert" else "del"
+            markup = segment.html[1:] if outside and segment.html.startswith(" ") else segment.html
+            parts.append(_wrap(tag, markup, labels))
+        index = end
     return "".join(parts)
 
 
