@@ -23,7 +23,7 @@ WORDS = [
     "data", "we", "collect", "your", "privacy", "policy", "the", "and", "of", "to",
     "personvern", "blåbær", "æøå", "e-mail", "you’re", "1.1", "Pexip", "cookies",
 ]  # fmt: skip
-DECORATIONS = ["{}", "{}", "{}", "{}", "{},", "{}.", "*{}*", "**{}**", "[{}](https://example.com/{})"]
+DECORATIONS = ["{}", "{}", "{}", "{}", "{},", "{}.", "*{}*", "**{}**", "[{}](https://x.org/{})"]
 
 
 @st.composite

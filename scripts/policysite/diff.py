@@ -269,9 +269,12 @@ def _align_sections(works: Sequence[_SectionWork]) -> None:
     keys: dict[str, int] = {}
     for work in works:
         if work.old is None or work.new is None:
-            old_blocks = list(work.old.blocks) if work.old else []
-            new_blocks = list(work.new.blocks) if work.new else []
-            work.parts = [_Region(old_blocks, new_blocks)]
+            work.parts = [
+                _Region(
+                    list(work.old.blocks) if work.old else [],
+                    list(work.new.blocks) if work.new else [],
+                )
+            ]
             continue
         old_blocks, new_blocks = work.old.blocks, work.new.blocks
         if work.old.level and old_blocks[0].kind == new_blocks[0].kind:
