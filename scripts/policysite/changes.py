@@ -115,7 +115,7 @@ def text_version(
         title=meta.title or policy.rsplit("/", 1)[-1].replace("-", " ").capitalize(),
         anchor_aliases=meta.anchor_aliases,
         adopted=meta.version is None,
-        note=notes.get(meta.version or ""),
+        note=notes.get(label),
     )
 
 
@@ -146,7 +146,7 @@ def changes_since(settings: Settings, base: str, policy: str | None = None) -> l
             if old.text == new.text:
                 continue
             if new.label == old.label:  # edited without a new label (yet): say where it is
-                new = replace(new, label=f"{new.label} ({WORKING_TREE})")
+                new = replace(new, label=f"{new.label} ({WORKING_TREE})", note=None)
         if old is None and new is not None:
             old = _empty(new)
         elif new is None and old is not None:

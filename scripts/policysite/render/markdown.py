@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from policysite.config import Settings
-from policysite.model import Change
+from policysite.model import Change, Version, parse_document
 from policysite.render import STATUS_WORDS, describe, direction, section_title, section_url
 from policysite.render.html import render_blocks
 
@@ -40,12 +40,19 @@ def render_markdown(changes: Sequence[Change], settings: Settings | None = None)
 def _summary(change: Change, site_url: str, changelog_dir: str) -> str:
     new = change.new
     lines = [f"### {_escape(new.title)} (`{change.policy}`): {_escape(direction(change))}", ""]
+    label = _front_matter_version(new)
     if new.material is True:
         kind = "**Material change**: subscribers will be notified"
     elif new.material is False:
         kind = "Editorial change (not material)"
+    elif label and label == _front_matter_version(change.old):
+        kind = (
+            f'**Version label unchanged** ("{_escape(label)}") though the text changed: give it '
+            f"a new `version:` and a note in `{changelog_dir}/{change.policy}/`"
+        )
     else:
-        kind = f"**No changelog note**: add `{changelog_dir}/{change.policy}/{new.label}.md`"
+        note = f"{changelog_dir}/{change.policy}/{label or new.label}.md"
+        kind = f"**No changelog note**: add `{note}`"
     changed = change.changed
     lines.append(
         f"{kind} · effective {new.effective.isoformat()} · {len(changed)} of "
@@ -70,6 +77,10 @@ def _summary(change: Change, site_url: str, changelog_dir: str) -> str:
         words = f"+{section.words_added} −{section.words_removed}"
         lines.append(f"| {cell} | {_escape(describe(section).split(':')[0])} | {words} |")
     return "\n".join(lines) + "\n"
+
+
+def _front_matter_version(version: Version) -> str | None:
+    return parse_document(version.text, version.path).meta.version if version.text else None
 
 
 def _redlines(change: Change) -> str:
