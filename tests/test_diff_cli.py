@@ -61,7 +61,8 @@ def test_privacy_correction_touched_exactly_these_sections() -> None:
         "effective": "2026-11-29",
         "commit": "f8b93f54ffb675622affd1897932bd8280a45f6c",
     }
-    assert [(s["anchor"], s["status"], s["words_added"], s["words_removed"]) for s in result["sections"]] == [
+    sections = result["sections"]
+    assert [(s["anchor"], s["status"], s["words_added"], s["words_removed"]) for s in sections] == [
         ("commitment", "modified", 2, 2),  # as wells a → as well as
         ("data-we-collect", "modified", 0, 1),  # visit our any of → visit any of
         ("data-types", "modified", 0, 1),  # your user Videxio user → your Videxio user
@@ -194,7 +195,8 @@ def test_base_as_a_pull_request_comment(git_repo: GitRepo) -> None:
         """\
         ### Privacy (`privacy`): 1.1 → 1.2
 
-        **Material change**: subscribers will be notified · effective 2021-01-01 · 1 of 2 sections changed · +1 −0 words
+        **Material change**: subscribers will be notified · effective 2021-01-01 · \
+1 of 2 sections changed · +1 −0 words
 
         | Section | Change | Words |
         |---|---|---|
