@@ -474,14 +474,27 @@ def diff_tokens(old: tuple[Token, ...], new: tuple[Token, ...]) -> list[_Op]:
     does, an unchanged stretch no longer than the edits on both sides of it ("the" between two
     rewrites) is folded into them, so the redline reads as phrases, not confetti.
     """
+    # The common start and end first, as diff-match-patch does: most edited paragraphs
+    # change in one or two places, and difflib then works on those alone.
+    limit = min(len(old), len(new))
+    head = 0
+    while head < limit and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    old_core, new_core = old[head : len(old) - tail], new[head : len(new) - tail]
     # difflib hashes every token many times and a tuple does not cache its hash: diff ids.
     ids: dict[Token, int] = {}
-    old_ids = [ids.setdefault(token, len(ids)) for token in old]
-    new_ids = [ids.setdefault(token, len(ids)) for token in new]
+    old_ids = [ids.setdefault(token, len(ids)) for token in old_core]
+    new_ids = [ids.setdefault(token, len(ids)) for token in new_core]
     matcher = SequenceMatcher(None, old_ids, new_ids, autojunk=False)
-    ops: list[_Op] = [
-        (tag, old[i1:i2], new[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-    ]
+    ops: list[_Op] = [("equal", old[:head], new[:head])] if head else []
+    ops.extend(
+        (tag, old_core[i1:i2], new_core[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+    )
+    if tail:
+        ops.append(("equal", old[len(old) - tail :], new[len(new) - tail :]))
     merged = True
     while merged:
         merged = False
