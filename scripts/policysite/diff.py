@@ -126,9 +126,13 @@ def match_sections(
     lonely_old = [i for i in range(len(old)) if i not in old_matched]
     lonely_new = [j for j in range(len(new)) if j not in new_to_old]
     if lonely_old and lonely_new:
+        words = {
+            id(s): _section_words(s)
+            for s in (*(old[i] for i in lonely_old), *(new[j] for j in lonely_new))
+        }
         scored = sorted(
             (
-                (_section_similarity(old[i], new[j]), -j, -i)
+                (_section_similarity(old[i], new[j], words), -j, -i)
                 for i in lonely_old
                 for j in lonely_new
                 if old[i].level and new[j].level
@@ -152,14 +156,20 @@ def _first_index(anchors: Iterable[str]) -> dict[str, int]:
     return first
 
 
-def _section_similarity(old: RenderedSection, new: RenderedSection) -> float:
+def _section_words(section: RenderedSection) -> Counter[str]:
+    return Counter(w for b in section.blocks[1:] for w in _word_texts(b))
+
+
+def _section_similarity(
+    old: RenderedSection, new: RenderedSection, words: dict[int, Counter[str]]
+) -> float:
+    """1 for the same title without numbering; else 0.4 title likeness + 0.6 text likeness."""
     old_title = _NUMBERING.sub("", old.title).casefold().strip()
     new_title = _NUMBERING.sub("", new.title).casefold().strip()
     if old_title and old_title == new_title:
         return 1.0
     title = SequenceMatcher(None, old_title, new_title, autojunk=False).ratio()
-    old_words = Counter(w for b in old.blocks[1:] for w in _word_texts(b))
-    new_words = Counter(w for b in new.blocks[1:] for w in _word_texts(b))
+    old_words, new_words = words[id(old)], words[id(new)]
     text = _dice(old_words, new_words) if old_words or new_words else 1.0
     return 0.4 * title + 0.6 * text
 
