@@ -9,8 +9,9 @@ The pipeline, top to bottom:
    alignment needs);
 4. find moved blocks anywhere in the document (the same text deleted in one place and inserted
    in another is one move, shown once);
-5. pair the remaining replaced blocks by similarity, in order, and diff words inside each pair;
-6. give each section its status and word counts.
+5. pair the remaining replaced blocks by similarity, in order; of the blocks still alone, a
+   deleted one and an inserted one that are nearly the same are a move with edits;
+6. diff the words inside each pair, and give each section its status and word counts.
 """
 
 from __future__ import annotations
@@ -81,12 +82,12 @@ def compare(old: Version, new: Version) -> Change:
         for i, j in pairs
     ]
     _align_sections(works)
-    moves = _find_moves(works)
+    exact_moves = _find_moves(works)
     for work in works:
         for region in work.regions():
             if not region.fixed:
                 region.pairs = _pair_blocks(region.free_old(), region.free_new())
-    moves += _find_edited_moves(works, first_id=len(moves) + 1)
+    _find_edited_moves(works, first_id=len(exact_moves) + 1)
     return Change(
         policy=new.policy,
         old=old,
@@ -287,7 +288,7 @@ def _align_sections(works: Sequence[_SectionWork]) -> None:
             ]
             continue
         old_blocks, new_blocks = work.old.blocks, work.new.blocks
-        if work.old.level and old_blocks[0].kind == new_blocks[0].kind:
+        if work.old.level and work.new.level and old_blocks[0].kind == new_blocks[0].kind:
             # The headings of a matched pair of sections are the same heading, however much
             # its words changed ("Cookies" → "Cookies and similar technologies").
             if old_blocks[0].key == new_blocks[0].key:
@@ -338,28 +339,25 @@ def _find_moves(works: Sequence[_SectionWork]) -> list[_Move]:
     return moves
 
 
+def _lonely(blocks: Sequence[Block], taken: set[int]) -> list[int]:
+    """Indices of blocks neither paired nor moved, long enough to be called moved if edited."""
+    return [
+        i
+        for i, block in enumerate(blocks)
+        if i not in taken and _movable(block, EDITED_MOVE_MIN_WORDS)
+    ]
+
+
 def _find_edited_moves(works: Sequence[_SectionWork], first_id: int) -> list[_Move]:
     """A block deleted in one place and inserted, slightly edited, elsewhere: one move."""
     lonely_old: list[tuple[_SectionWork, _Region, int]] = []
     lonely_new: list[tuple[_SectionWork, _Region, int]] = []
     for work in works:
         for region in work.regions():
-            paired_old = {i for i, _ in region.pairs}
-            paired_new = {j for _, j in region.pairs}
-            lonely_old.extend(
-                (work, region, i)
-                for i, b in enumerate(region.old)
-                if i not in paired_old
-                and i not in region.old_moves
-                and _movable(b, EDITED_MOVE_MIN_WORDS)
-            )
-            lonely_new.extend(
-                (work, region, j)
-                for j, b in enumerate(region.new)
-                if j not in paired_new
-                and j not in region.new_moves
-                and _movable(b, EDITED_MOVE_MIN_WORDS)
-            )
+            taken_old = {i for i, _ in region.pairs} | region.old_moves.keys()
+            taken_new = {j for _, j in region.pairs} | region.new_moves.keys()
+            lonely_old.extend((work, region, i) for i in _lonely(region.old, taken_old))
+            lonely_new.extend((work, region, j) for j in _lonely(region.new, taken_new))
     if not lonely_old or not lonely_new or len(lonely_old) * len(lonely_new) > 10_000:
         return []
     words: dict[int, Counter[str]] = {}
