@@ -132,7 +132,7 @@ def test_a_moved_section_is_moved_once_and_points_back() -> None:
     assert render_html(change) == (
         '<div class="ps-redline">\n'
         '<section class="ps-section ps-moved-away" id="change-a-from">\n'
-        '<p class="ps-note">The section A was here; it moved <a href="#change-a">below</a>.</p>\n'
+        '<p class="ps-note">The section “A” was here; it moved <a href="#change-a">below</a>.</p>\n'
         "</section>\n"
         '<section class="ps-section ps-moved" id="change-a">\n'
         '<p class="ps-status">Moved.</p>\n'
@@ -206,6 +206,10 @@ def test_reverse_comparison_says_so() -> None:
         "effective 2020-01-01",
         "1 of 1 section changed; 1 word added, 1 removed.",
     ]
+    assert render_html(change).splitlines()[1] == (
+        '<p class="ps-reverse">Versions 2 → 1 (reverse: from the later version back to the '
+        "earlier).</p>"
+    )
 
 
 def test_preamble_removed_section_and_text_links() -> None:

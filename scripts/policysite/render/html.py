@@ -49,9 +49,7 @@ def render_html(
     """
     parts = ['<div class="ps-redline">']
     if change.reverse:
-        parts.append(
-            f'<p class="ps-reverse">Reverse comparison: {html.escape(direction(change))}.</p>'
-        )
+        parts.append(f'<p class="ps-reverse">Versions {html.escape(direction(change))}.</p>')
     titles = {s.anchor: section_title(s) for s in change.sections}
     entries = reading_order(change)
     for index, (section, pointer) in enumerate(entries):
@@ -85,7 +83,7 @@ def _moved_away(
     title = html.escape(titles.get(section.anchor, section.anchor))
     return (
         f'<section class="ps-section ps-moved-away" id="{html.escape(target)}-from">\n'
-        f'<p class="ps-note">The section {title} was here; it moved '
+        f'<p class="ps-note">The section “{title}” was here; it moved '
         f'<a href="#{html.escape(target)}">{"below" if now > index else "above"}</a>.</p>\n'
         "</section>"
     )
