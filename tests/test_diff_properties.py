@@ -34,13 +34,17 @@ def words(draw: st.DrawFn, min_size: int = 1, max_size: int = 14) -> list[str]:
 
 @dataclass
 class Block:
-    kind: str  # p | ul | ol | table
-    lines: list[list[str]]  # paragraph: one; list: items; table: cells of a row of 2
+    kind: str  # p | ul | ol | table | note (admonition) | dl (definition list)
+    lines: list[list[str]]  # p, note: one; list: items; table: cells, 2 a row; dl: term, def
     nested: dict[int, list[list[str]]] = field(default_factory=dict)  # list item → sub-items
 
     def markdown(self) -> str:
         if self.kind == "p":
             return _wrap(self.lines[0])
+        if self.kind == "note":
+            return '!!! note "Note"\n    ' + " ".join(self.lines[0])
+        if self.kind == "dl":
+            return f"{' '.join(self.lines[0])}\n:   {' '.join(self.lines[1])}"
         if self.kind in ("ul", "ol"):
             out = []
             for n, item in enumerate(self.lines):
@@ -78,9 +82,11 @@ class Section:
 
 @st.composite
 def blocks(draw: st.DrawFn) -> Block:
-    kind = draw(st.sampled_from(["p", "p", "ul", "ol", "table"]))
-    if kind == "p":
-        return Block("p", [draw(words(min_size=3))])
+    kind = draw(st.sampled_from(["p", "p", "ul", "ol", "table", "note", "dl"]))
+    if kind in ("p", "note"):
+        return Block(kind, [draw(words(min_size=3))])
+    if kind == "dl":
+        return Block(kind, [draw(words()), draw(words())])
     if kind == "table":
         count = 2 * draw(st.integers(2, 4))
         return Block("table", [draw(words(max_size=4)) for _ in range(count)])
