@@ -39,16 +39,7 @@ _BLOCK_NAMES = {"p": "paragraph", "li": "list item", "td": "table cell", "th": "
 
 def describe(section: SectionChange) -> str:
     """What happened to a section, in a line: ``retitled (was “3. Cookies”): 1 word added``."""
-    head = STATUS_WORDS[section.status]
-    if section.retitled and section.status != "retitled":
-        head += ", retitled"
-    notes = []
-    if section.retitled and section.old_title is not None:
-        notes.append(f"was “{section.old_title}”")
-    if section.old_anchor:
-        notes.append(f"anchor was #{section.old_anchor}")
-    if notes:
-        head += f" ({'; '.join(notes)})"
+    head = describe_status(section)
     if section.status in ("added", "removed"):
         words = section.words_added or section.words_removed
         return f"{head}: {words} word{'s' if words != 1 else ''}" if words else head
@@ -59,6 +50,21 @@ def describe(section: SectionChange) -> str:
     details.append(_count_blocks(moved_out, "moved away"))
     details = [d for d in details if d]
     return f"{head}: {', '.join(details)}" if details else head
+
+
+def describe_status(section: SectionChange) -> str:
+    """The status, and what else a reader needs: ``retitled (was “3. Cookies”)``."""
+    head = STATUS_WORDS[section.status]
+    if section.retitled and section.status != "retitled":
+        head += ", retitled"
+    notes = []
+    if section.retitled and section.old_title is not None:
+        notes.append(f"was “{section.old_title}”")
+    if section.old_anchor:
+        notes.append(f"anchor was #{section.old_anchor}")
+    if notes:
+        head += f" ({'; '.join(notes)})"
+    return head
 
 
 def _count_blocks(kinds: list[str], what: str) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from policysite.config import Settings
 from policysite.model import Change, Version, parse_document
-from policysite.render import STATUS_WORDS, describe, direction, section_title, section_url
+from policysite.render import STATUS_WORDS, describe_status, direction, section_title, section_url
 from policysite.render.html import render_blocks
 
 # GitHub refuses comments over 65,536 characters; past this the redlines are left out.
@@ -75,7 +75,7 @@ def _summary(change: Change, site_url: str, changelog_dir: str) -> str:
         else:
             cell = title
         words = f"+{section.words_added} −{section.words_removed}"
-        lines.append(f"| {cell} | {_escape(describe(section).split(':')[0])} | {words} |")
+        lines.append(f"| {cell} | {_escape(describe_status(section))} | {words} |")
     return "\n".join(lines) + "\n"
 
 
