@@ -141,6 +141,14 @@ def test_unknown_policy_version_or_single_version_say_what_exists(git_repo: GitR
     code, output = run(git_repo.path, "diff", "privacy")
     assert code == 1
     assert "policy 'privacy' has one version (1.0), so there is nothing to compare" in output
+    assert run(git_repo.path, "diff") == (
+        1,
+        "Error: give a POLICY (e.g. privacy), or --base REV for every policy.\n",
+    )
+    assert run(git_repo.path, "diff", "privacy", "1.0", "--base", "HEAD") == (
+        1,
+        "Error: give FROM/TO or --base, not both.\n",
+    )
 
 
 def test_base_compares_every_changed_policy_with_the_working_tree(git_repo: GitRepo) -> None:

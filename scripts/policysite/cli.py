@@ -20,6 +20,7 @@ from rich.table import Table
 from policysite import changes as changes_lib
 from policysite import versions as versions_lib
 from policysite.config import Settings, load_settings
+from policysite.errors import PolicySiteError
 from policysite.render.html import render_html
 from policysite.render.json import render_json
 from policysite.render.markdown import render_markdown
@@ -137,10 +138,10 @@ def diff_command(
     """
     if base is not None:
         if from_ref is not None:
-            raise click.UsageError("give FROM/TO or --base, not both.")
+            raise PolicySiteError("give FROM/TO or --base, not both.")
         changes = changes_lib.changes_since(settings, base, policy)
     elif policy is None:
-        raise click.UsageError("give a POLICY (e.g. privacy), or --base REV for every policy.")
+        raise PolicySiteError("give a POLICY (e.g. privacy), or --base REV for every policy.")
     else:
         changes = [changes_lib.change_between(settings, policy, from_ref, to_ref)]
     if fmt == "json":
