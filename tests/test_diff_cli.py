@@ -242,3 +242,17 @@ phone number</ins> when you register.</p>
         """
     )
     assert "Example: policysite diff privacy 1.0 1.1" in run(git_repo.path, "diff", "-h")[1]
+
+
+def test_bad_working_tree_text_is_one_clear_error(git_repo: GitRepo) -> None:
+    two_versions(git_repo)
+    git_repo.write("policies/privacy.md", b"---\ntitle: Privacy\n---\nCaf\xe9\n")
+
+    assert run(git_repo.path, "diff", "--base", "HEAD") == (
+        1,
+        "Error: policies/privacy.md:4: is not UTF-8 (byte 26: b'\\xe9'); save the file as UTF-8.\n",
+    )
+    git_repo.write("policies/privacy.md", "---\nversion: 1.2\neffective: 2022-01-01\n---\nText.\n")
+    code, output = run(git_repo.path, "diff", "--base", "HEAD")
+    assert code == 1
+    assert output.startswith("Error: policies/privacy.md:2: 'version' must be quoted text")

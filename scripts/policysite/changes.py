@@ -158,15 +158,20 @@ def changes_since(settings: Settings, base: str, policy: str | None = None) -> l
 
 def _read_working_file(file: Path, path: str) -> str:
     try:
-        return file.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PolicyError(
-            f"is not UTF-8 (byte {exc.start}); save the file as UTF-8.", path=path
-        ) from None
+        data = file.read_bytes().removeprefix(b"\xef\xbb\xbf")
     except FileNotFoundError:
         raise NotFoundError(
             f"{path} is tracked by git but missing from the working tree; restore it "
             "(`git checkout -- FILE`) or delete it with `git rm`."
+        ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(
+            f"is not UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); save the "
+            "file as UTF-8.",
+            path=path,
+            line=data[: exc.start].count(b"\n") + 1,
         ) from None
 
 
