@@ -363,3 +363,85 @@ def stage_files(root: Path, paths: Iterable[Path]) -> None:
     """``git add`` these files, so that they count as tracked (nothing is committed)."""
     with open_repo(root) as repo:
         repo.git.add("--", *[str(p) for p in paths])
+
+
+@dataclass(frozen=True)
+class FileAtRevision:
+    """A file's text at one commit; ``text`` is None when none of the paths exists there."""
+
+    commit: str
+    date: dt.datetime
+    path: str  # relative to the repository root
+    text: str | None
+    sha256: str = ""
+
+
+def read_file_at(root: Path, rev: str, paths: Iterable[str]) -> FileAtRevision:
+    """The text at ``rev`` of the first of ``paths`` (relative to the repository) found there.
+
+    Several paths because a policy may have had other names in the past (renames).
+    """
+    wanted = list(paths)
+    with open_repo(root) as repo:
+        commit_id = _check_repo(repo, rev)
+        commit = repo.commit(commit_id)
+        date = commit.committed_datetime
+        for path in wanted:
+            try:
+                blob = commit.tree / path
+            except KeyError:
+                continue
+            change = _Change(commit_id, date, "M", None, path, blob.hexsha, f"{blob.mode:o}")
+            text, digest = _decode(blob.data_stream.read(), change)
+            return FileAtRevision(commit_id, date, path, text, digest)
+    return FileAtRevision(commit_id, date, wanted[0] if wanted else "", None)
+
+
+@dataclass(frozen=True)
+class ChangedFile:
+    """A policy file that differs between a revision and the working tree."""
+
+    relative: str  # relative to the policies folder: the path now, or at the revision if deleted
+    old_path: str | None  # relative to the repository, at the revision; None when added since
+    new_path: str | None  # relative to the repository, in the working tree; None when deleted
+    new_file: Path | None  # the working-tree file
+
+
+def changed_policy_files(root: Path, folder: Path, base: str) -> list[ChangedFile]:
+    """Policy files under ``folder`` that differ between ``base`` and the working tree.
+
+    Renames are followed (``git diff -M``); files git does not track yet are not included.
+    """
+    with open_repo(root) as repo:
+        _check_repo(repo, base)
+        prefix = repo_prefix(repo, folder)
+        top = Path(repo.working_tree_dir or ".")
+        output = repo.git.diff("--name-status", "-M", "-z", base, "--", prefix or ".")
+    tokens = output.split("\0")
+    files: list[ChangedFile] = []
+    index = 0
+    while index < len(tokens) and tokens[index]:
+        status = tokens[index][0]
+        if status in "RC":
+            old, new = tokens[index + 1], tokens[index + 2]
+            index += 3
+        else:
+            old = new = tokens[index + 1]
+            index += 2
+        old_path = None if status == "A" else old
+        new_path = None if status == "D" else new
+        if status == "C":
+            old_path = None  # a copy is a new policy, whatever it was copied from
+        kept = [p for p in (new_path, old_path) if p and _is_policy_path(p, prefix)]
+        if not kept:
+            continue
+        relative = kept[0][len(prefix) + 1 :] if prefix else kept[0]
+        files.append(
+            ChangedFile(
+                relative,
+                old_path if old_path and _is_policy_path(old_path, prefix) else None,
+                new_path if new_path and _is_policy_path(new_path, prefix) else None,
+                top / new_path if new_path and _is_policy_path(new_path, prefix) else None,
+            )
+        )
+    return files

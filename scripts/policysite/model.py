@@ -358,6 +358,10 @@ class Segment:
 
     op: Literal["equal", "insert", "delete"]
     text: str
+    # The same words as inline HTML (links, emphasis kept). A segment that is not the first of
+    # its block starts with a space when its first word is not glued to the word before, so
+    # joining the accepted (or rejected) segments and stripping gives the block's text.
+    html: str = ""
 
 
 @dataclass(frozen=True)
@@ -367,6 +371,11 @@ class BlockChange:
     ``kind`` is the HTML tag of the block (``h2``, ``p``, ``li``, ``td`` …). ``segments`` is the
     word-level redline for a replaced block; for an inserted, deleted, moved or equal block it
     is one segment of the whole text.
+
+    A moved block appears twice in a Change but its text once: ``op="move"`` with ``move_from``
+    set where it now is (its segments: the text, with any edits as insert/delete), and
+    ``op="move"`` with ``move_to`` set and no segments where it was. Both ends share
+    ``move_id``.
     """
 
     op: BlockOp
@@ -374,6 +383,17 @@ class BlockChange:
     segments: tuple[Segment, ...]
     old_html: str = ""
     new_html: str = ""
+    # Where the block sits, to rebuild lists and tables around it: the opening tags of its
+    # containers (outermost first), how many of them it shares with the block before it in its
+    # own version, and the block element's attributes (ids left out).
+    parents: tuple[str, ...] = ()
+    shared: int = 0
+    attrs: str = ""
+    words_added: int = 0
+    words_removed: int = 0
+    move_id: int = 0
+    move_from: str | None = None  # at the new position: the anchor of the section it left
+    move_to: str | None = None  # at the old position: the anchor of the section it went to
 
 
 @dataclass(frozen=True)
@@ -390,6 +410,11 @@ class SectionChange:
     retitled: bool = False  # the heading text changed (status may still say modified/moved)
     level: int = 2
     blocks: tuple[BlockChange, ...] = ()
+    # Its place among the sections of the old and of the new text (None where it is absent).
+    # ``Change.sections`` is in the new text's order; a moved section is there once, at its
+    # new place, and renderers show a pointer at ``old_index``.
+    old_index: int | None = None
+    new_index: int | None = None
 
 
 @dataclass(frozen=True)
