@@ -261,14 +261,6 @@ def _decode(data: bytes, change: _Change) -> tuple[str, str]:
     return text, hashlib.sha256(data).hexdigest()
 
 
-def changed_files(root: Path, base: str) -> list[str]:
-    """Paths (relative to the repository) that differ between ``base`` and the working tree."""
-    with open_repo(root) as repo:
-        _check_repo(repo, base)
-        output = repo.git.diff("--name-only", "-M", base, "--")
-        return [line for line in output.splitlines() if line]
-
-
 def resolve_commit(root: Path, rev: str) -> str | None:
     """The full hash of the commit ``rev`` names, or None when this clone has no such commit."""
     with open_repo(root) as repo:
@@ -276,12 +268,6 @@ def resolve_commit(root: Path, rev: str) -> str | None:
             return str(repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}"))
         except git.GitCommandError:
             return None
-
-
-def is_shallow(root: Path) -> bool:
-    """True for a shallow clone (its history, and so its versions, are incomplete)."""
-    with open_repo(root) as repo:
-        return bool(repo.git.rev_parse("--is-shallow-repository") == "true")
 
 
 def tracked_files(root: Path, folder: Path) -> list[str]:
