@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policysite.config import load_settings
-from policysite.notify.announce import build_notice, changed_sections
+from policysite.notify.announce import build_notice
 from policysite.notify.compose import (
     TEMPLATE_DIR,
     Composer,
@@ -70,18 +70,38 @@ def test_golden_eml(site: GitRepo, locale: str, recipient: Recipient) -> None:
     assert b"\n" not in data.replace(b"\r\n", b"")
 
 
-def test_changed_sections_from_git_history(site: GitRepo) -> None:
+def test_notice_lists_the_diff_engines_sections_with_deep_links(site: GitRepo) -> None:
     settings_ = load_settings(site.path)
     policy = load_policies(settings_, as_of=TODAY)[0]
-    found = [(s.anchor, s.status) for s in changed_sections(policy, policy.versions[1])]
-    assert found == [
-        ("data", "modified"),
-        ("cookies", "retitled"),
-        ("rights", "added"),
-        ("old", "removed"),
+    notice = build_notice(settings_, policy, policy.versions[1])
+    site_url = "https://policies.example.com/privacy/"
+    assert [(s.anchor, s.title, s.status, s.url) for s in notice.sections] == [
+        ("data", "Data we collect", "modified", f"{site_url}#data"),
+        ("cookies", "Cookies and tracking", "retitled", f"{site_url}#cookies"),
+        ("old", "Old section", "removed", f"{site_url}versions/1.0/#old"),
+        ("rights", "Your rights", "added", f"{site_url}#rights"),
     ]
-    first = [(s.anchor, s.status) for s in changed_sections(policy, policy.versions[0])]
-    assert first == [("data", "added"), ("cookies", "added"), ("old", "added")]
+    assert notice.previous_version == "1.0"
+
+
+def test_first_version_is_new_not_a_list_of_added_sections(site: GitRepo) -> None:
+    settings_ = load_settings(site.path)
+    policy = load_policies(settings_, as_of=TODAY)[0]
+    notice = build_notice(settings_, policy, policy.versions[0])
+    assert (notice.previous_version, notice.sections) == (None, ())
+    message = parse(
+        template_for(site, "en", "1.0").render(Recipient("ola@example.com", "Ola"), DATE)
+    )
+    assert message["Subject"] == "Our new Privacy Policy: version 1.0"
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert text.startswith(
+        "Dear Ola,\n\nWe have a new policy: our Privacy Policy, version 1.0.\nIt took effect on:"
+    )
+    assert "In short\n--------\n\nFirst version.\n" in text
+    assert "Sections" not in text and "/changes/" not in text
+    page = message.get_body(("html",)).get_content()
+    assert "<h2" in page and "In short</h2>" in page
+    assert "Sections" not in page and "/changes/" not in page
 
 
 def test_locale_fallback(site: GitRepo) -> None:
@@ -212,6 +232,7 @@ def test_chromium_renders_the_mail_with_its_links(site: GitRepo) -> None:
     assert links == [
         ["Data we collect", f"{base}#data"],
         ["Cookies and tracking", f"{base}#cookies"],
+        ["Old section", f"{base}versions/1.0/#old"],
         ["Your rights", f"{base}#rights"],
         ["See every change", f"{base}changes/2.0/"],
         ["Read the full Privacy Policy", base],
