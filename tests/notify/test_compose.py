@@ -24,8 +24,10 @@ from policysite.notify.compose import (
     Recipient,
     clean_header_text,
 )
-from policysite.versions import load_policies
+from policysite.versions import find_policy, load_policies
 from tests.conftest import REPO_ROOT, GitRepo
+from tests.notify.conftest import MKDOCS
+from tests.pr_fixture import make_two_policy_pr
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "notify"
 DATE = "Sun, 01 Mar 2026 09:00:00 +0000"
@@ -75,13 +77,26 @@ def test_notice_lists_the_diff_engines_sections_with_deep_links(site: GitRepo) -
     policy = load_policies(settings_, as_of=TODAY)[0]
     notice = build_notice(settings_, policy, policy.versions[1])
     site_url = "https://policies.example.com/privacy/"
-    assert [(s.anchor, s.title, s.status, s.url) for s in notice.sections] == [
-        ("data", "Data we collect", "modified", f"{site_url}#data"),
-        ("cookies", "Cookies and tracking", "retitled", f"{site_url}#cookies"),
-        ("old", "Old section", "removed", f"{site_url}versions/1.0/#old"),
-        ("rights", "Your rights", "added", f"{site_url}#rights"),
+    assert [(s.anchor, s.title, s.status, s.url, s.old_title) for s in notice.sections] == [
+        ("data", "Data we collect", "modified", f"{site_url}#data", None),
+        ("cookies", "Cookies and tracking", "retitled", f"{site_url}#cookies", "Cookies"),
+        ("old", "Old section", "removed", f"{site_url}versions/1.0/#old", None),
+        ("rights", "Your rights", "added", f"{site_url}#rights", None),
     ]
     assert notice.previous_version == "1.0"
+
+
+def test_a_renamed_section_whose_words_changed_is_told_as_changed(git_repo: GitRepo) -> None:
+    git_repo.write("mkdocs.yml", MKDOCS)
+    make_two_policy_pr(git_repo)  # privacy 1.1: "Storage" renamed, and two years became one
+    settings_ = load_settings(git_repo.path)
+    privacy = find_policy(load_policies(settings_, as_of=TODAY), "privacy", settings_)
+    notice = build_notice(settings_, privacy, privacy.versions[-1])
+    assert [(s.anchor, s.status, s.old_title) for s in notice.sections] == [
+        ("data", "modified", None),
+        ("storage", "modified", "Storage"),
+        ("transfers", "added", None),
+    ]
 
 
 def test_first_version_is_new_not_a_list_of_added_sections(site: GitRepo) -> None:
@@ -136,7 +151,7 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, MailTemplat
     import shutil
 
     from tests.conftest import policy_text
-    from tests.notify.conftest import BODY_1, BODY_2, MKDOCS
+    from tests.notify.conftest import BODY_1, BODY_2
 
     repo = GitRepo(tmp_path_factory.mktemp("site"))
     repo.git("init", "-q", "-b", "main")

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from policysite.blocks import HEADING_TAGS
 from policysite.config import Settings
 from policysite.diff import compare
 from policysite.errors import ConfigError, NotFoundError, PolicySiteError
-from policysite.model import Change, Policy, Version
+from policysite.model import Change, Policy, SectionChange, Version
 from policysite.notify.compose import Notice, NoticeSection, section_url
 from policysite.versions import find_policy, find_version
 
@@ -158,7 +159,7 @@ def notice_for(settings: Settings, version: Version, change: Change | None) -> N
             NoticeSection(
                 anchor=section.anchor,
                 title=section.title,
-                status=section.status,
+                status=_mail_status(section),
                 # A removed section is only in the previous text: its archived page keeps it.
                 url=section_url(
                     site,
@@ -166,6 +167,7 @@ def notice_for(settings: Settings, version: Version, change: Change | None) -> N
                     section.anchor,
                     version=previous.label if section.status == "removed" else None,
                 ),
+                old_title=section.old_title if section.retitled else None,
             )
             for section in change.changed
         )
@@ -184,6 +186,16 @@ def notice_for(settings: Settings, version: Version, change: Change | None) -> N
         sender_email=settings.sender_email,
         postal_address=settings.postal_address,
     )
+
+
+def _mail_status(section: SectionChange) -> str:
+    """The status a reader is told: a renamed or moved section whose words changed is changed.
+
+    The diff calls a section ``retitled`` (or ``moved``) even when its text changed too; a
+    notice that says only "renamed" would hide a change of substance.
+    """
+    edited = any(b.op != "equal" and b.kind not in HEADING_TAGS for b in section.blocks)
+    return "modified" if section.status in ("retitled", "moved") and edited else section.status
 
 
 def message_domain(settings: Settings) -> str:

@@ -55,6 +55,7 @@ class NoticeSection:
     title: str
     status: str  # added | removed | modified | retitled | moved
     url: str  # deep link to the section on the site (a removed one: in the old version)
+    old_title: str | None = None  # the heading it had, when that changed
 
 
 @dataclass(frozen=True)
