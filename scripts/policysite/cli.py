@@ -148,7 +148,7 @@ def diff_command(
         records = [render_json(change) for change in changes]
         click.echo(json.dumps(records if base is not None else records[0], indent=2))
     elif fmt == "markdown":
-        click.echo(render_markdown(changes, settings), nl=False)
+        click.echo(render_markdown(changes, settings, today=today()), nl=False)
     elif not changes:
         click.echo(f"No policy text changed since {base}.")
     elif fmt == "html":

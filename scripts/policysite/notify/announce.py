@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from policysite.blocks import HEADING_TAGS
 from policysite.config import Settings
 from policysite.diff import compare
 from policysite.errors import ConfigError, NotFoundError, PolicySiteError
 from policysite.model import Change, Policy, SectionChange, Version
 from policysite.notify.compose import Notice, NoticeSection, section_url
+from policysite.render import text_edited
 from policysite.versions import find_policy, find_version
 
 
@@ -194,8 +194,8 @@ def _mail_status(section: SectionChange) -> str:
     The diff calls a section ``retitled`` (or ``moved``) even when its text changed too; a
     notice that says only "renamed" would hide a change of substance.
     """
-    edited = any(b.op != "equal" and b.kind not in HEADING_TAGS for b in section.blocks)
-    return "modified" if section.status in ("retitled", "moved") and edited else section.status
+    edited = section.status in ("retitled", "moved") and text_edited(section)
+    return "modified" if edited else section.status
 
 
 def message_domain(settings: Settings) -> str:
