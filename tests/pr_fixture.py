@@ -3,7 +3,8 @@
 ``main`` publishes privacy 1.0 and terms 1.0; the branch ``pr`` (checked out) proposes privacy
 1.1, a material change with exactly 30 days' notice (a section reworded, one retitled with its
 anchor kept, one added), and terms 1.1, an editorial fix. Every check passes, so the summary is
-about the text alone. Today is ``TODAY`` (set ``POLICYSITE_TODAY``).
+about the text alone. Today is ``TODAY`` (set ``POLICYSITE_TODAY``). Commit dates are fixed
+(not the clock's), so every output made from this history is the same on every run.
 """
 
 from __future__ import annotations
@@ -70,10 +71,12 @@ def make_two_policy_pr(repo: GitRepo) -> None:
     repo.write("changelog/terms/1.0.md", note(True, "First version."))
     repo.write("policies/terms.md", policy_text("1.0", "2020-01-01", TERMS_1_0, title="Terms"))
     repo.commit(
-        "privacy 1.0, terms 1.0", policies__privacy_md=policy_text("1.0", "2020-01-01", PRIVACY_1_0)
+        "privacy 1.0, terms 1.0",
+        date="2019-12-02 09:00:00 +0000",
+        policies__privacy_md=policy_text("1.0", "2020-01-01", PRIVACY_1_0),
     )
     update_lock(load_settings(repo.path))
-    repo.commit("lock")
+    repo.commit("lock", date="2019-12-02 09:05:00 +0000")
     repo.git("checkout", "-q", "-b", "pr")
     repo.write("policies/privacy.md", policy_text("1.1", "2021-07-01", PRIVACY_1_1))
     repo.write(
@@ -88,4 +91,4 @@ def make_two_policy_pr(repo: GitRepo) -> None:
     repo.write("changelog/terms/1.1.md", note(False, "A doubled word removed."))
     repo.git("add", "-A")
     update_lock(load_settings(repo.path))
-    repo.commit("privacy 1.1 (material), terms 1.1 (editorial)")
+    repo.commit("privacy 1.1 (material), terms 1.1 (editorial)", date="2021-05-31 15:00:00 +0000")

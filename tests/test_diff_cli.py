@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 
+import pytest
 from click.testing import CliRunner
 
 from policysite.cli import main
@@ -186,7 +187,8 @@ def test_base_compares_every_changed_policy_with_the_working_tree(git_repo: GitR
     )
 
 
-def test_base_as_a_pull_request_comment(git_repo: GitRepo) -> None:
+def test_base_as_a_pull_request_comment(git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICYSITE_TODAY", "2020-12-01")
     two_versions(git_repo)
     git_repo.write("policies/privacy.md", policy_text("1.1", "2021-01-01", EDITED + "\nMore.\n"))
     code, output = run(git_repo.path, "diff", "--base", "HEAD", "--format", "markdown")
@@ -203,8 +205,8 @@ def test_base_as_a_pull_request_comment(git_repo: GitRepo) -> None:
         """\
         ### Privacy (`privacy`): 1.1 → 1.2
 
-        **Material change**: subscribers will be notified · effective 2021-01-01 · \
-1 of 2 sections changed · +1 −0 words
+        **Material change**: subscribers will be notified · effective 2021-01-01, 31 days' \
+notice (at least 30) · 1 of 2 sections changed · +1 −0 words
 
         | Section | Change | Words |
         |---|---|---|

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from policysite import changes as changes_lib
 from policysite import versions as versions_lib
-from policysite.config import Settings, load_settings
+from policysite.config import Settings, load_settings, today
 from policysite.errors import PolicySiteError
 from policysite.render.html import render_html
 from policysite.render.json import render_json
@@ -148,7 +148,7 @@ def diff_command(
         records = [render_json(change) for change in changes]
         click.echo(json.dumps(records if base is not None else records[0], indent=2))
     elif fmt == "markdown":
-        click.echo(render_markdown(changes, settings), nl=False)
+        click.echo(render_markdown(changes, settings, today=today()), nl=False)
     elif not changes:
         click.echo(f"No policy text changed since {base}.")
     elif fmt == "html":
@@ -251,6 +251,18 @@ def init_command(directory: Path, name: str | None, site_url: str) -> None:
 )
 @click.option("--concurrency", default=4, show_default=True, help="SMTP connections.")
 @click.option("--rate", type=float, help="At most this many messages per second.")
+@click.option(
+    "--preview",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Write the mail each new material version in the working tree would send (.eml, "
+    ".html, .txt per language, to a sample person) into DIR; store and send nothing.",
+)
+@click.option(
+    "--base",
+    metavar="REV",
+    help="With --preview: compare the working tree with REV (CI: origin/main). Default: HEAD.",
+)
 @pass_settings
 def notify_command(
     settings: Settings,
@@ -260,13 +272,29 @@ def notify_command(
     outbox: Path | None,
     concurrency: int,
     rate: float | None,
+    preview: Path | None,
+    base: str | None,
 ) -> None:
     """Tell every registered user about material versions, by mail, before they take effect.
 
+    With --preview, write the notices a pull request's material versions would send instead.
+
     Example: policysite notify --policy privacy --version 1.0 --send --outbox outbox
+
+    Example: policysite notify --preview mail-preview --base origin/main
     """
     from policysite.notify.run import NotifyRequest, run_notify
 
+    if preview is not None:
+        from policysite.notify.preview import describe_preview, preview_mail
+
+        if send or outbox or version_label:
+            raise PolicySiteError("--preview sends nothing: leave out --send, --outbox, --version.")
+        plan, written = preview_mail(settings, preview, base or "HEAD", policy, today=today())
+        click.echo("\n".join(describe_preview(plan, written, base or "HEAD")))
+        return
+    if base is not None:
+        raise PolicySiteError("--base goes with --preview DIR (what a pull request would mail).")
     request = NotifyRequest(policy, version_label, send, outbox, concurrency, rate)
     run_notify(settings, request, Console(soft_wrap=True))
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policysite.config import load_settings
-from policysite.notify.announce import build_notice, changed_sections
+from policysite.notify.announce import build_notice
 from policysite.notify.compose import (
     TEMPLATE_DIR,
     Composer,
@@ -24,8 +24,10 @@ from policysite.notify.compose import (
     Recipient,
     clean_header_text,
 )
-from policysite.versions import load_policies
+from policysite.versions import find_policy, load_policies
 from tests.conftest import REPO_ROOT, GitRepo
+from tests.notify.conftest import MKDOCS
+from tests.pr_fixture import make_two_policy_pr
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "notify"
 DATE = "Sun, 01 Mar 2026 09:00:00 +0000"
@@ -70,18 +72,51 @@ def test_golden_eml(site: GitRepo, locale: str, recipient: Recipient) -> None:
     assert b"\n" not in data.replace(b"\r\n", b"")
 
 
-def test_changed_sections_from_git_history(site: GitRepo) -> None:
+def test_notice_lists_the_diff_engines_sections_with_deep_links(site: GitRepo) -> None:
     settings_ = load_settings(site.path)
     policy = load_policies(settings_, as_of=TODAY)[0]
-    found = [(s.anchor, s.status) for s in changed_sections(policy, policy.versions[1])]
-    assert found == [
-        ("data", "modified"),
-        ("cookies", "retitled"),
-        ("rights", "added"),
-        ("old", "removed"),
+    notice = build_notice(settings_, policy, policy.versions[1])
+    site_url = "https://policies.example.com/privacy/"
+    assert [(s.anchor, s.title, s.status, s.url, s.old_title) for s in notice.sections] == [
+        ("data", "Data we collect", "modified", f"{site_url}#data", None),
+        ("cookies", "Cookies and tracking", "retitled", f"{site_url}#cookies", "Cookies"),
+        ("old", "Old section", "removed", f"{site_url}versions/1.0/#old", None),
+        ("rights", "Your rights", "added", f"{site_url}#rights", None),
     ]
-    first = [(s.anchor, s.status) for s in changed_sections(policy, policy.versions[0])]
-    assert first == [("data", "added"), ("cookies", "added"), ("old", "added")]
+    assert notice.previous_version == "1.0"
+
+
+def test_a_renamed_section_whose_words_changed_is_told_as_changed(git_repo: GitRepo) -> None:
+    git_repo.write("mkdocs.yml", MKDOCS)
+    make_two_policy_pr(git_repo)  # privacy 1.1: "Storage" renamed, and two years became one
+    settings_ = load_settings(git_repo.path)
+    privacy = find_policy(load_policies(settings_, as_of=TODAY), "privacy", settings_)
+    notice = build_notice(settings_, privacy, privacy.versions[-1])
+    assert [(s.anchor, s.status, s.old_title) for s in notice.sections] == [
+        ("data", "modified", None),
+        ("storage", "modified", "Storage"),
+        ("transfers", "added", None),
+    ]
+
+
+def test_first_version_is_new_not_a_list_of_added_sections(site: GitRepo) -> None:
+    settings_ = load_settings(site.path)
+    policy = load_policies(settings_, as_of=TODAY)[0]
+    notice = build_notice(settings_, policy, policy.versions[0])
+    assert (notice.previous_version, notice.sections) == (None, ())
+    message = parse(
+        template_for(site, "en", "1.0").render(Recipient("ola@example.com", "Ola"), DATE)
+    )
+    assert message["Subject"] == "Our new Privacy Policy: version 1.0"
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert text.startswith(
+        "Dear Ola,\n\nWe have a new policy: our Privacy Policy, version 1.0.\nIt took effect on:"
+    )
+    assert "In short\n--------\n\nFirst version.\n" in text
+    assert "Sections" not in text and "/changes/" not in text
+    page = message.get_body(("html",)).get_content()
+    assert "<h2" in page and "In short</h2>" in page
+    assert "Sections" not in page and "/changes/" not in page
 
 
 def test_locale_fallback(site: GitRepo) -> None:
@@ -116,7 +151,7 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, MailTemplat
     import shutil
 
     from tests.conftest import policy_text
-    from tests.notify.conftest import BODY_1, BODY_2, MKDOCS
+    from tests.notify.conftest import BODY_1, BODY_2
 
     repo = GitRepo(tmp_path_factory.mktemp("site"))
     repo.git("init", "-q", "-b", "main")
@@ -212,6 +247,7 @@ def test_chromium_renders_the_mail_with_its_links(site: GitRepo) -> None:
     assert links == [
         ["Data we collect", f"{base}#data"],
         ["Cookies and tracking", f"{base}#cookies"],
+        ["Old section", f"{base}versions/1.0/#old"],
         ["Your rights", f"{base}#rights"],
         ["See every change", f"{base}changes/2.0/"],
         ["Read the full Privacy Policy", base],

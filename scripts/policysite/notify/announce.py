@@ -8,14 +8,14 @@ long history never mails everyone about 2018; ``--version`` forces one.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass
 
 from policysite.config import Settings
+from policysite.diff import compare
 from policysite.errors import ConfigError, NotFoundError, PolicySiteError
-from policysite.model import Policy, SectionChange, Version
+from policysite.model import Change, Policy, SectionChange, Version
 from policysite.notify.compose import Notice, NoticeSection, section_url
-from policysite.sections import split_sections
+from policysite.render import text_edited
 from policysite.versions import find_policy, find_version
 
 
@@ -117,91 +117,24 @@ def previous_version(policy: Policy, version: Version) -> Version | None:
     return policy.versions[index - 1] if index > 0 else None
 
 
-def changed_sections(policy: Policy, version: Version) -> tuple[SectionChange, ...]:
-    """The sections that changed from the previous version (all of them for the first).
-
-    The one place notify compares versions: a section-level comparison by anchor until the
-    diff engine (``policysite.diff.compare``) takes its place.
-    """
+def change_for(policy: Policy, version: Version) -> Change | None:
+    """What ``version`` changed from the version before it; None for a policy's first version."""
     previous = previous_version(policy, version)
-    new = split_sections(version.body, path=version.path)
-    if previous is None:
-        return tuple(
-            SectionChange(s.anchor, s.title, None, "added", _words(s.text), level=s.level)
-            for s in new
-            if s.anchor
-        )
-    old = {s.anchor: s for s in split_sections(previous.body, path=previous.path)}
-    changes: list[SectionChange] = []
-    for section in new:
-        before = old.get(section.anchor)
-        if before is None:
-            changes.append(
-                SectionChange(
-                    section.anchor,
-                    section.title,
-                    None,
-                    "added",
-                    _words(section.text),
-                    level=section.level,
-                )
-            )
-            continue
-        if before.text == section.text:
-            continue
-        added, removed = _word_delta(before.text, section.text)
-        retitled = before.title != section.title
-        body_same = _body(before.text) == _body(section.text)
-        changes.append(
-            SectionChange(
-                section.anchor,
-                section.title,
-                before.title,
-                "retitled" if retitled and body_same else "modified",
-                added,
-                removed,
-                retitled=retitled,
-                level=section.level,
-            )
-        )
-    kept = {s.anchor for s in new}
-    for anchor, section in old.items():
-        if anchor not in kept:
-            changes.append(
-                SectionChange(
-                    anchor,
-                    section.title,
-                    section.title,
-                    "removed",
-                    0,
-                    _words(section.text),
-                    level=section.level,
-                )
-            )
-    return tuple(changes)
-
-
-def _words(text: str) -> int:
-    return len(text.split())
-
-
-def _body(text: str) -> str:
-    return text.split("\n", 1)[1] if "\n" in text else ""
-
-
-def _word_delta(old: str, new: str) -> tuple[int, int]:
-    matcher = difflib.SequenceMatcher(None, old.split(), new.split(), autojunk=False)
-    added = removed = 0
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op in ("replace", "delete"):
-            removed += i2 - i1
-        if op in ("replace", "insert"):
-            added += j2 - j1
-    return added, removed
+    return compare(previous, version) if previous is not None else None
 
 
 def build_notice(settings: Settings, policy: Policy, version: Version) -> Notice:
     """The facts one announcement's mail states, with the site's links."""
+    return notice_for(settings, version, change_for(policy, version))
+
+
+def notice_for(settings: Settings, version: Version, change: Change | None) -> Notice:
+    """The notice for ``version``, given what changed from the version before it.
+
+    ``change`` is None (or compares with no text at all) for a policy's first version: the
+    mail then says the policy is new instead of listing every section as added. The one place
+    a notice is made, for ``notify`` and for the preview a pull request gets.
+    """
     missing = [
         name
         for name, value in (
@@ -218,34 +151,51 @@ def build_notice(settings: Settings, policy: Policy, version: Version) -> Notice
             "and sender_name, sender_email, postal_address under the policysite plugin.",
             path="mkdocs.yml",
         )
-    previous = previous_version(policy, version)
     site = settings.site_url
-    sections = tuple(
-        NoticeSection(
-            anchor=change.anchor,
-            title=change.title,
-            status=change.status,
-            url=None if change.status == "removed" else section_url(site, policy.id, change.anchor),
+    previous = change.old if change is not None and change.old.text else None
+    sections: tuple[NoticeSection, ...] = ()
+    if change is not None and previous is not None:
+        sections = tuple(
+            NoticeSection(
+                anchor=section.anchor,
+                title=section.title,
+                status=_mail_status(section),
+                # A removed section is only in the previous text: its archived page keeps it.
+                url=section_url(
+                    site,
+                    version.policy,
+                    section.anchor,
+                    version=previous.label if section.status == "removed" else None,
+                ),
+                old_title=section.old_title if section.retitled else None,
+            )
+            for section in change.changed
         )
-        for change in changed_sections(policy, version)
-        # A first version lists its main sections only: every one of them is new.
-        if change.status != "unchanged" and (previous is not None or change.level <= 2)
-    )
     return Notice(
-        policy=policy.id,
+        policy=version.policy,
         policy_title=version.title,
         version=version.label,
         previous_version=previous.label if previous else None,
         effective=version.effective,
         summary=version.note.summary if version.note else "",
         sections=sections,
-        policy_url=f"{site}{policy.id}/",
-        change_url=f"{site}{policy.id}/changes/{version.label}/",
+        policy_url=f"{site}{version.policy}/",
+        change_url=f"{site}{version.policy}/changes/{version.label}/",
         site_name=settings.site_name,
         sender_name=settings.sender_name,
         sender_email=settings.sender_email,
         postal_address=settings.postal_address,
     )
+
+
+def _mail_status(section: SectionChange) -> str:
+    """The status a reader is told: a renamed or moved section whose words changed is changed.
+
+    The diff calls a section ``retitled`` (or ``moved``) even when its text changed too; a
+    notice that says only "renamed" would hide a change of substance.
+    """
+    edited = section.status in ("retitled", "moved") and text_edited(section)
+    return "modified" if edited else section.status
 
 
 def message_domain(settings: Settings) -> str:

@@ -54,7 +54,8 @@ class NoticeSection:
     anchor: str
     title: str
     status: str  # added | removed | modified | retitled | moved
-    url: str | None  # deep link to the section on the site; None when it was removed
+    url: str  # deep link to the section on the site (a removed one: in the old version)
+    old_title: str | None = None  # the heading it had, when that changed
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,9 @@ class Recipient:
     message_id: str = ""
 
 
-def section_url(site_url: str, policy: str, anchor: str) -> str:
-    """The deep link to a section of a policy's current text."""
-    base = f"{site_url}{policy}/"
+def section_url(site_url: str, policy: str, anchor: str, *, version: str | None = None) -> str:
+    """The deep link to a section of a policy's current text (or of an archived ``version``)."""
+    base = f"{site_url}{policy}/versions/{version}/" if version else f"{site_url}{policy}/"
     return f"{base}#{quote(anchor, safe='-._~')}" if anchor else base
 
 

@@ -6,6 +6,7 @@ statuses and counts live here so every rendering says the same thing.
 
 from __future__ import annotations
 
+from policysite.blocks import HEADING_TAGS
 from policysite.model import Change, SectionChange, SectionStatus
 
 STATUS_WORDS: dict[SectionStatus, str] = {
@@ -57,6 +58,8 @@ def describe_status(section: SectionChange) -> str:
     head = STATUS_WORDS[section.status]
     if section.retitled and section.status != "retitled":
         head += ", retitled"
+    if section.status in ("retitled", "moved") and text_edited(section):
+        head += f", {STATUS_WORDS['modified']}"
     notes = []
     if section.retitled and section.old_title is not None:
         notes.append(f"was “{section.old_title}”")
@@ -65,6 +68,11 @@ def describe_status(section: SectionChange) -> str:
     if notes:
         head += f" ({'; '.join(notes)})"
     return head
+
+
+def text_edited(section: SectionChange) -> bool:
+    """True when words other than the heading's changed (a retitled section may be edited too)."""
+    return any(b.op != "equal" and b.kind not in HEADING_TAGS for b in section.blocks)
 
 
 def _count_blocks(kinds: list[str], what: str) -> str:
