@@ -11,7 +11,13 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from policysite.cli import main
-from policysite.scaffold import CHECK_IN_SITE, INSTALL_IN_SITE, render, skeleton_files
+from policysite.scaffold import (
+    CHECK_IN_SITE,
+    INSTALL_IN_SITE,
+    default_templates,
+    render,
+    skeleton_files,
+)
 from tests.conftest import GitRepo
 
 BIN = Path(sys.executable).parent
@@ -27,8 +33,18 @@ FILES = [
     "policies.lock",
     "policies/privacy.md",
     "requirements.txt",
-    "site_templates/README.md",
 ]
+# A new site gets a copy of policysite's own site_templates/ (theme overrides, mail).
+_TEMPLATES = default_templates()
+assert _TEMPLATES is not None, "policysite's site_templates/ is missing from this install"
+FILES = sorted(
+    FILES
+    + [
+        f"site_templates/{p.relative_to(_TEMPLATES).as_posix()}"
+        for p in _TEMPLATES.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
+)
 
 
 def cli(*args: str) -> tuple[int, str]:

@@ -34,6 +34,7 @@ class Settings:
     # Commits already on main that broke a rule and cannot be rewritten: skipped when reading
     # history. A way out for a past mistake, listed in mkdocs.yml for everyone to see.
     ignore_commits: tuple[str, ...] = ()
+    service_name: str = ""  # what users hold an account with ("Videxio"); mail says so
     sender_name: str = ""
     sender_email: str = ""
     postal_address: str = ""
@@ -66,7 +67,7 @@ _TolerantLoader.add_multi_constructor("!", _ignore_tag)
 _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
 
 _INT_OPTIONS = ("notice_days", "announce_window_days")
-_STR_OPTIONS = ("changelog_dir", "sender_name", "sender_email", "postal_address")
+_STR_OPTIONS = ("changelog_dir", "service_name", "sender_name", "sender_email", "postal_address")
 _KNOWN_OPTIONS = {*_INT_OPTIONS, *_STR_OPTIONS, "locales", "ignore_commits", "enabled"}
 
 

@@ -22,6 +22,7 @@ class PolicySiteConfig(Config):  # type: ignore[no-untyped-call]
     announce_window_days = c.Type(int, default=30)
     locales = c.ListOfItems(c.Type(str), default=["en", "nb"])
     ignore_commits = c.ListOfItems(c.Type(str), default=[])
+    service_name = c.Type(str, default="")
     sender_name = c.Type(str, default="")
     sender_email = c.Type(str, default="")
     postal_address = c.Type(str, default="")

@@ -87,9 +87,14 @@ def skeleton_files() -> dict[str, str]:
 
 
 def default_templates() -> Path | None:
-    """policysite's default site_templates/ (theme overrides, mail), where this install has it."""
-    folder = Path(str(resources.files("policysite"))) / "site_templates"
-    return folder if folder.is_dir() else None
+    """policysite's default site_templates/ (theme overrides, mail), where this install has it.
+
+    A wheel carries them inside the package (pyproject's force-include); an editable install
+    of this repository finds them at its top level, beside scripts/.
+    """
+    packaged = Path(str(resources.files("policysite"))) / "site_templates"
+    source_tree = Path(__file__).resolve().parents[2] / "site_templates"
+    return next((folder for folder in (packaged, source_tree) if folder.is_dir()), None)
 
 
 def create_site(
@@ -115,7 +120,7 @@ def create_site(
         "CHECK": CHECK_IN_SITE,
         "CUSTOM_DIR": (
             "  custom_dir: site_templates/overrides\n"
-            if templates and (templates / "overrides").is_dir()
+            if templates and any(p.is_file() for p in (templates / "overrides").rglob("*"))
             else ""
         ),
     }

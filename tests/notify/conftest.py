@@ -35,6 +35,7 @@ plugins:
   - policysite:
       announce_window_days: 30
       locales: [en, nb]
+      service_name: Example
       sender_name: Example (Test AS)
       sender_email: privacy@example.com
       postal_address: Test AS, Storgata 1, 0155 Oslo, Norway

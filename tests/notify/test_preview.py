@@ -76,7 +76,7 @@ The full Privacy Policy:
 https://policies.example.com/privacy/
 
 --\x20
-Why you receive this: you have a registered Videxio account, and the law
+Why you receive this: you have a registered Example account, and the law
 and our Privacy Policy require us to tell every account holder
 about a change before it takes effect. This is a legal notice, not
 marketing, so it is sent even if you have opted out of other mail.

@@ -182,6 +182,7 @@ def notice_for(settings: Settings, version: Version, change: Change | None) -> N
         policy_url=f"{site}{version.policy}/",
         change_url=f"{site}{version.policy}/changes/{version.label}/",
         site_name=settings.site_name,
+        service_name=settings.service_name or settings.site_name,
         sender_name=settings.sender_name,
         sender_email=settings.sender_email,
         postal_address=settings.postal_address,

@@ -72,6 +72,7 @@ class Notice:
     policy_url: str
     change_url: str
     site_name: str
+    service_name: str  # what the reader has an account with
     sender_name: str
     sender_email: str
     postal_address: str
