@@ -1,0 +1,111 @@
+"""Check the links of a built site: every internal link and fragment resolves, nothing is loaded
+from another host.
+
+A small checker of our own rather than mkdocs-htmlproofer-plugin: that plugin parses every page
+with BeautifulSoup and checks pages one by one as they are written, which costs more than the
+whole build on a 1,000-page site; here one regex pass over the written files checks the links of
+every page (theme included) and reads a target's ids only when a link needs them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+_LINK = re.compile(r"""\s(href|src|srcset|action|poster)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+_ID = re.compile(r"""\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\b[^<]*$")
+_REL = re.compile(r"""\srel\s*=\s*["']?([^"'>]*)""", re.I)
+_SKIP = ("mailto:", "tel:", "javascript:", "data:", "blob:")
+_FAKE_HOST = "http://site.invalid"
+# <link rel=…> values that only name a page (no request); every other <link> loads something.
+_NAVIGATION_RELS = {"canonical", "alternate", "next", "prev", "author", "license", "help"}
+
+
+@dataclass(frozen=True)
+class LinkProblem:
+    page: str  # the HTML file, relative to the site folder
+    link: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.page}: link '{self.link}': {self.reason}"
+
+
+class _Ids:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._ids: dict[Path, set[str]] = {}
+
+    def of(self, path: Path, text: str | None = None) -> set[str]:
+        if path not in self._ids:
+            text = text if text is not None else path.read_text(encoding="utf-8", errors="replace")
+            self._ids[path] = {a if a is not None else b for a, b in _ID.findall(text)}
+        return self._ids[path]
+
+
+def _loads_resource(text: str, start: int, attribute: str) -> bool:
+    """Whether the attribute at ``start`` makes the browser fetch it (not a link to follow)."""
+    opening = _TAG.search(text, max(0, start - 2000), start + 1)
+    tag = opening.group(1).lower() if opening else ""
+    if attribute in ("src", "srcset", "poster"):
+        return True
+    if tag == "link":
+        rel = _REL.search(text, opening.start() if opening else start)
+        rels = set(rel.group(1).lower().split()) if rel else set()
+        return not rels <= _NAVIGATION_RELS
+    return attribute == "action"
+
+
+def check_site(site_dir: Path, site_url: str = "") -> list[LinkProblem]:
+    """Every broken internal link or fragment, and every third-party resource, in ``site_dir``."""
+    root = site_dir.resolve()
+    base_path = urlsplit(site_url).path or "/"
+    ids = _Ids(root)
+    problems: list[LinkProblem] = []
+    for page in sorted(root.rglob("*.html")):
+        relative = page.relative_to(root).as_posix()
+        text = page.read_text(encoding="utf-8", errors="replace")
+        ids.of(page, text)
+        here = f"{_FAKE_HOST}{base_path}{relative}"
+        for match in _LINK.finditer(text):
+            attribute = match.group(1).lower()
+            value = match.group(2) if match.group(2) is not None else match.group(3)
+            urls = [value]
+            if attribute == "srcset":
+                urls = [u.split()[0] for u in value.split(",") if u.strip()]
+            for url in (u.strip() for u in urls):
+                if not url or url.lower().startswith(_SKIP):
+                    continue
+                parts = urlsplit(url)
+                if (parts.scheme or url.startswith("//")) and not (
+                    site_url and url.startswith(site_url)
+                ):
+                    if _loads_resource(text, match.start(), attribute):
+                        reason = f"loads {parts.hostname or url} from another host"
+                        problems.append(LinkProblem(relative, url, reason))
+                    continue  # a link to another site: followed by choice, not loaded
+                reason = _check_target(url, here, site_url, base_path, root, ids)
+                if reason:
+                    problems.append(LinkProblem(relative, url, reason))
+    return problems
+
+
+def _check_target(url: str, here: str, site_url: str, base_path: str, root: Path, ids: _Ids) -> str:
+    if site_url and url.startswith(site_url):
+        url = base_path + url[len(site_url) :]
+    resolved = urlsplit(urljoin(here, url))
+    path = unquote(resolved.path)
+    if not path.startswith(base_path):
+        return f"points outside the site (not under {base_path})"
+    target = root / path[len(base_path) :]
+    if path.endswith("/") or target.is_dir():
+        target = target / "index.html"
+    if not target.is_file():
+        return "no such page or file in the built site"
+    fragment = unquote(resolved.fragment)
+    if fragment and target.suffix == ".html" and fragment not in ids.of(target):
+        return f"no element with id '{fragment}' on that page"
+    return ""
