@@ -71,6 +71,8 @@ def check_site(site_dir: Path, site_url: str = "") -> list[LinkProblem]:
         ids.of(page, text)
         here = f"{_FAKE_HOST}{base_path}{relative}"
         for match in _LINK.finditer(text):
+            if text.rfind("<", 0, match.start()) < text.rfind(">", 0, match.start()):
+                continue  # words in the text that look like an attribute, not a tag's attribute
             attribute = match.group(1).lower()
             value = match.group(2) if match.group(2) is not None else match.group(3)
             urls = [value]
