@@ -57,12 +57,12 @@
       ".policysite-header, .policysite-banner, .headerlink, script, h1, .md-source-file"
     ).forEach(function (node) { node.remove(); });
     var result = [];
-    var anchor = "";
+    var anchor = "", title = "";
     article.querySelectorAll(BLOCKS).forEach(function (node) {
       if (node.querySelector(BLOCKS)) return; // only the innermost blocks carry text once
-      if (/^H[2-6]$/.test(node.tagName) && node.id) anchor = node.id;
       var text = node.textContent.replace(/\s+/g, " ").trim();
-      if (text) result.push({ text: text, anchor: anchor, tag: node.tagName.toLowerCase() });
+      if (/^H[2-6]$/.test(node.tagName) && node.id) { anchor = node.id; title = text; }
+      if (text) result.push({ text: text, anchor: anchor, title: title });
     });
     return result;
   }
@@ -132,11 +132,11 @@
         var before = part.removed[k], after = part.added[k];
         var diff = wordRedline(before ? before.text : "", after ? after.text : "");
         added += diff.counts.added; removed += diff.counts.removed; changed++;
-        var where = (after || before).anchor;
+        var where = (after || before);
         var block = el("div", { "class": "policysite-compare-block" }, [diff.node]);
-        if (after && where) {
-          block.insertBefore(el("a", { href: new URL("#" + where, toUrl).href, "class": "policysite-compare-link" },
-            ["In version " + to.version + " §" + where]), diff.node);
+        if (after && where.anchor) {
+          block.insertBefore(el("a", { href: new URL("#" + where.anchor, toUrl).href, "class": "policysite-compare-link" },
+            ["Version " + to.version + ": " + where.title]), diff.node);
         }
         list.appendChild(block);
       }
