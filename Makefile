@@ -12,10 +12,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## make run: the main job — list the versions found in git history and build the site into site/
+## make run: the main job — list the versions found in git history, build the site into site/
+## (strict: a broken link fails), then serve it on http://127.0.0.1:8000/ (the last step)
 run: $(STAMP)
 	$(BIN)/policysite versions
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict -a 127.0.0.1:8000
 
 ## make test: lint, type-check, then the test suite
 test: $(STAMP) lint

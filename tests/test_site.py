@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from policysite import site
@@ -303,3 +304,18 @@ def test_serve_previews_an_uncommitted_draft(git_repo: GitRepo) -> None:
     page = built.page("privacy.md")
     assert page.markdown == "## New {#new}\n\nDraft text.\n"
     assert '!!! warning policysite-banner "Draft preview"' in page.header
+
+
+def test_front_matter_is_yaml_of_the_meta() -> None:
+    page = site.SitePage("x.md", 'Terms: "A" & B — ü', "", "version", indexable=False)
+    raw = page.front_matter()
+    assert raw.startswith("---\n") and raw.endswith("\n---\n\n")
+    assert (
+        yaml.safe_load(raw.strip().strip("-"))
+        == page.meta
+        == {
+            "title": 'Terms: "A" & B — ü',
+            "search": {"exclude": True},
+            "robots": "noindex",
+        }
+    )

@@ -208,10 +208,23 @@ def test_strict_build_fails_on_a_broken_internal_link(
         build_site(git_repo.path, tmp_path / "out", "https://example.com/", TODAY)
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert (
-        "broken link in the built site: privacy/index.html: link '../nowhere/': no such page "
-        "or file in the built site"
+        "broken link in the built site: privacy.md (built as privacy/index.html): link "
+        "'../nowhere/': no such page or file in the built site"
     ) in warnings
     assert (
-        "broken link in the built site: privacy/index.html: link '#no-such-anchor': no element "
-        "with id 'no-such-anchor' on that page"
+        "broken link in the built site: privacy.md (built as privacy/index.html): link "
+        "'#no-such-anchor': no element with id 'no-such-anchor' on that page"
     ) in warnings
+
+
+def test_an_uncommitted_policy_file_fails_a_strict_build(
+    git_repo: GitRepo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    git_repo.commit(policies__privacy_md=policy_text("1.0", "2020-01-01", "## A {#a}\n\nText.\n"))
+    git_repo.write("policies/draft.md", "## Draft\n")
+    with caplog.at_level(logging.WARNING), pytest.raises(Abort, match="in strict mode"):
+        build_site(git_repo.path, tmp_path / "out", "https://example.com/", TODAY)
+    assert (
+        "policies/draft.md is not in git history, so it has no version and is published as a "
+        "plain page; commit it, or move it out of policies/."
+    ) in [r.getMessage() for r in caplog.records]

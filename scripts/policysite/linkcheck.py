@@ -9,6 +9,8 @@ every page (theme included) and reads a target's ids only when a link needs them
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,16 +36,26 @@ class LinkProblem:
         return f"{self.page}: link '{self.link}': {self.reason}"
 
 
-class _Ids:
+class _Site:
+    """The built files, read once: which paths exist, and a page's ids when a link needs them."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._ids: dict[Path, set[str]] = {}
+        self.files: set[str] = set()
+        self.dirs: set[str] = {""}
+        for folder, dirs, names in os.walk(root):
+            prefix = Path(folder).relative_to(root).as_posix()
+            prefix = "" if prefix == "." else prefix + "/"
+            self.dirs.update(prefix + d for d in dirs)
+            self.files.update(prefix + n for n in names)
+        self._ids: dict[str, set[str]] = {}
 
-    def of(self, path: Path, text: str | None = None) -> set[str]:
-        if path not in self._ids:
-            text = text if text is not None else path.read_text(encoding="utf-8", errors="replace")
-            self._ids[path] = {a if a is not None else b for a, b in _ID.findall(text)}
-        return self._ids[path]
+    def ids(self, relative: str, text: str | None = None) -> set[str]:
+        if relative not in self._ids:
+            if text is None:
+                text = (self.root / relative).read_text(encoding="utf-8", errors="replace")
+            self._ids[relative] = {a if a is not None else b for a, b in _ID.findall(text)}
+        return self._ids[relative]
 
 
 def _loads_resource(text: str, start: int, attribute: str) -> bool:
@@ -63,13 +75,15 @@ def check_site(site_dir: Path, site_url: str = "") -> list[LinkProblem]:
     """Every broken internal link or fragment, and every third-party resource, in ``site_dir``."""
     root = site_dir.resolve()
     base_path = urlsplit(site_url).path or "/"
-    ids = _Ids(root)
+    built = _Site(root)
+    # A relative link means the same from every page of a folder: the theme's nav and assets
+    # repeat on every page, so each (folder, link) is resolved once.
+    verdicts: dict[tuple[str, str], str] = {}
     problems: list[LinkProblem] = []
-    for page in sorted(root.rglob("*.html")):
-        relative = page.relative_to(root).as_posix()
-        text = page.read_text(encoding="utf-8", errors="replace")
-        ids.of(page, text)
-        here = f"{_FAKE_HOST}{base_path}{relative}"
+    for relative in sorted(f for f in built.files if f.endswith(".html")):
+        text = (root / relative).read_text(encoding="utf-8", errors="replace")
+        built.ids(relative, text)
+        folder = posixpath.dirname(relative)
         for match in _LINK.finditer(text):
             if text.rfind("<", 0, match.start()) < text.rfind(">", 0, match.start()):
                 continue  # words in the text that look like an attribute, not a tag's attribute
@@ -89,25 +103,28 @@ def check_site(site_dir: Path, site_url: str = "") -> list[LinkProblem]:
                         reason = f"loads {parts.hostname or url} from another host"
                         problems.append(LinkProblem(relative, url, reason))
                     continue  # a link to another site: followed by choice, not loaded
-                reason = _check_target(url, here, site_url, base_path, root, ids)
-                if reason:
-                    problems.append(LinkProblem(relative, url, reason))
+                key = (relative if url.startswith(("#", "?")) else folder, url)
+                if key not in verdicts:
+                    here = f"{_FAKE_HOST}{base_path}{relative}"
+                    verdicts[key] = _check_target(url, here, site_url, base_path, built)
+                if verdicts[key]:
+                    problems.append(LinkProblem(relative, url, verdicts[key]))
     return problems
 
 
-def _check_target(url: str, here: str, site_url: str, base_path: str, root: Path, ids: _Ids) -> str:
+def _check_target(url: str, here: str, site_url: str, base_path: str, built: _Site) -> str:
     if site_url and url.startswith(site_url):
         url = base_path + url[len(site_url) :]
     resolved = urlsplit(urljoin(here, url))
     path = unquote(resolved.path)
     if not path.startswith(base_path):
         return f"points outside the site (not under {base_path})"
-    target = root / path[len(base_path) :]
-    if path.endswith("/") or target.is_dir():
-        target = target / "index.html"
-    if not target.is_file():
+    target = path[len(base_path) :]
+    if path.endswith("/") or target.rstrip("/") in built.dirs:
+        target = posixpath.join(target.rstrip("/"), "index.html").lstrip("/")
+    if target not in built.files:
         return "no such page or file in the built site"
     fragment = unquote(resolved.fragment)
-    if fragment and target.suffix == ".html" and fragment not in ids.of(target):
+    if fragment and target.endswith(".html") and fragment not in built.ids(target):
         return f"no element with id '{fragment}' on that page"
     return ""

@@ -48,6 +48,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
     settings: Settings | None = None
     site: site_lib.Site | None = None
     pages: dict[str, site_lib.SitePage] | None = None
+    sources: dict[str, str] | None = None  # built HTML file → the Markdown it came from
     serving = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -84,8 +85,16 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
         policies = load_policies(settings, as_of=today())
         ids = {p.id for p in policies}
         for file in list(files):
-            if file.is_documentation_page() and policy_id(file.src_uri) in ids:
+            if not file.is_documentation_page() or file.src_uri == "index.md":
+                continue
+            if policy_id(file.src_uri) in ids:
                 files.remove(file)  # the text comes from git history, not the working tree
+            elif not self.serving:
+                log.warning(
+                    f"{settings.docs_dir}/{file.src_uri} is not in git history, so it has no "
+                    "version and is published as a plain page; commit it, or move it out of "
+                    f"{settings.docs_dir}/."
+                )
         options = site_lib.SiteOptions(
             site_name=config.site_name,
             site_url=settings.site_url,
@@ -102,9 +111,11 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
             files.append(File.generated(config, page.path, content=content, inclusion=inclusion))
         for item in self.site.files:
             files.append(File.generated(config, item.path, content=item.text))
+        self.sources = {}
         for asset in ASSETS:
             text = resources.files("policysite").joinpath(asset).read_text(encoding="utf-8")
             files.append(File.generated(config, asset, content=text))
+        self.sources = {f.dest_uri: f.src_uri for f in files.documentation_pages()}
         return files
 
     def _drafts(self, policies: list[Policy]) -> dict[str, str]:
@@ -157,4 +168,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
     def on_post_build(self, *, config: Any) -> None:
         site_url = self.settings.site_url if self.settings else ""
         for problem in check_site(Path(config.site_dir), site_url):
-            log.warning(f"broken link in the built site: {problem}")
+            source = (self.sources or {}).get(problem.page)
+            where = f"{source} (built as {problem.page})" if source else problem.page
+            log.warning(
+                f"broken link in the built site: {where}: link '{problem.link}': {problem.reason}"
+            )
