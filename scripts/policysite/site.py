@@ -9,6 +9,7 @@ the same tree: ``mkdocs_plugin.py`` only hands them over. Knows nothing of MkDoc
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import importlib
@@ -29,7 +30,7 @@ import nh3
 
 from policysite.config import Settings
 from policysite.errors import ConfigError
-from policysite.model import Change, Policy, SectionChange, Version
+from policysite.model import Change, Policy, SectionChange, Version, parse_document
 from policysite.sections import split_sections
 from policysite.versions import version_record
 
@@ -311,8 +312,23 @@ class _PolicyContext:
         return version_page(self.pid, version.label)
 
 
-def _anchors(version: Version) -> set[str]:
-    return {s.anchor for s in split_sections(version.body, path=version.path) if s.anchor}
+@functools.lru_cache(maxsize=4096)
+def _parse_body(text: str, path: str, commit: str) -> str:
+    return parse_document(text, path, commit).body
+
+
+def body_of(version: Version) -> str:
+    """``version.body``, parsed once per text (each version's text is on several pages)."""
+    return _parse_body(version.text, version.path, version.commit)
+
+
+@functools.lru_cache(maxsize=4096)
+def _anchors_of(body: str, path: str) -> frozenset[str]:
+    return frozenset(s.anchor for s in split_sections(body, path=path) if s.anchor)
+
+
+def _anchors(version: Version) -> frozenset[str]:
+    return _anchors_of(body_of(version), version.path)
 
 
 def renames_by_version(policy: Policy, changes: dict[str, Redline]) -> dict[str, dict[str, str]]:
@@ -388,7 +404,7 @@ def _policy_page(context: _PolicyContext, draft: str | None) -> SitePage:
             f"[Read version {md(upcoming.label)}]({link(path, version_page(pid, upcoming.label))})"
             f" · [What changes]({link(path, change_page(pid, upcoming.label))})",
         )
-    body = draft if draft is not None else version.body
+    body = draft if draft is not None else body_of(version)
     return SitePage(
         path,
         version.title,
@@ -444,7 +460,7 @@ def _version_page(context: _PolicyContext, version: Version) -> SitePage:
     return SitePage(
         path,
         f"{version.title} {version.label}",
-        rebase_links(version.body, context.source(version), path),
+        rebase_links(body_of(version), context.source(version), path),
         "version",
         header=_header(context, version, path) + "\n" + banner,
         policy=pid,
