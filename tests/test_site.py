@@ -319,3 +319,17 @@ def test_front_matter_is_yaml_of_the_meta() -> None:
             "robots": "noindex",
         }
     )
+
+
+def test_a_policy_not_in_effect_yet(git_repo: GitRepo) -> None:
+    git_repo.commit(policies__privacy_md=policy_text("1.0", "2030-01-01", BODY_1))
+    built, _ = make_site(git_repo, as_of="2025-01-01")
+    page = built.page("privacy.md")
+    assert page.header.split("\n\n", 1)[1] == (
+        '!!! info policysite-banner "Not in effect yet"\n'
+        "    This policy takes effect on 1 January 2030.\n"
+    )
+    assert built.page("privacy/versions/1.0.md").header.endswith(
+        "This version takes effect on 1 January 2030. No earlier version exists.\n"
+    )
+    assert "| [Privacy](privacy.md) | 1.0 | not yet |" in built.page("index.md").markdown
