@@ -289,7 +289,7 @@ def test_redlines_are_cached_by_content(git_repo: GitRepo, tmp_path: Path) -> No
     second = site.build_site(policies, [], site.SiteOptions(), again)
     assert (again.hits, again.misses) == (2, 0)
     assert second.pages == first.pages
-    assert not list((tmp_path / "cache").rglob("*.tmp"))
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["redlines.json"]
 
 
 def test_a_policy_named_like_a_site_page_is_refused(git_repo: GitRepo) -> None:

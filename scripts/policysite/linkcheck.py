@@ -17,7 +17,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 _LINK = re.compile(r"""\s(href|src|srcset|action|poster)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
-_ID = re.compile(r"""\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# Ids only (the sanitizer keeps no `name`); quoted as MkDocs, Material and nh3 write them.
+_ID = re.compile(r"""\sid=(?:"([^"]*)"|'([^']*)')""")
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\b[^<]*$")
 _REL = re.compile(r"""\srel\s*=\s*["']?([^"'>]*)""", re.I)
 _SKIP = ("mailto:", "tel:", "javascript:", "data:", "blob:")

@@ -111,7 +111,6 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
             files.append(File.generated(config, page.path, content=content, inclusion=inclusion))
         for item in self.site.files:
             files.append(File.generated(config, item.path, content=item.text))
-        self.sources = {}
         for asset in ASSETS:
             text = resources.files("policysite").joinpath(asset).read_text(encoding="utf-8")
             files.append(File.generated(config, asset, content=text))
