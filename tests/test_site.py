@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import posixpath
 import re
 from pathlib import Path
 
@@ -333,3 +334,18 @@ def test_a_policy_not_in_effect_yet(git_repo: GitRepo) -> None:
         "This version takes effect on 1 January 2030. No earlier version exists.\n"
     )
     assert "| [Privacy](privacy.md) | 1.0 | not yet |" in built.page("index.md").markdown
+
+
+@pytest.mark.parametrize(
+    ("target", "start"),
+    [
+        ("privacy.md", ""),
+        ("privacy.md", "privacy/versions"),
+        ("privacy/versions/index.md", "privacy/changes"),
+        ("legal/cookies/changes/1.md", "legal/cookies/versions"),
+        ("changes/index.md", "legal/terms/versions"),
+        ("a/b.md", "a"),
+    ],
+)
+def test_relative_path_is_relpath(target: str, start: str) -> None:
+    assert site.relative_path(target, start) == posixpath.relpath(target, start or ".")

@@ -97,6 +97,8 @@ def check_site(site_dir: Path, site_url: str = "") -> list[LinkProblem]:
                 continue  # words in the text that look like an attribute, not a tag's attribute
             attribute = match.group(1).lower()
             value = match.group(2) if match.group(2) is not None else match.group(3)
+            if value.startswith("#") and text.endswith('class="headerlink"', 0, match.start()):
+                continue  # a heading's permalink: toc writes it from that heading's own id
             urls = [value]
             if attribute == "srcset":
                 urls = [u.split()[0] for u in value.split(",") if u.strip()]
