@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean notify-demo
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,11 +13,20 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## make run: the main job — list the versions found in git history, build the site into site/
-## (strict: a broken link fails), then serve it on http://127.0.0.1:8000/ (the last step)
+## (strict: a broken link fails), write the notices the sample users would get into outbox/,
+## then serve the site on http://127.0.0.1:8000/ (the last step: it runs until Ctrl-C)
 run: $(STAMP)
 	$(BIN)/policysite versions
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+	$(MAKE) --no-print-directory notify-demo
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict -a 127.0.0.1:8000
+
+# The ~200 fake users of sample/ in a throwaway SQLite store; privacy 1.0 is forced with
+# --version since it is years old. Re-running mails nobody twice: the store records what was sent.
+DEMO_DB := sqlite:///$(CURDIR)/.policysite/demo.db
+notify-demo: $(STAMP)
+	POLICYSITE_DATABASE_URL=$(DEMO_DB) $(BIN)/policysite subscribers import sample/subscribers.csv
+	POLICYSITE_DATABASE_URL=$(DEMO_DB) $(BIN)/policysite notify --policy privacy --version 1.0 --send --outbox outbox
 
 ## make test: lint, type-check, then the test suite
 test: $(STAMP) lint
@@ -33,4 +42,4 @@ bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) site .policysite
+	rm -rf $(VENV) site .policysite outbox

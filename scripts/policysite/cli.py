@@ -17,8 +17,14 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from policysite import changes as changes_lib
 from policysite import versions as versions_lib
-from policysite.config import Settings, load_settings
+from policysite.config import Settings, load_settings, today
+from policysite.errors import PolicySiteError
+from policysite.render.html import render_html
+from policysite.render.json import render_json
+from policysite.render.markdown import render_markdown
+from policysite.render.text import render_text
 
 pass_settings = click.make_pass_decorator(Settings)
 
@@ -95,3 +101,272 @@ def versions_command(
             )
     # A pipe gets no terminal width; Rich would then squeeze the table into 80 columns.
     Console(width=None if sys.stdout.isatty() else 120).print(table)
+
+
+@main.command("diff")
+@click.argument("policy", required=False)
+@click.argument("from_ref", metavar="[FROM", required=False)
+@click.argument("to_ref", metavar="[TO]]", required=False)
+@click.option(
+    "--base",
+    metavar="REV",
+    help="Compare every policy at git revision REV with the working tree (what a PR changes).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "html", "json"]),
+    default="text",
+    show_default=True,
+)
+@pass_settings
+def diff_command(
+    settings: Settings,
+    policy: str | None,
+    from_ref: str | None,
+    to_ref: str | None,
+    base: str | None,
+    fmt: str,
+) -> None:
+    """Show what changed in POLICY between two versions, section by section.
+
+    FROM and TO are version labels or git revisions; without them, the previous version is
+    compared with the latest. With --base, every policy that differs between REV and the working
+    tree is compared (JSON: a list). FROM later than TO gives a reverse diff.
+
+    Example: policysite diff privacy 1.0 1.1 --format json
+    """
+    if base is not None:
+        if from_ref is not None:
+            raise PolicySiteError("give FROM/TO or --base, not both.")
+        changes = changes_lib.changes_since(settings, base, policy)
+    elif policy is None:
+        raise PolicySiteError("give a POLICY (e.g. privacy), or --base REV for every policy.")
+    else:
+        changes = [changes_lib.change_between(settings, policy, from_ref, to_ref)]
+    if fmt == "json":
+        records = [render_json(change) for change in changes]
+        click.echo(json.dumps(records if base is not None else records[0], indent=2))
+    elif fmt == "markdown":
+        click.echo(render_markdown(changes, settings, today=today()), nl=False)
+    elif not changes:
+        click.echo(f"No policy text changed since {base}.")
+    elif fmt == "html":
+        prefixes = ["change-"] if len(changes) == 1 else [f"change-{c.policy}-" for c in changes]
+        for change, prefix in zip(changes, prefixes, strict=True):
+            click.echo(render_html(change, id_prefix=prefix), nl=False)
+    else:
+        click.echo(
+            "\n".join(render_text(change, settings.site_url) for change in changes), nl=False
+        )
+
+
+@main.command("check")
+@click.option(
+    "--base",
+    metavar="REV",
+    help="Compare with the history at this revision (CI: origin/main). Default: HEAD, "
+    "checking the working tree as a pre-commit hook would.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "github", "json"]),
+    default="text",
+    show_default=True,
+    help="github prints workflow annotations (::error file=…,line=…::…).",
+)
+@pass_settings
+def check_command(settings: Settings, base: str | None, fmt: str) -> None:
+    """Check the policies against the editorial rules; exit 1 on any error.
+
+    Example: policysite check --base origin/main --format github
+    """
+    from policysite import check as check_lib
+
+    try:
+        report = check_lib.check_site(settings, base)
+    except click.ClickException as exc:
+        if fmt == "github":
+            click.echo(f"::error title=policysite check::{check_lib.escape_data(exc.message)}")
+        raise
+    render = {
+        "text": check_lib.format_text,
+        "github": check_lib.format_github,
+        "json": check_lib.format_json,
+    }[fmt]
+    click.echo(render(report))
+    if report.errors:
+        sys.exit(1)
+
+
+@main.command("lock")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Record history as it is even where it contradicts policies.lock (only after a "
+    "deliberate, reviewed rewrite of history).",
+)
+@pass_settings
+def lock_command(settings: Settings, force: bool) -> None:
+    """Write policies.lock: the sha256 of every published (and new) version's text.
+
+    Example: policysite lock && git add policies.lock
+    """
+    from policysite import check as check_lib
+
+    path = check_lib.update_lock(settings, force=force)
+    click.echo(f"{path.name}: {check_lib.describe_lock(path)}")
+
+
+@main.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", help="The organisation's name, for the site title and sample policy.")
+@click.option("--site-url", default="https://policies.example.com/", show_default=True)
+def init_command(directory: Path, name: str | None, site_url: str) -> None:
+    """Create a new policy site in DIRECTORY: mkdocs.yml, a sample policy with one version,
+    changelog/, site_templates/, policies.lock, GitHub workflows, EDITING.md and README.
+
+    When DIRECTORY is not inside a git repository, init also runs `git init` and commits the
+    files (the sample policy's version 1.0 is then published); inside a repository it only
+    writes the files, for you to review and commit.
+
+    Example: policysite init acme-policies --name "Acme Ltd"
+    """
+    from policysite.scaffold import create_site
+
+    result = create_site(directory, name=name, site_url=site_url)
+    for line in result.summary():
+        click.echo(line)
+
+
+@main.command("notify")
+@click.option("--policy", help="Only this policy (e.g. privacy).")
+@click.option("--version", "version_label", help="Announce this version even if it is old.")
+@click.option("--send", is_flag=True, help="Write and deliver; without it, only show the plan.")
+@click.option(
+    "--outbox",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write .eml files here instead of SMTP (the default without POLICYSITE_SMTP_URL).",
+)
+@click.option("--concurrency", default=4, show_default=True, help="SMTP connections.")
+@click.option("--rate", type=float, help="At most this many messages per second.")
+@click.option(
+    "--preview",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Write the mail each new material version in the working tree would send (.eml, "
+    ".html, .txt per language, to a sample person) into DIR; store and send nothing.",
+)
+@click.option(
+    "--base",
+    metavar="REV",
+    help="With --preview: compare the working tree with REV (CI: origin/main). Default: HEAD.",
+)
+@pass_settings
+def notify_command(
+    settings: Settings,
+    policy: str | None,
+    version_label: str | None,
+    send: bool,
+    outbox: Path | None,
+    concurrency: int,
+    rate: float | None,
+    preview: Path | None,
+    base: str | None,
+) -> None:
+    """Tell every registered user about material versions, by mail, before they take effect.
+
+    With --preview, write the notices a pull request's material versions would send instead.
+
+    Example: policysite notify --policy privacy --version 1.0 --send --outbox outbox
+
+    Example: policysite notify --preview mail-preview --base origin/main
+    """
+    from policysite.notify.run import NotifyRequest, run_notify
+
+    if preview is not None:
+        from policysite.notify.preview import describe_preview, preview_mail
+
+        if send or outbox or version_label:
+            raise PolicySiteError("--preview sends nothing: leave out --send, --outbox, --version.")
+        plan, written = preview_mail(settings, preview, base or "HEAD", policy, today=today())
+        click.echo("\n".join(describe_preview(plan, written, base or "HEAD")))
+        return
+    if base is not None:
+        raise PolicySiteError("--base goes with --preview DIR (what a pull request would mail).")
+    request = NotifyRequest(policy, version_label, send, outbox, concurrency, rate)
+    run_notify(settings, request, Console(soft_wrap=True))
+
+
+@main.group("subscribers")
+def subscribers_group() -> None:
+    """The people notices go to: import, export, erase, count.
+
+    Example: policysite subscribers import users.csv
+    """
+
+
+@subscribers_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows, report the others.")
+@pass_settings
+def subscribers_import(settings: Settings, file: Path, skip_invalid: bool) -> None:
+    """Add or update subscribers from CSV (email,name,locale,timezone) or JSON Lines.
+
+    Example: policysite subscribers import sample/subscribers.csv
+    """
+    from policysite.notify.run import import_subscribers
+
+    click.echo(import_subscribers(settings, file, skip_invalid=skip_invalid))
+
+
+@subscribers_group.command("export")
+@click.argument("email")
+@pass_settings
+def subscribers_export(settings: Settings, email: str) -> None:
+    """Print everything stored about one person as JSON, with every notice sent to them.
+
+    Example: policysite subscribers export ola.nordmann@example.com
+    """
+    from policysite.notify.run import export_subscriber
+
+    click.echo(export_subscriber(settings, email))
+
+
+@subscribers_group.command("erase")
+@click.argument("email")
+@pass_settings
+def subscribers_erase(settings: Settings, email: str) -> None:
+    """Remove a person and their delivery records (announcement counts stay).
+
+    Example: policysite subscribers erase ola.nordmann@example.com
+    """
+    from policysite.notify.run import erase_subscriber
+
+    click.echo(erase_subscriber(settings, email))
+
+
+@subscribers_group.command("count")
+@pass_settings
+def subscribers_count(settings: Settings) -> None:
+    """Print how many subscribers are stored.
+
+    Example: policysite subscribers count
+    """
+    from policysite.notify.run import count_subscribers
+
+    click.echo(count_subscribers(settings))
+
+
+@main.command("purge")
+@click.option("--older-than", "days", type=int, default=730, show_default=True, metavar="DAYS")
+@pass_settings
+def purge_command(settings: Settings, days: int) -> None:
+    """Drop delivery records older than DAYS (usage data is kept two years).
+
+    Example: policysite purge --older-than 730
+    """
+    from policysite.notify.run import purge_deliveries
+
+    click.echo(purge_deliveries(settings, days))

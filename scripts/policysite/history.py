@@ -8,11 +8,14 @@ slower on 2,000 commits). Returns plain data: a list of ``Revision`` per policy 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import subprocess
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 import git
 
@@ -30,6 +33,7 @@ class Revision:
     path: str  # relative to the repository root, at this commit
     blob: str
     text: str
+    sha256: str  # of the text as UTF-8 (a leading byte-order mark removed)
 
 
 @dataclass(frozen=True)
@@ -124,32 +128,54 @@ def _is_policy_path(path: str, prefix: str) -> bool:
     )
 
 
-def read_blobs(repo: git.Repo, blobs: Iterable[str]) -> dict[str, bytes]:
-    """Read many blobs with one ``git cat-file --batch`` process."""
-    wanted = list(dict.fromkeys(blobs))
-    if not wanted:
+def read_texts(repo: git.Repo, changes: Iterable[_Change]) -> dict[str, tuple[str, str]]:
+    """Text and sha256 of every blob in ``changes``, read with one ``git cat-file --batch``.
+
+    Blobs are decoded and hashed while git is still writing the next ones, so on two cores
+    our work hides behind git's (bench/history.py).
+    """
+    first_use: dict[str, _Change] = {}
+    for change in changes:
+        first_use.setdefault(change.blob, change)
+    if not first_use:
         return {}
-    result = subprocess.run(
+    process = subprocess.Popen(
         ["git", "cat-file", "--batch"],
         cwd=repo.git_dir,
-        input=("\n".join(wanted) + "\n").encode(),
-        capture_output=True,
-        check=False,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
-    if result.returncode != 0:
-        raise HistoryError(f"git cat-file failed: {result.stderr.decode(errors='replace')}")
-    out = result.stdout
-    blobs_by_id: dict[str, bytes] = {}
-    position = 0
-    for blob in wanted:
-        end = out.index(b"\n", position)
-        header = out[position:end].split()
-        if len(header) < 3:
-            raise HistoryError(f"git object {blob} is missing from the repository; run git fsck.")
-        size = int(header[2])
-        blobs_by_id[blob] = out[end + 1 : end + 1 + size]
-        position = end + 1 + size + 1
-    return blobs_by_id
+    assert process.stdin and process.stdout and process.stderr
+    request = ("\n".join(first_use) + "\n").encode()
+    writer = threading.Thread(target=_write_and_close, args=(process.stdin, request), daemon=True)
+    writer.start()
+    texts: dict[str, tuple[str, str]] = {}
+    try:
+        for blob, change in first_use.items():
+            header = process.stdout.readline().split()
+            if len(header) < 3:
+                raise HistoryError(
+                    f"git object {blob} ({change.path} at commit {change.commit[:12]}) is "
+                    "missing from the repository; run `git fsck` and fetch again."
+                )
+            size = int(header[2])
+            texts[blob] = _decode(process.stdout.read(size), change)
+            process.stdout.read(1)  # the newline after each object
+    finally:
+        process.stdout.close()
+        writer.join()
+        process.wait()
+        process.stderr.close()
+    return texts
+
+
+def _write_and_close(stream: IO[bytes], data: bytes) -> None:
+    try:
+        stream.write(data)
+        stream.close()
+    except BrokenPipeError:  # git stopped early; the reader reports why
+        pass
 
 
 def repo_prefix(repo: git.Repo, folder: Path) -> str:
@@ -199,20 +225,20 @@ def read_history(
             if not skip:
                 lineage.append(change)
             lineages[change.path] = lineage
-        needed = [c.blob for lineage in lineages.values() for c in lineage]
-        texts = read_blobs(repo, needed)
+        texts = read_texts(repo, (c for lineage in lineages.values() for c in lineage))
     result: dict[str, list[Revision]] = {}
     for path, lineage in sorted(lineages.items()):
         if not lineage:
             continue
         relative = path[len(prefix) + 1 :] if prefix else path
         result[relative] = [
-            Revision(c.commit, c.date, c.path, c.blob, _decode(texts[c.blob], c)) for c in lineage
+            Revision(c.commit, c.date, c.path, c.blob, *texts[c.blob]) for c in lineage
         ]
     return result
 
 
-def _decode(data: bytes, change: _Change) -> str:
+def _decode(data: bytes, change: _Change) -> tuple[str, str]:
+    """The blob as text and the sha256 of that text; errors for size and encoding."""
     if len(data) > MAX_POLICY_BYTES:
         raise PolicyError(
             f"is {len(data) / 1048576:.1f} MiB; a policy file may be at most 1 MiB. Split it into "
@@ -220,6 +246,7 @@ def _decode(data: bytes, change: _Change) -> str:
             path=change.path,
             commit=change.commit,
         )
+    data = data.removeprefix(b"\xef\xbb\xbf")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -231,12 +258,176 @@ def _decode(data: bytes, change: _Change) -> str:
             line=line,
             commit=change.commit,
         ) from None
-    return text.removeprefix("\ufeff")
+    return text, hashlib.sha256(data).hexdigest()
 
 
-def changed_files(root: Path, base: str) -> list[str]:
-    """Paths (relative to the repository) that differ between ``base`` and the working tree."""
+def resolve_commit(root: Path, rev: str) -> str | None:
+    """The full hash of the commit ``rev`` names, or None when this clone has no such commit."""
+    with open_repo(root) as repo:
+        try:
+            return str(repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}"))
+        except git.GitCommandError:
+            return None
+
+
+def tracked_files(root: Path, folder: Path) -> list[str]:
+    """Files git tracks (in the index) under ``folder``, relative to ``folder``, sorted.
+
+    Untracked drafts are not policies, as for ``read_history``.
+    """
+    with open_repo(root) as repo:
+        prefix = repo_prefix(repo, folder)
+        output = repo.git.ls_files("-z", "--", prefix or ".")
+    paths = [p for p in output.split("\0") if p]
+    return sorted(p[len(prefix) + 1 :] if prefix else p for p in paths)
+
+
+def renamed_files(root: Path, base: str, folder: Path) -> dict[str, str]:
+    """Files under ``folder`` that git sees as renamed between ``base`` and the working tree.
+
+    Old path → new path, both relative to ``folder``.
+    """
+    with open_repo(root) as repo:
+        prefix = repo_prefix(repo, folder)
+        output = repo.git.diff("--name-status", "-M", "-z", base, "--", prefix or ".")
+    tokens = output.split("\0")
+    renames: dict[str, str] = {}
+    index = 0
+    while index < len(tokens):
+        status = tokens[index]
+        if status.startswith(("R", "C")) and index + 2 < len(tokens):
+            old, new = tokens[index + 1], tokens[index + 2]
+            if status.startswith("R"):
+                cut = len(prefix) + 1 if prefix else 0
+                renames[old[cut:]] = new[cut:]
+            index += 3
+        elif status:
+            index += 2
+        else:
+            index += 1
+    return renames
+
+
+def find_repository(path: Path) -> Path | None:
+    """The top folder of the git repository containing ``path``, or None."""
+    probe = path
+    while not probe.exists():
+        probe = probe.parent
+    try:
+        with git.Repo(probe, search_parent_directories=True) as repo:
+            return Path(repo.working_tree_dir or probe)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+
+
+def init_repository(root: Path) -> None:
+    """``git init`` with a ``main`` branch in ``root``."""
+    git.Repo.init(root, initial_branch="main").close()
+
+
+def commit_all(root: Path, message: str) -> str:
+    """Stage every file in the repository of ``root`` and commit; returns the commit's hash.
+
+    Without a configured author (a fresh machine, CI), the commit is made as "policysite".
+    """
+    with open_repo(root) as repo:
+        repo.git.add("-A")
+        env: dict[str, str] = {}
+        if not repo.config_reader().has_option("user", "email"):
+            env = {
+                "GIT_AUTHOR_NAME": "policysite",
+                "GIT_AUTHOR_EMAIL": "policysite@localhost",
+                "GIT_COMMITTER_NAME": "policysite",
+                "GIT_COMMITTER_EMAIL": "policysite@localhost",
+            }
+        with repo.git.custom_environment(**env):
+            repo.git.commit("-q", "-m", message)
+        return str(repo.head.commit.hexsha)
+
+
+def stage_files(root: Path, paths: Iterable[Path]) -> None:
+    """``git add`` these files, so that they count as tracked (nothing is committed)."""
+    with open_repo(root) as repo:
+        repo.git.add("--", *[str(p) for p in paths])
+
+
+@dataclass(frozen=True)
+class FileAtRevision:
+    """A file's text at one commit; ``text`` is None when none of the paths exists there."""
+
+    commit: str
+    date: dt.datetime
+    path: str  # relative to the repository root
+    text: str | None
+    sha256: str = ""
+
+
+def read_file_at(root: Path, rev: str, paths: Iterable[str]) -> FileAtRevision:
+    """The text at ``rev`` of the first of ``paths`` (relative to the repository) found there.
+
+    Several paths because a policy may have had other names in the past (renames).
+    """
+    wanted = list(paths)
+    with open_repo(root) as repo:
+        commit_id = _check_repo(repo, rev)
+        commit = repo.commit(commit_id)
+        date = commit.committed_datetime
+        for path in wanted:
+            try:
+                blob = commit.tree / path
+            except KeyError:
+                continue
+            change = _Change(commit_id, date, "M", None, path, blob.hexsha, f"{blob.mode:o}")
+            text, digest = _decode(blob.data_stream.read(), change)
+            return FileAtRevision(commit_id, date, path, text, digest)
+    return FileAtRevision(commit_id, date, wanted[0] if wanted else "", None)
+
+
+@dataclass(frozen=True)
+class ChangedFile:
+    """A policy file that differs between a revision and the working tree."""
+
+    relative: str  # relative to the policies folder: the path now, or at the revision if deleted
+    old_path: str | None  # relative to the repository, at the revision; None when added since
+    new_path: str | None  # relative to the repository, in the working tree; None when deleted
+    new_file: Path | None  # the working-tree file
+
+
+def changed_policy_files(root: Path, folder: Path, base: str) -> list[ChangedFile]:
+    """Policy files under ``folder`` that differ between ``base`` and the working tree.
+
+    Renames are followed (``git diff -M``); files git does not track yet are not included.
+    """
     with open_repo(root) as repo:
         _check_repo(repo, base)
-        output = repo.git.diff("--name-only", "-M", base, "--")
-        return [line for line in output.splitlines() if line]
+        prefix = repo_prefix(repo, folder)
+        top = Path(repo.working_tree_dir or ".")
+        output = repo.git.diff("--name-status", "-M", "-z", base, "--", prefix or ".")
+    tokens = output.split("\0")
+    files: list[ChangedFile] = []
+    index = 0
+    while index < len(tokens) and tokens[index]:
+        status = tokens[index][0]
+        if status in "RC":
+            old, new = tokens[index + 1], tokens[index + 2]
+            index += 3
+        else:
+            old = new = tokens[index + 1]
+            index += 2
+        old_path = None if status == "A" else old
+        new_path = None if status == "D" else new
+        if status == "C":
+            old_path = None  # a copy is a new policy, whatever it was copied from
+        kept = [p for p in (new_path, old_path) if p and _is_policy_path(p, prefix)]
+        if not kept:
+            continue
+        relative = kept[0][len(prefix) + 1 :] if prefix else kept[0]
+        files.append(
+            ChangedFile(
+                relative,
+                old_path if old_path and _is_policy_path(old_path, prefix) else None,
+                new_path if new_path and _is_policy_path(new_path, prefix) else None,
+                top / new_path if new_path and _is_policy_path(new_path, prefix) else None,
+            )
+        )
+    return files

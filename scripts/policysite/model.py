@@ -24,7 +24,7 @@ Status = Literal["current", "archived", "upcoming"]
 
 _FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _ANCHOR_ID = re.compile(r"^[^\s#{}]+$")
-FRONT_MATTER_KEYS = ("title", "version", "effective", "anchor_aliases")
+FRONT_MATTER_KEYS = ("title", "version", "effective", "anchor_aliases", "retired")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class FrontMatter:
     effective: dt.date | None = None
     anchor_aliases: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    retired: dt.date | None = None  # the day the policy is withdrawn (its archive stays)
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,9 @@ def parse_document(text: str, path: str, commit: str | None = None) -> Document:
     body = text[match.end() :]
     body_line = text.count("\n", 0, match.end()) + 1
     try:
-        data = yaml.load(raw, Loader=_Loader)
+        data = _simple_front_matter(raw)
+        if data is None:
+            data = yaml.load(raw, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -171,6 +174,40 @@ def parse_document(text: str, path: str, commit: str | None = None) -> Document:
             commit=commit,
         )
     return Document(_validate_meta(data, raw, path, commit), body, body_line)
+
+
+# The front matter policies use is a few `key: value` lines. Reading those without the YAML
+# machinery halves the Python cost of reading 2,000 commits (bench/history.py); anything this
+# does not recognise as surely plain text, a quoted string or a date goes to PyYAML.
+_SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):[ \t]+(.*?)[ \t]*")
+_CONTROL = "\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff"
+_DOUBLE_QUOTED = re.compile(rf'"([^"\\{_CONTROL}]*)"')
+_SINGLE_QUOTED = re.compile(rf"'([^'{_CONTROL}]*)'")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PLAIN_TEXT = re.compile(rf"[A-Za-z\u00c0-\u024f][^:#\[\]{{}},\\'\"`|>&*!%@{_CONTROL}]*")
+_YAML_WORDS = {"y", "yes", "n", "no", "true", "false", "on", "off", "null", "none"}
+
+
+def _simple_front_matter(raw: str) -> dict[str, Any] | None:
+    """Front matter made only of simple ``key: value`` lines, or None to let PyYAML decide."""
+    data: dict[str, Any] = {}
+    for line in raw.splitlines():
+        match = _SIMPLE_LINE.fullmatch(line)
+        if not match or match.group(1) in data or match.group(1).lower() in _YAML_WORDS:
+            return None
+        key, value = match.groups()
+        if quoted := _DOUBLE_QUOTED.fullmatch(value) or _SINGLE_QUOTED.fullmatch(value):
+            data[key] = quoted.group(1)
+        elif _ISO_DATE.fullmatch(value):
+            try:
+                data[key] = dt.date.fromisoformat(value)
+            except ValueError:
+                return None
+        elif _PLAIN_TEXT.fullmatch(value) and value.lower() not in _YAML_WORDS:
+            data[key] = value
+        else:
+            return None
+    return data
 
 
 def _validate_meta(data: dict[str, Any], raw: str, path: str, commit: str | None) -> FrontMatter:
@@ -229,6 +266,15 @@ def _validate_meta(data: dict[str, Any], raw: str, path: str, commit: str | None
             "'anchor_aliases' must map an old anchor to the anchor it now lands on, "
             "e.g. `anchor_aliases: {cookie-policy: cookies}` (no '#').",
         )
+    retired = None
+    if "retired" in data:
+        retired = _parse_date(data["retired"]) if not isinstance(data["retired"], bool) else None
+        if retired is None:
+            raise fail(
+                "retired",
+                f"'retired' must be the date the policy is withdrawn, written YYYY-MM-DD, not "
+                f"{data['retired']!r}; e.g. retired: 2027-01-01.",
+            )
     extra = {k: v for k, v in data.items() if k not in FRONT_MATTER_KEYS}
     return FrontMatter(
         title=title.strip() if isinstance(title, str) else None,
@@ -236,6 +282,7 @@ def _validate_meta(data: dict[str, Any], raw: str, path: str, commit: str | None
         effective=effective,
         anchor_aliases=dict(aliases),
         extra=extra,
+        retired=retired,
     )
 
 
@@ -311,6 +358,10 @@ class Segment:
 
     op: Literal["equal", "insert", "delete"]
     text: str
+    # The same words as inline HTML (links, emphasis kept). A segment that is not the first of
+    # its block starts with a space when its first word is not glued to the word before, so
+    # joining the accepted (or rejected) segments and stripping gives the block's text.
+    html: str = ""
 
 
 @dataclass(frozen=True)
@@ -320,6 +371,11 @@ class BlockChange:
     ``kind`` is the HTML tag of the block (``h2``, ``p``, ``li``, ``td`` …). ``segments`` is the
     word-level redline for a replaced block; for an inserted, deleted, moved or equal block it
     is one segment of the whole text.
+
+    A moved block appears twice in a Change but its text once: ``op="move"`` with ``move_from``
+    set where it now is (its segments: the text, with any edits as insert/delete), and
+    ``op="move"`` with ``move_to`` set and no segments where it was. Both ends share
+    ``move_id``.
     """
 
     op: BlockOp
@@ -327,6 +383,17 @@ class BlockChange:
     segments: tuple[Segment, ...]
     old_html: str = ""
     new_html: str = ""
+    # Where the block sits, to rebuild lists and tables around it: the opening tags of its
+    # containers (outermost first), how many of them it shares with the block before it in its
+    # own version, and the block element's attributes (ids left out).
+    parents: tuple[str, ...] = ()
+    shared: int = 0
+    attrs: str = ""
+    words_added: int = 0
+    words_removed: int = 0
+    move_id: int = 0
+    move_from: str | None = None  # at the new position: the anchor of the section it left
+    move_to: str | None = None  # at the old position: the anchor of the section it went to
 
 
 @dataclass(frozen=True)
@@ -343,6 +410,11 @@ class SectionChange:
     retitled: bool = False  # the heading text changed (status may still say modified/moved)
     level: int = 2
     blocks: tuple[BlockChange, ...] = ()
+    # Its place among the sections of the old and of the new text (None where it is absent).
+    # ``Change.sections`` is in the new text's order; a moved section is there once, at its
+    # new place, and renderers show a pointer at ``old_index``.
+    old_index: int | None = None
+    new_index: int | None = None
 
 
 @dataclass(frozen=True)

@@ -56,11 +56,13 @@ def split_sections(
     path: str = "<text>",
     slugify: Slugify = slugify_unicode,
     first_line: int = 1,
+    strict: bool = True,
 ) -> list[Section]:
     """Split a Markdown body at headings (ATX and setext, not inside code fences).
 
     Returns the preamble (anchor "") if it has any text, then one section per heading.
-    Raises PolicyError when two headings would get the same explicit anchor.
+    Raises PolicyError when two headings would get the same explicit anchor, unless ``strict``
+    is False (``check`` then reports each repeat with its own line).
     """
     lines = body.splitlines(keepends=True)
     headings: list[tuple[int, int, str, str | None]] = []  # (index, level, title, explicit id)
@@ -114,7 +116,7 @@ def split_sections(
         sections.append(
             Section(anchor, plain, level, line_no, "".join(lines[index:end]), bool(explicit))
         )
-    if problems:
+    if problems and strict:
         raise PolicyError("; ".join(problems) + ".", path=path, line=None)
     return sections
 

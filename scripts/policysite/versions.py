@@ -9,7 +9,6 @@ versions out, so every rule is tested without git.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,7 +128,7 @@ def build_versions(
                 date=revision.date,
                 path=revision.path,
                 text=revision.text,
-                sha256=hashlib.sha256(revision.text.encode("utf-8")).hexdigest(),
+                sha256=revision.sha256,
                 title=candidate.title,
                 anchor_aliases=candidate.aliases,
                 adopted=candidate.adopted,
@@ -166,8 +165,13 @@ def load_policies(
     *,
     as_of: dt.date | None = None,
     rev: str = "HEAD",
+    notes: bool = True,
 ) -> list[Policy]:
-    """Every policy under the policies folder at ``rev`` with its versions and their status."""
+    """Every policy under the policies folder at ``rev`` with its versions and their status.
+
+    ``notes=False`` leaves out the changelog notes (``check`` reads and reports them itself, so
+    that one bad note does not hide every version).
+    """
     as_of = as_of or today()
     history = read_history(settings.root, settings.docs_path, rev, settings.ignore_commits)
     problems: list[PolicySiteError] = []
@@ -175,7 +179,7 @@ def load_policies(
     for relative, revisions in history.items():
         pid = policy_id(relative)
         try:
-            versions = build_versions(pid, revisions, read_notes(settings, pid))
+            versions = build_versions(pid, revisions, read_notes(settings, pid) if notes else {})
         except ProblemList as exc:
             problems.extend(exc.problems)
             continue

@@ -1,0 +1,190 @@
+"""Which texts to compare → Changes: what ``policysite diff`` (and a PR check) asks for.
+
+A side of a comparison is a published version (by label), the policy's text at a git revision,
+or the working tree. Published versions come from ``versions.load_policies``; the other two are
+made into ``Version`` values here, so ``diff.compare`` and the renderers never know the
+difference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from policysite.config import Settings
+from policysite.diff import compare
+from policysite.errors import NotFoundError, PolicyError
+from policysite.history import FileAtRevision, changed_policy_files, read_file_at
+from policysite.model import Change, Note, Policy, Version, parse_document
+from policysite.versions import find_policy, load_policies, policy_id, read_notes
+
+WORKING_TREE = "working tree"
+
+
+def change_between(
+    settings: Settings,
+    policy: str,
+    from_ref: str | None = None,
+    to_ref: str | None = None,
+) -> Change:
+    """Compare two versions of a policy: labels or git revisions; default previous → latest.
+
+    With only ``from_ref``, it is compared with the latest version.
+    """
+    found = find_policy(load_policies(settings), policy, settings)
+    if from_ref is None:
+        if len(found.versions) < 2:
+            labels = ", ".join(v.label for v in found.versions)
+            raise NotFoundError(
+                f"policy '{found.id}' has one version ({labels}), so there is nothing to "
+                "compare it with; give FROM and TO (version labels or git revisions), or "
+                "--base REV to compare with the working tree."
+            )
+        old, new = found.versions[-2], found.versions[-1]
+    else:
+        old = resolve_version(settings, found, from_ref)
+        new = resolve_version(settings, found, to_ref) if to_ref else found.versions[-1]
+    return compare(old, new)
+
+
+def resolve_version(settings: Settings, policy: Policy, ref: str) -> Version:
+    """The version labelled ``ref``, or else the policy's text at git revision ``ref``."""
+    published = policy.get(ref)
+    if published is not None:
+        return published
+    paths = list(dict.fromkeys([policy.path, *(v.path for v in reversed(policy.versions))]))
+    try:
+        found = read_file_at(settings.root, ref, paths)
+    except NotFoundError:
+        labels = ", ".join(v.label for v in policy.versions)
+        raise NotFoundError(
+            f"policy '{policy.id}' has no version '{ref}' (versions: {labels}), and '{ref}' is "
+            "not a git revision either; give a version label, or a commit, branch or tag."
+        ) from None
+    if found.text is None:
+        raise NotFoundError(
+            f"policy '{policy.id}' did not exist at revision '{ref}' (commit "
+            f"{found.commit[:12]}): {policy.path} is not there. Give a later revision, or a "
+            f"version label ({', '.join(v.label for v in policy.versions)})."
+        )
+    return revision_version(policy, found, read_notes(settings, policy.id))
+
+
+def revision_version(policy: Policy, found: FileAtRevision, notes: dict[str, Note]) -> Version:
+    """A policy's text at a revision as a Version: the published one if the text is the same."""
+    assert found.text is not None
+    for version in policy.versions:
+        if version.sha256 == found.sha256:
+            return version
+    return text_version(
+        policy.id, found.text, found.path, found.commit, found.date, notes, policy.versions
+    )
+
+
+def text_version(
+    policy: str,
+    text: str,
+    path: str,
+    commit: str,
+    date: dt.datetime,
+    notes: dict[str, Note],
+    published: Sequence[Version] = (),
+) -> Version:
+    """Any text of a policy (a draft at a commit, the working tree) as a Version.
+
+    Its label is the front matter's ``version``; if a published version already has that label
+    (the text changed but the label did not), the label says where the text is from.
+    """
+    meta = parse_document(text, path, commit or None).meta
+    where = commit[:12] if commit else WORKING_TREE
+    label = meta.version or where
+    if any(v.label == label for v in published) and label != where:
+        label = f"{label} ({where})"
+    return Version(
+        policy=policy,
+        label=label,
+        effective=meta.effective or date.date(),
+        commit=commit,
+        date=date,
+        path=path,
+        text=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        title=meta.title or policy.rsplit("/", 1)[-1].replace("-", " ").capitalize(),
+        anchor_aliases=meta.anchor_aliases,
+        adopted=meta.version is None,
+        note=notes.get(label),
+    )
+
+
+def changes_since(settings: Settings, base: str, policy: str | None = None) -> list[Change]:
+    """Every policy whose text differs between revision ``base`` and the working tree.
+
+    What a pull request changes, when ``base`` is the branch it merges into. A policy added
+    since ``base`` is compared with an empty text, a deleted one with an empty text after.
+    """
+    wanted = policy.removesuffix(".md") if policy else None
+    changes: list[Change] = []
+    now = dt.datetime.now(dt.UTC)
+    for changed in changed_policy_files(settings.root, settings.docs_path, base):
+        pid = policy_id(changed.relative)
+        if wanted and pid != wanted:
+            continue
+        notes = read_notes(settings, pid)
+        old: Version | None = None
+        new: Version | None = None
+        if changed.old_path:
+            found = read_file_at(settings.root, base, [changed.old_path])
+            if found.text is not None:
+                old = text_version(pid, found.text, found.path, found.commit, found.date, notes)
+        if changed.new_file is not None and changed.new_path:
+            text = _read_working_file(changed.new_file, changed.new_path)
+            new = text_version(pid, text, changed.new_path, "", now, notes)
+        if old is not None and new is not None:
+            if old.text == new.text:
+                continue
+            if new.label == old.label:  # edited without a new label (yet): say where it is
+                new = replace(new, label=f"{new.label} ({WORKING_TREE})", note=None)
+        if old is None and new is not None:
+            old = _empty(new)
+        elif new is None and old is not None:
+            new = _empty(old)
+        if old is not None and new is not None:
+            changes.append(compare(old, new))
+    return changes
+
+
+def _read_working_file(file: Path, path: str) -> str:
+    try:
+        data = file.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    except FileNotFoundError:
+        raise NotFoundError(
+            f"{path} is tracked by git but missing from the working tree; restore it "
+            "(`git checkout -- FILE`) or delete it with `git rm`."
+        ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(
+            f"is not UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); save the "
+            "file as UTF-8.",
+            path=path,
+            line=data[: exc.start].count(b"\n") + 1,
+        ) from None
+
+
+def _empty(other: Version) -> Version:
+    """No text: the side of a policy that did not exist yet, or no longer does."""
+    return Version(
+        policy=other.policy,
+        label="(none)",
+        effective=other.effective,
+        commit="",
+        date=other.date,
+        path=other.path,
+        text="",
+        sha256=hashlib.sha256(b"").hexdigest(),
+        title=other.title,
+    )

@@ -1,0 +1,203 @@
+"""Which versions are announced, and what the notice says about each.
+
+A material version (changelog ``material: true``) is announced once: when it is upcoming or
+took effect within ``announce_window_days``. Older ones are reported as skipped, so adopting a
+long history never mails everyone about 2018; ``--version`` forces one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from policysite.config import Settings
+from policysite.diff import compare
+from policysite.errors import ConfigError, NotFoundError, PolicySiteError
+from policysite.model import Change, Policy, SectionChange, Version
+from policysite.notify.compose import Notice, NoticeSection, section_url
+from policysite.render import text_edited
+from policysite.versions import find_policy, find_version
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A material version and what ``notify`` does with it."""
+
+    policy: Policy
+    version: Version
+    action: str  # announce | skip | done
+    reason: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.policy.id, self.version.label)
+
+
+def plan_versions(
+    settings: Settings,
+    policies: list[Policy],
+    announced: set[tuple[str, str]],
+    today: dt.date,
+    *,
+    policy: str | None = None,
+    version: str | None = None,
+) -> list[Candidate]:
+    """Every material version of the chosen policies, each with announce / skip / done."""
+    chosen = [find_policy(policies, policy, settings)] if policy else policies
+    if version is not None:
+        return [_forced(chosen, version, announced, settings)]
+    found: list[Candidate] = []
+    for item in chosen:
+        for candidate in item.versions:
+            if candidate.material is not True:
+                continue
+            key = (item.id, candidate.label)
+            age = (today - candidate.effective).days
+            if key in announced:
+                found.append(Candidate(item, candidate, "done", "already announced"))
+            elif age > settings.announce_window_days:
+                found.append(
+                    Candidate(
+                        item,
+                        candidate,
+                        "skip",
+                        f"took effect {age} days ago, more than announce_window_days "
+                        f"({settings.announce_window_days}); force it with --version "
+                        f"{candidate.label}",
+                    )
+                )
+            else:
+                found.append(Candidate(item, candidate, "announce", _timing(candidate, today)))
+    return found
+
+
+def _forced(
+    policies: list[Policy], label: str, announced: set[tuple[str, str]], settings: Settings
+) -> Candidate:
+    holders = [p for p in policies if p.get(label) is not None]
+    if not holders:
+        if len(policies) == 1:
+            find_version(policies[0], label)  # raises with the labels that exist
+        raise NotFoundError(f"no policy has a version '{label}'.")
+    if len(holders) > 1:
+        names = ", ".join(p.id for p in holders)
+        raise NotFoundError(
+            f"several policies have a version '{label}' ({names}); choose one with --policy."
+        )
+    item = holders[0]
+    version = find_version(item, label)
+    if version.material is None:
+        raise NotFoundError(
+            f"version {label} of '{item.id}' has no changelog note; add "
+            f"{settings.changelog_dir}/{item.id}/{label}.md with `material: true` to announce it."
+        )
+    if not version.material:
+        raise PolicySiteError(
+            f"version {label} of '{item.id}' is editorial (material: false in "
+            f"{settings.changelog_dir}/{item.id}/{label}.md); only material versions are "
+            "announced."
+        )
+    if (item.id, label) in announced:
+        return Candidate(item, version, "done", "already announced")
+    return Candidate(item, version, "announce", "forced with --version")
+
+
+def _timing(version: Version, today: dt.date) -> str:
+    days = (version.effective - today).days
+    if days > 0:
+        return f"upcoming: takes effect in {days} days"
+    if days == 0:
+        return "takes effect today"
+    return f"took effect {-days} days ago"
+
+
+def previous_version(policy: Policy, version: Version) -> Version | None:
+    """The version published just before ``version``; None for the first."""
+    index = policy.versions.index(version)
+    return policy.versions[index - 1] if index > 0 else None
+
+
+def change_for(policy: Policy, version: Version) -> Change | None:
+    """What ``version`` changed from the version before it; None for a policy's first version."""
+    previous = previous_version(policy, version)
+    return compare(previous, version) if previous is not None else None
+
+
+def build_notice(settings: Settings, policy: Policy, version: Version) -> Notice:
+    """The facts one announcement's mail states, with the site's links."""
+    return notice_for(settings, version, change_for(policy, version))
+
+
+def notice_for(settings: Settings, version: Version, change: Change | None) -> Notice:
+    """The notice for ``version``, given what changed from the version before it.
+
+    ``change`` is None (or compares with no text at all) for a policy's first version: the
+    mail then says the policy is new instead of listing every section as added. The one place
+    a notice is made, for ``notify`` and for the preview a pull request gets.
+    """
+    missing = [
+        name
+        for name, value in (
+            ("site_url", settings.site_url),
+            ("sender_name", settings.sender_name),
+            ("sender_email", settings.sender_email),
+            ("postal_address", settings.postal_address),
+        )
+        if not value
+    ]
+    if missing:
+        raise ConfigError(
+            f"the notice mail needs {', '.join(missing)}: set site_url at the top of mkdocs.yml "
+            "and sender_name, sender_email, postal_address under the policysite plugin.",
+            path="mkdocs.yml",
+        )
+    site = settings.site_url
+    previous = change.old if change is not None and change.old.text else None
+    sections: tuple[NoticeSection, ...] = ()
+    if change is not None and previous is not None:
+        sections = tuple(
+            NoticeSection(
+                anchor=section.anchor,
+                title=section.title,
+                status=_mail_status(section),
+                # A removed section is only in the previous text: its archived page keeps it.
+                url=section_url(
+                    site,
+                    version.policy,
+                    section.anchor,
+                    version=previous.label if section.status == "removed" else None,
+                ),
+                old_title=section.old_title if section.retitled else None,
+            )
+            for section in change.changed
+        )
+    return Notice(
+        policy=version.policy,
+        policy_title=version.title,
+        version=version.label,
+        previous_version=previous.label if previous else None,
+        effective=version.effective,
+        summary=version.note.summary if version.note else "",
+        sections=sections,
+        policy_url=f"{site}{version.policy}/",
+        change_url=f"{site}{version.policy}/changes/{version.label}/",
+        site_name=settings.site_name,
+        sender_name=settings.sender_name,
+        sender_email=settings.sender_email,
+        postal_address=settings.postal_address,
+    )
+
+
+def _mail_status(section: SectionChange) -> str:
+    """The status a reader is told: a renamed or moved section whose words changed is changed.
+
+    The diff calls a section ``retitled`` (or ``moved``) even when its text changed too; a
+    notice that says only "renamed" would hide a change of substance.
+    """
+    edited = section.status in ("retitled", "moved") and text_edited(section)
+    return "modified" if edited else section.status
+
+
+def message_domain(settings: Settings) -> str:
+    """The right-hand side of the notices' Message-IDs: the sender's domain."""
+    return settings.sender_email.rpartition("@")[2] or "policysite.invalid"

@@ -1,0 +1,173 @@
+"""``notify --preview``: the notice a pull request's material versions would mail, as files.
+
+For review before anything is published: the text and changelog notes come from the working
+tree (the pull request, not merged yet), the comparison from ``changes.changes_since``, and the
+mail from the notifier's own code (``announce.notice_for``, ``Composer``), addressed to a
+sample person in each configured language. No database, no SMTP: nothing is stored or sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+
+from policysite.changes import WORKING_TREE, changes_since
+from policysite.config import Settings
+from policysite.errors import PolicySiteError
+from policysite.model import Change
+from policysite.notify.announce import message_domain, notice_for
+from policysite.notify.compose import TEMPLATE_DIR, Composer, Recipient, format_date_header
+
+SAMPLE_NAME = "Kari Nordmann"
+SAMPLE_EMAIL = "kari@example.com"
+
+
+@dataclass(frozen=True)
+class PreviewFile:
+    """One file of the preview: its path inside the preview folder and its bytes."""
+
+    relative: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class PreviewPlan:
+    """The material versions a pull request proposes, and why each other change is not one."""
+
+    material: tuple[Change, ...]
+    skipped: tuple[tuple[Change, str], ...]
+
+
+def plan_preview(settings: Settings, base: str, policy: str | None = None) -> PreviewPlan:
+    """Every policy whose working-tree text is a new, material version compared with ``base``."""
+    material: list[Change] = []
+    skipped: list[tuple[Change, str]] = []
+    for change in changes_since(settings, base, policy):
+        reason = _not_material(settings, change)
+        if reason:
+            skipped.append((change, reason))
+        else:
+            material.append(change)
+    return PreviewPlan(tuple(material), tuple(skipped))
+
+
+def _not_material(settings: Settings, change: Change) -> str:
+    """Why this change is announced to nobody; "" when it is a material new version."""
+    new = change.new
+    note = f"{settings.changelog_dir}/{change.policy}/{new.label}.md"
+    if not new.text:
+        return "the policy is deleted"
+    if new.label.endswith(f"({WORKING_TREE})"):
+        return "the text changed but its version label did not"
+    if new.material is None:
+        return f"no changelog note ({note})"
+    if not new.material:
+        return f"editorial (material: false in {note})"
+    return ""
+
+
+def render_preview(
+    settings: Settings, change: Change, *, today: dt.date, now: dt.datetime
+) -> list[PreviewFile]:
+    """The mail for ``change.new`` in every configured language: .eml, and its .html and .txt.
+
+    The .eml is byte for byte what ``notify`` would send the sample person (same notice, same
+    template, same fill); the .html and .txt are its two parts as a reader sees them.
+    """
+    notice = notice_for(settings, change.new, change)
+    composer = Composer(settings.root / TEMPLATE_DIR, settings.locales)
+    date = format_date_header(now)
+    files: list[PreviewFile] = []
+    for locale in composer.locales:
+        stem = f"{change.policy}-{change.new.label}-{locale}"
+        digest = hashlib.sha256(stem.encode("utf-8")).hexdigest()[:20]
+        recipient = Recipient(
+            SAMPLE_EMAIL,
+            SAMPLE_NAME,
+            locale,
+            "",
+            f"<preview.{digest}@{message_domain(settings)}>",
+        )
+        data = composer.build(notice, locale, today=today).render(recipient, date)
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        files.append(PreviewFile(f"{stem}.eml", data))
+        for kind in ("html", "plain"):
+            part = message.get_body((kind,))
+            assert isinstance(part, EmailMessage)
+            text = part.get_content().replace("\r\n", "\n")
+            extension = "txt" if kind == "plain" else kind
+            files.append(PreviewFile(f"{stem}.{extension}", text.encode("utf-8")))
+    return files
+
+
+def write_preview(folder: Path, files: list[PreviewFile]) -> list[Path]:
+    """Write each file through a temporary file and a rename: none is ever seen half-written."""
+    written = []
+    for file in files:
+        target = folder / file.relative
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        except OSError as exc:
+            raise PolicySiteError(
+                f"cannot write the mail preview into {target.parent}: {exc.strerror}; choose "
+                "another folder or fix its permissions."
+            ) from None
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(file.data)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        written.append(target)
+    return written
+
+
+def preview_mail(
+    settings: Settings,
+    folder: Path,
+    base: str = "HEAD",
+    policy: str | None = None,
+    *,
+    today: dt.date,
+    now: dt.datetime | None = None,
+) -> tuple[PreviewPlan, dict[str, list[Path]]]:
+    """Plan, render every mail, then write them: a bad template or setting writes nothing.
+
+    Returns the plan and, per material policy, the files written.
+    """
+    plan = plan_preview(settings, base, policy)
+    moment = now or dt.datetime.now(dt.UTC)
+    rendered = {
+        change.policy: render_preview(settings, change, today=today, now=moment)
+        for change in plan.material
+    }
+    return plan, {pid: write_preview(folder, files) for pid, files in rendered.items()}
+
+
+def describe_preview(plan: PreviewPlan, written: dict[str, list[Path]], base: str) -> list[str]:
+    """What the preview did, a line per policy, for the CLI (and a CI log)."""
+    lines = [
+        f"skip     {change.policy} {change.old.label} → {change.new.label}: {reason}"
+        for change, reason in plan.skipped
+    ]
+    for change in plan.material:
+        names = ", ".join(str(path) for path in written.get(change.policy, []))
+        lines.append(
+            f"preview  {change.policy} {change.old.label} → {change.new.label} (material, "
+            f"effective {change.new.effective}): {names}"
+        )
+    if not plan.material:
+        lines.append(
+            f"No material version since {base}: no notice mail to preview, nothing written."
+        )
+    return lines

@@ -1,0 +1,326 @@
+"""The ``notify``, ``subscribers`` and ``purge`` commands as library calls the CLI wraps.
+
+``notify`` reads top to bottom: choose the transport (a bad SMTP URL fails here, before
+anything is claimed) → load versions → plan → (with --send) create announcements → deliver →
+summary. Without ``--send`` nothing is written, not even an empty database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from policysite.config import Settings, today
+from policysite.errors import NotFoundError, PolicySiteError
+from policysite.model import Policy, Version
+from policysite.notify.announce import Candidate, build_notice, message_domain, plan_versions
+from policysite.notify.compose import TEMPLATE_DIR, Composer, Notice
+from policysite.notify.send import DeliveryReport, SendOptions, deliver, release_dead_claims
+from policysite.notify.store import Announcement, Store, database_url
+from policysite.notify.subscribers import (
+    SubscriberFileError,
+    describe_problems,
+    normalize_email,
+    read_subscribers,
+)
+from policysite.notify.transport import (
+    SMTP_ENV,
+    OutboxTransport,
+    SmtpTransport,
+    Transport,
+    is_loopback,
+    parse_smtp_url,
+)
+from policysite.versions import load_policies
+
+DEFAULT_OUTBOX = "outbox"
+
+
+@dataclass(frozen=True)
+class NotifyRequest:
+    policy: str | None = None
+    version: str | None = None
+    send: bool = False
+    outbox: Path | None = None
+    concurrency: int = 4
+    rate: float | None = None
+
+
+def open_store(settings: Settings, *, create: bool) -> Store | None:
+    return Store.open(database_url(settings), create=create)
+
+
+def choose_transport(settings: Settings, request: NotifyRequest, console: Console) -> Transport:
+    """The outbox (``--outbox``, or no POLICYSITE_SMTP_URL) or SMTP; validated, not connected."""
+    smtp_url = os.environ.get(SMTP_ENV, "").strip()
+    if request.outbox is not None or not smtp_url:
+        folder = request.outbox or settings.root / DEFAULT_OUTBOX
+        return OutboxTransport(folder if folder.is_absolute() else Path.cwd() / folder)
+    config = parse_smtp_url(smtp_url)
+    if config.tls == "none" and not is_loopback(config.host):
+        console.print(
+            f"[yellow]warning:[/] {SMTP_ENV} sends in plain text (tls=none) to {config.host}, "
+            "which is not this machine."
+        )
+    return SmtpTransport(config, concurrency=request.concurrency, rate=request.rate)
+
+
+def run_notify(
+    settings: Settings, request: NotifyRequest, console: Console
+) -> list[DeliveryReport]:
+    """Plan, and with ``send`` announce and deliver; prints as it goes."""
+    if request.concurrency < 1:
+        raise PolicySiteError("--concurrency must be 1 or more.")
+    if request.rate is not None and request.rate <= 0:
+        raise PolicySiteError("--rate must be more than 0 messages per second.")
+    transport = choose_transport(settings, request, console)
+    day = today()
+    policies = load_policies(settings, as_of=day)
+    store = open_store(settings, create=request.send)
+    try:
+        announced = {(a.policy, a.version): a for a in store.announcements()} if store else {}
+        candidates = plan_versions(
+            settings,
+            policies,
+            set(announced),
+            day,
+            policy=request.policy,
+            version=request.version,
+        )
+        recipients = store.count_subscribers(active_only=True) if store else 0
+        _print_plan(console, settings, candidates, recipients, day)
+        for key, announcement in announced.items():
+            assert store is not None
+            waiting = store.queue_counts(announcement.id, time.time()).pending
+            if waiting and request.policy in (None, key[0]):
+                console.print(f"  {key[0]} {key[1]}: {waiting} notices not sent yet")
+        if not request.send or store is None:
+            console.print(f"Delivery would go to {transport.description}.")
+            console.print("Nothing was written; add --send to announce and deliver.")
+            return []
+        for candidate in candidates:
+            if candidate.action == "announce" and recipients == 0:
+                # An announcement is made once: made now, it would reach nobody, ever.
+                console.print(
+                    f"[yellow]Not announcing[/] {candidate.policy.id} {candidate.version.label}: "
+                    "there are no active subscribers; import them first "
+                    "(policysite subscribers import FILE)."
+                )
+            elif candidate.action == "announce":
+                announcement, created = store.create_announcement(
+                    candidate.policy.id,
+                    candidate.version.label,
+                    candidate.version.effective,
+                    message_domain(settings),
+                )
+                announced[candidate.key] = announcement
+                if created:
+                    console.print(
+                        f"Announced {announcement.policy} {announcement.version} to "
+                        f"{announcement.recipients} recipients."
+                    )
+        work = _pending_work(store, policies, announced, candidates, request)
+        release_dead_claims(store)
+        if not work:
+            console.print("Nothing to send: every notice is recorded as sent.")
+            return []
+        options = SendOptions(rate=request.rate)
+        composer = Composer(settings.root / TEMPLATE_DIR, settings.locales)
+        transport.open()
+        reports: list[DeliveryReport] = []
+        try:
+            for announcement, policy, version in work:
+                notice = build_notice(settings, policy, version)
+                reports.append(
+                    _deliver_with_progress(
+                        store, transport, composer, announcement, notice, options, day, console
+                    )
+                )
+        finally:
+            transport.close()
+        return reports
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _pending_work(
+    store: Store,
+    policies: list[Policy],
+    announced: dict[tuple[str, str], Announcement],
+    candidates: list[Candidate],
+    request: NotifyRequest,
+) -> list[tuple[Announcement, Policy, Version]]:
+    """Announcements with rows still to send, within --policy/--version, with their versions."""
+    wanted = {c.key for c in candidates} if request.version else None
+    work = []
+    for key, announcement in sorted(announced.items(), key=lambda kv: kv[1].id):
+        if request.policy and announcement.policy != request.policy.removesuffix(".md"):
+            continue
+        if wanted is not None and key not in wanted:
+            continue
+        if store.queue_counts(announcement.id, time.time()).pending == 0:
+            continue
+        policy = next((p for p in policies if p.id == announcement.policy), None)
+        version = policy.get(announcement.version) if policy else None
+        if policy is None or version is None:
+            raise NotFoundError(
+                f"announcement {announcement.policy} {announcement.version} has notices to send "
+                "but that version is no longer in the git history; restore it to finish."
+            )
+        work.append((announcement, policy, version))
+    return work
+
+
+def _deliver_with_progress(
+    store: Store,
+    transport: Transport,
+    composer: Composer,
+    announcement: Announcement,
+    notice: Notice,
+    options: SendOptions,
+    day: dt.date,
+    console: Console,
+) -> DeliveryReport:
+    total = store.queue_counts(announcement.id, time.time()).pending
+    label = f"{announcement.policy} {announcement.version}"
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task(label, total=total)
+        report = deliver(
+            store,
+            transport,
+            composer,
+            announcement,
+            notice,
+            options,
+            today=day,
+            progress=lambda n: progress.advance(task, n),
+        )
+    summary = f"{label}: sent {report.sent}, failed {report.failed}, skipped {report.skipped}"
+    if report.retried:
+        summary += f" ({report.retried} temporary failures retried)"
+    console.print(summary + f" via {transport.description}.")
+    for reason in report.reasons:
+        console.print(f"  failed: {reason}")
+    return report
+
+
+def _print_plan(
+    console: Console,
+    settings: Settings,
+    candidates: list[Candidate],
+    recipients: int,
+    day: dt.date,
+) -> None:
+    if not candidates:
+        console.print("No material versions to announce (changelog `material: true`).")
+    for candidate in candidates:
+        version = candidate.version
+        head = f"{candidate.policy.id} {version.label} (effective {version.effective})"
+        if candidate.action == "announce":
+            console.print(f"announce {head} to {recipients} recipients: {candidate.reason}")
+            notice_days = (version.effective - day).days
+            if 0 <= notice_days < settings.notice_days:
+                console.print(
+                    f"  [yellow]warning:[/] only {notice_days} days of notice; the site's "
+                    f"notice_days is {settings.notice_days}."
+                )
+        elif candidate.action == "done":
+            console.print(f"done     {head}: {candidate.reason}")
+        else:
+            console.print(f"skip     {head}: {candidate.reason}")
+
+
+# -- subscribers and purge ---------------------------------------------------------------------
+
+
+def import_subscribers(settings: Settings, path: Path, *, skip_invalid: bool) -> str:
+    """Validate the whole file, then upsert it in one transaction; returns the report line."""
+    result = read_subscribers(path)
+    if result.problems and not skip_invalid:
+        raise SubscriberFileError(
+            describe_problems(str(path), result.problems)
+            + f"\n{len(result.problems)} bad row(s); nothing was imported. Fix them, or pass "
+            "--skip-invalid to import the valid rows."
+        )
+    store = open_store(settings, create=True)
+    assert store is not None
+    try:
+        counts = store.upsert_subscribers(result.records)
+    finally:
+        store.close()
+    line = (
+        f"Imported {len(result.records)} subscribers ({counts.inserted} new, "
+        f"{counts.updated} updated)."
+    )
+    if result.problems:
+        lines = ", ".join(str(p.line) for p in result.problems[:20])
+        more = "…" if len(result.problems) > 20 else ""
+        line += f" Skipped {len(result.problems)} invalid row(s): line {lines}{more}."
+    return line
+
+
+def _person(email: str) -> str:
+    try:
+        return normalize_email(email)
+    except ValueError as exc:
+        raise PolicySiteError(f"{exc}; give the address as it was imported.") from None
+
+
+@contextmanager
+def existing_store(settings: Settings) -> Iterator[Store | None]:
+    """The store if there is one (None: nothing was ever imported); closed afterwards."""
+    store = open_store(settings, create=False)
+    try:
+        yield store
+    finally:
+        if store is not None:
+            store.close()
+
+
+def export_subscriber(settings: Settings, email: str) -> str:
+    """Everything stored about one person, as JSON."""
+    with existing_store(settings) as store:
+        found = store.export_subscriber(_person(email)) if store else None
+    if found is None:
+        raise NotFoundError("no subscriber with that address is stored.")
+    return json.dumps(found, indent=2, ensure_ascii=False)
+
+
+def erase_subscriber(settings: Settings, email: str) -> str:
+    """Remove a person and their delivery rows."""
+    with existing_store(settings) as store:
+        gone = store.erase_subscriber(_person(email)) if store else None
+    if gone is None:
+        raise NotFoundError("no subscriber with that address is stored; nothing was erased.")
+    return f"Erased the subscriber and {gone} delivery record(s); announcement counts are kept."
+
+
+def count_subscribers(settings: Settings) -> int:
+    with existing_store(settings) as store:
+        return store.count_subscribers() if store else 0
+
+
+def purge_deliveries(settings: Settings, older_than_days: int) -> str:
+    """Drop delivery rows older than the limit; announcement counts stay."""
+    if older_than_days < 0:
+        raise PolicySiteError("--older-than must be 0 days or more.")
+    cutoff = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=older_than_days)
+    with existing_store(settings) as store:
+        count = store.purge_deliveries(cutoff) if store else 0
+    return f"Purged {count} delivery record(s) from before {cutoff.date()}; counts are kept."

@@ -1,0 +1,268 @@
+"""Resumable delivery: claim a batch, render, send, record — until nothing is pending.
+
+At least once: a row is claimed (with a lease) before it is sent and recorded as sent after the
+server accepted it, one transaction per batch. If the process dies, the rows it claimed but
+had not recorded are sent again by the next run (at most two batches, the in-flight window);
+every row recorded as sent is never sent again. Claims by a process on this machine that is
+gone are released at once; a claim by a sender elsewhere waits for its lease to end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import socket
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from policysite.notify.compose import (
+    Composer,
+    Notice,
+    Recipient,
+    format_date_header,
+)
+from policysite.notify.store import Announcement, Claim, Outcome, Store
+from policysite.notify.subscribers import mask_email
+from policysite.notify.transport import (
+    Delivered,
+    Outgoing,
+    Transport,
+    TransportError,
+    TransportStopped,
+)
+
+log = logging.getLogger("policysite.notify")
+IN_FLIGHT_BATCHES = 2  # claimed and not yet recorded: at most this many batches
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    """How a run sends. The defaults suit a large run against a real server."""
+
+    batch_size: int = 500  # rows per claim and per recording transaction
+    lease_seconds: float = 300.0
+    max_attempts: int = 5  # a 4xx answer is retried this many times in all, then failed
+    retry_base: float = 60.0  # seconds before the first retry; doubles each time
+    retry_cap: float = 3600.0
+    wait_for_retries: bool = True  # sleep until scheduled retries come due before returning
+    rate: float | None = None  # messages per second; caps a batch to ~10 s of sending
+
+    @property
+    def in_flight_window(self) -> int:
+        """The most notices a crash can leave sent but unrecorded (sent again by a re-run)."""
+        return IN_FLIGHT_BATCHES * self.batch_size
+
+    def batch_for_rate(self) -> int:
+        if self.rate:
+            return max(1, min(self.batch_size, int(self.rate * 10)))
+        return self.batch_size
+
+
+@dataclass
+class DeliveryReport:
+    """What one run did for one announcement."""
+
+    policy: str
+    version: str
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0  # temporary (4xx) answers, scheduled again
+    skipped: int = 0  # rows left pending: held by another sender, or a retry not yet due
+    reasons: list[str] = field(default_factory=list)  # the first failure reasons (masked)
+
+
+Progress = Callable[[int], None]
+
+
+def worker_id() -> str:
+    """Who holds a claim: this machine (host and boot), process id and its start time."""
+    pid = os.getpid()
+    return f"{host_id()}:{pid}:{_start_ticks(pid)}"
+
+
+def host_id() -> str:
+    boot = ""
+    with contextlib.suppress(OSError):
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
+    return f"{socket.gethostname()}/{boot}" if boot else socket.gethostname()
+
+
+def _start_ticks(pid: int) -> str:
+    """The process's start time in clock ticks since boot (Linux), to tell a reused pid."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    fields = stat.rpartition(")")[2].split()
+    return fields[19] if len(fields) > 19 else ""
+
+
+def _alive(pid: int, ticks: str) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return not ticks or _start_ticks(pid) in ("", ticks)
+
+
+def release_dead_claims(store: Store) -> int:
+    """Free rows claimed by a sender on this machine that no longer runs (killed, crashed)."""
+    me = worker_id()
+    freed = 0
+    for owner in store.claim_owners(host_id() + ":"):
+        _, pid, ticks = owner.rsplit(":", 2)
+        if owner != me and pid.isdigit() and not _alive(int(pid), ticks):
+            count = store.release_claims(owner)
+            log.info("released %d notices claimed by process %s, which is gone", count, pid)
+            freed += count
+    return freed
+
+
+def deliver(
+    store: Store,
+    transport: Transport,
+    composer: Composer,
+    announcement: Announcement,
+    notice: Notice,
+    options: SendOptions,
+    *,
+    today: dt.date,
+    progress: Progress | None = None,
+) -> DeliveryReport:
+    """Send every pending notice of one announcement; returns the counts of this run.
+
+    Two batches are in flight: while one is on the wire, the next is claimed and rendered and
+    the previous one recorded, so the connections never wait for the database.
+
+    Raises TransportError when the server (or outbox) stops taking mail: what was accepted
+    before is recorded, the rest stays pending for the next run.
+    """
+    worker = worker_id()
+    report = DeliveryReport(announcement.policy, announcement.version)
+    # Built before anything is claimed: a template error stops the run with no row held.
+    templates = {locale: composer.build(notice, locale, today=today) for locale in composer.locales}
+    folder = f"{announcement.policy.replace('/', '-')}-{announcement.version}"
+    batch = options.batch_for_rate()
+    queue: deque[tuple[list[Claim], Future[list[Delivered]]]] = deque()
+
+    def render(claims: list[Claim]) -> list[Outgoing]:
+        date = format_date_header(dt.datetime.now(dt.UTC))
+        outgoing = []
+        for claim in claims:
+            template = templates[composer.pick_locale(claim.locale)]
+            data = template.render(
+                Recipient(claim.email, claim.name, claim.locale, claim.timezone, claim.message_id),
+                date,
+            )
+            local = claim.message_id.strip("<>").partition("@")[0]
+            outgoing.append(
+                Outgoing(
+                    claim.delivery_id,
+                    notice.sender_email,
+                    claim.email,
+                    data,
+                    f"{folder}/{local}.eml",
+                )
+            )
+        return outgoing
+
+    def finish(claims: list[Claim], sending: Future[list[Delivered]]) -> None:
+        try:
+            delivered = sending.result()
+        except TransportStopped as stop:
+            store.record(announcement.id, worker, _outcomes(claims, stop.results, options, report))
+            raise TransportError(
+                f"{stop.detail} {report.sent} notices of {announcement.policy} "
+                f"{announcement.version} were sent in this run before it stopped."
+            ) from None
+        store.record(announcement.id, worker, _outcomes(claims, delivered, options, report))
+        log.info(
+            "%s %s: batch of %d recorded (%d sent so far)",
+            announcement.policy,
+            announcement.version,
+            len(claims),
+            report.sent,
+        )
+        if progress:
+            progress(len(claims))
+
+    with ThreadPoolExecutor(1, thread_name_prefix="policysite-send") as wire:
+        try:
+            while True:
+                claims = []
+                if len(queue) < IN_FLIGHT_BATCHES:
+                    now = time.time()
+                    claims = store.claim(announcement.id, worker, batch, options.lease_seconds, now)
+                if claims:
+                    queue.append((claims, wire.submit(transport.send, render(claims))))
+                    continue
+                if queue:
+                    finish(*queue.popleft())
+                    continue
+                now = time.time()
+                due = store.next_retry(announcement.id, now)
+                if due is not None and options.wait_for_retries:
+                    log.info("waiting %.0f s for temporary failures to be retried", due - now)
+                    time.sleep(max(0.0, due - time.time()) + 0.01)
+                    continue
+                report.skipped = store.queue_counts(announcement.id, time.time()).pending
+                return report
+        except BaseException:
+            # Stopping (server gone, Ctrl-C): record what the batches still out did, then stop.
+            for claims, sending in queue:
+                try:
+                    results = sending.result()
+                except TransportStopped as stop:
+                    results = stop.results
+                except Exception:
+                    results = []
+                store.record(announcement.id, worker, _outcomes(claims, results, options, report))
+            raise
+
+
+def _outcomes(
+    claims: list[Claim],
+    delivered: list[Delivered],
+    options: SendOptions,
+    report: DeliveryReport,
+) -> list[Outcome]:
+    by_id = {c.delivery_id: c for c in claims}
+    seen: set[int] = set()
+    outcomes: list[Outcome] = []
+    now = time.time()
+    for result in delivered:
+        claim = by_id[result.delivery_id]
+        seen.add(result.delivery_id)
+        if result.status == "sent":
+            report.sent += 1
+            outcomes.append(Outcome(result.delivery_id, "sent", result.at or now))
+        elif result.status == "permanent" or (
+            result.status == "temporary" and claim.attempts + 1 >= options.max_attempts
+        ):
+            report.failed += 1
+            reason = result.reason or "rejected"
+            if result.status == "temporary":
+                reason = f"{reason} (gave up after {claim.attempts + 1} attempts)"
+            if len(report.reasons) < 5:
+                report.reasons.append(reason)
+            log.warning("notice to %s failed: %s", mask_email(claim.email), reason)
+            outcomes.append(Outcome(result.delivery_id, "failed", now, reason))
+        elif result.status == "temporary":
+            report.retried += 1
+            delay = min(options.retry_cap, options.retry_base * 2**claim.attempts)
+            log.info("notice to %s deferred: %s", mask_email(claim.email), result.reason)
+            outcomes.append(Outcome(result.delivery_id, "retry", now + delay, result.reason))
+        else:
+            outcomes.append(Outcome(result.delivery_id, "released", now))
+    outcomes.extend(
+        Outcome(c.delivery_id, "released", now) for c in claims if c.delivery_id not in seen
+    )
+    return outcomes

@@ -1,0 +1,678 @@
+"""The only module that talks to the notification database (SQLAlchemy 2 Core).
+
+SQLite is the default (a file under ``.policysite/`` in WAL mode, one writer at a time with
+``BEGIN IMMEDIATE``); PostgreSQL is chosen with ``POLICYSITE_DATABASE_URL`` and lets several
+senders share the work (claims use ``FOR UPDATE SKIP LOCKED``). One code path serves both.
+The schema is created on first use and carries a version number for later migrations.
+
+Deliveries are claimed with a lease (``claimed_by`` + ``claimed_until``) before they are sent
+and marked sent in batches after the server accepted them: a crash leaves at most the claimed,
+unrecorded rows ambiguous, and a re-run sends every row not recorded as sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    cast,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine.url import URL
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
+
+from policysite.config import Settings
+from policysite.errors import ConfigError
+
+SCHEMA_VERSION = 1
+DATABASE_ENV = "POLICYSITE_DATABASE_URL"
+DEFAULT_SQLITE = ".policysite/notify.db"
+
+metadata = MetaData()
+
+schema_info = Table(
+    "policysite_schema",
+    metadata,
+    Column("version", Integer, nullable=False),
+    Column("created", DateTime, nullable=False),
+)
+
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),  # normalised, lower case
+    Column("name", String(200), nullable=False, default=""),
+    Column("locale", String(35), nullable=False, default=""),
+    Column("timezone", String(64), nullable=False, default=""),
+    Column("status", String(16), nullable=False, default="active"),
+    Column("created", DateTime, nullable=False),
+    Column("updated", DateTime, nullable=False),
+)
+
+announcements = Table(
+    "announcements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("policy", String(200), nullable=False),
+    Column("version", String(100), nullable=False),
+    Column("effective", Date, nullable=False),
+    Column("token", String(32), nullable=False),  # the Message-ID prefix of its mails
+    Column("created", DateTime, nullable=False),
+    # Counts stay when a person is erased or old delivery rows are purged.
+    Column("recipients", Integer, nullable=False, default=0),
+    Column("sent", Integer, nullable=False, default=0),
+    Column("failed", Integer, nullable=False, default=0),
+    UniqueConstraint("policy", "version", name="announcements_policy_version"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("announcement_id", ForeignKey("announcements.id"), nullable=False),
+    Column("subscriber_id", ForeignKey("subscribers.id"), nullable=False),
+    Column("status", String(16), nullable=False, default="pending"),  # pending|sent|failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    Column("message_id", String(255), nullable=False),
+    Column("claimed_by", String(200), nullable=True),
+    # Epoch seconds: the end of a claim's lease, or (claimed_by empty) when a retry may start.
+    Column("claimed_until", Float, nullable=True),
+    Column("created", DateTime, nullable=False),
+    Column("sent_at", DateTime, nullable=True),
+    UniqueConstraint("announcement_id", "subscriber_id", name="deliveries_once"),
+    Index("deliveries_queue", "announcement_id", "status", "id"),
+    Index("deliveries_subscriber", "subscriber_id"),
+)
+
+
+@dataclass(frozen=True)
+class SubscriberRecord:
+    """One person to store (from an import): the address is already validated and normalised."""
+
+    email: str
+    name: str = ""
+    locale: str = ""
+    timezone: str = ""
+    status: str = "active"
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """One material version announced to every active subscriber."""
+
+    id: int
+    policy: str
+    version: str
+    effective: dt.date
+    token: str
+    created: dt.datetime
+    recipients: int
+    sent: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A delivery row claimed by this sender, with what the mail needs to know of the person."""
+
+    delivery_id: int
+    subscriber_id: int
+    email: str
+    name: str
+    locale: str
+    timezone: str
+    message_id: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one claimed row: sent, retry (4xx, later), failed (5xx) or released."""
+
+    delivery_id: int
+    status: str  # sent | retry | failed | released
+    at: float  # epoch seconds: when accepted, or (retry) when the next attempt may start
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    pending: int
+    sent: int
+    failed: int
+    ready: int  # pending rows that nobody holds and whose retry time has come
+    held: int  # pending rows claimed by a sender whose lease has not ended
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    inserted: int
+    updated: int
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def database_url(settings: Settings, environ: dict[str, str] | None = None) -> URL:
+    """The database to use: ``POLICYSITE_DATABASE_URL`` or the SQLite file under the site."""
+    environ = dict(os.environ) if environ is None else environ
+    raw = environ.get(DATABASE_ENV, "").strip()
+    if not raw:
+        return URL.create("sqlite", database=str(settings.root / DEFAULT_SQLITE))
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(
+            f"{DATABASE_ENV} is not a database URL; write e.g. "
+            "postgresql+psycopg://user@host:5432/db or sqlite:////path/notify.db, or unset it."
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "postgresql" and url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is the driver we install
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            f"{DATABASE_ENV} names a {backend!r} database; policysite supports sqlite and "
+            "postgresql (postgresql+psycopg://…)."
+        )
+    return url
+
+
+def describe_url(url: URL) -> str:
+    """The URL without its password, for messages."""
+    return url.render_as_string(hide_password=True)
+
+
+class Store:
+    """Subscribers, announcements and deliveries in one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, url: URL, *, create: bool = True) -> Store | None:
+        """Connect; create the schema when ``create`` (else None when there is no store yet)."""
+        if url.get_backend_name() == "sqlite":
+            path = Path(url.database or "")
+            if url.database in (None, "", ":memory:"):
+                raise ConfigError(f"{DATABASE_ENV}: give SQLite a file path, not memory.")
+            if not create and not path.exists():
+                return None
+            path.parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"timeout": 60})
+            event.listen(engine, "connect", _sqlite_on_connect)
+            event.listen(engine, "begin", _sqlite_on_begin)
+        else:
+            try:
+                engine = create_engine(url, pool_pre_ping=True)
+            except NoSuchModuleError:
+                raise ConfigError(
+                    f"{DATABASE_ENV}: no driver for {url.drivername!r}; use postgresql+psycopg://."
+                ) from None
+        store = cls(engine)
+        try:
+            ready = store._check_schema(create)
+        except OperationalError as exc:
+            engine.dispose()
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unknown error"
+            raise ConfigError(
+                f"cannot use the database {describe_url(url)}: {reason}. Check "
+                f"{DATABASE_ENV} and that the database server is running."
+            ) from None
+        if not ready:
+            engine.dispose()
+            return None
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    def _check_schema(self, create: bool) -> bool:
+        with self._begin() as conn:
+            if not self.is_sqlite:
+                # Two senders starting at once must not both create the tables.
+                conn.execute(text("SELECT pg_advisory_xact_lock(7310275)"))
+            if not inspect(conn).has_table(schema_info.name):
+                if not create:
+                    return False
+                metadata.create_all(conn)
+                conn.execute(insert(schema_info).values(version=SCHEMA_VERSION, created=_utcnow()))
+                return True
+            found = conn.execute(select(func.max(schema_info.c.version))).scalar_one()
+        if found is None or found > SCHEMA_VERSION:
+            raise ConfigError(
+                f"the notification database has schema version {found}, newer than this "
+                f"policysite knows ({SCHEMA_VERSION}); upgrade policysite."
+            )
+        # Migrations from older versions go here, one step per version.
+        return True
+
+    # -- subscribers ---------------------------------------------------------------------------
+
+    def upsert_subscribers(self, records: Sequence[SubscriberRecord]) -> ImportCounts:
+        """Insert or update people by address, all in one transaction."""
+        inserted = updated = 0
+        now = _utcnow()
+        with self._begin() as conn:
+            for start in range(0, len(records), 500):
+                chunk = {r.email: r for r in records[start : start + 500]}
+                existing = set(
+                    conn.execute(
+                        select(subscribers.c.email).where(subscribers.c.email.in_(list(chunk)))
+                    ).scalars()
+                )
+                fresh = [
+                    {**_record_values(r), "created": now, "updated": now}
+                    for e, r in chunk.items()
+                    if e not in existing
+                ]
+                if fresh:
+                    conn.execute(insert(subscribers), fresh)
+                changed = [
+                    {**{f"v_{k}": v for k, v in _record_values(chunk[e]).items()}, "v_now": now}
+                    for e in existing
+                ]
+                if changed:
+                    conn.execute(
+                        update(subscribers)
+                        .where(subscribers.c.email == bindparam("v_email"))
+                        .values(
+                            name=bindparam("v_name"),
+                            locale=bindparam("v_locale"),
+                            timezone=bindparam("v_timezone"),
+                            status=bindparam("v_status"),
+                            updated=bindparam("v_now"),
+                        ),
+                        changed,
+                    )
+                inserted += len(fresh)
+                updated += len(changed)
+        return ImportCounts(inserted, updated)
+
+    def count_subscribers(self, *, active_only: bool = False) -> int:
+        query = select(func.count()).select_from(subscribers)
+        if active_only:
+            query = query.where(subscribers.c.status == "active")
+        with self._begin() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def export_subscriber(self, email: str) -> dict[str, Any] | None:
+        """Everything stored about one person, including every notice sent to them."""
+        with self._begin() as conn:
+            person = (
+                conn.execute(select(subscribers).where(subscribers.c.email == email))
+                .mappings()
+                .first()
+            )
+            if person is None:
+                return None
+            rows = conn.execute(
+                select(
+                    announcements.c.policy,
+                    announcements.c.version,
+                    announcements.c.effective,
+                    deliveries.c.status,
+                    deliveries.c.attempts,
+                    deliveries.c.message_id,
+                    deliveries.c.created,
+                    deliveries.c.sent_at,
+                    deliveries.c.last_error,
+                )
+                .join(announcements, announcements.c.id == deliveries.c.announcement_id)
+                .where(deliveries.c.subscriber_id == person["id"])
+                .order_by(deliveries.c.id)
+            ).mappings()
+            notices = [{k: _jsonable(v) for k, v in row.items()} for row in rows]
+        record = {k: _jsonable(v) for k, v in person.items() if k != "id"}
+        return {"subscriber": record, "notices": notices}
+
+    def erase_subscriber(self, email: str) -> int | None:
+        """Remove a person and their delivery rows; returns how many rows went (None: unknown)."""
+        with self._begin() as conn:
+            found = conn.execute(
+                select(subscribers.c.id).where(subscribers.c.email == email)
+            ).scalar_one_or_none()
+            if found is None:
+                return None
+            gone = conn.execute(delete(deliveries).where(deliveries.c.subscriber_id == found))
+            conn.execute(delete(subscribers).where(subscribers.c.id == found))
+            return int(gone.rowcount)
+
+    def purge_deliveries(self, before: dt.datetime) -> int:
+        """Drop delivery rows (sent, failed or never sent) older than ``before``; counts stay."""
+        stamp = func.coalesce(deliveries.c.sent_at, deliveries.c.created)
+        with self._begin() as conn:
+            return int(conn.execute(delete(deliveries).where(stamp < before)).rowcount)
+
+    # -- announcements -------------------------------------------------------------------------
+
+    def announcements(self) -> list[Announcement]:
+        with self._begin() as conn:
+            rows = conn.execute(select(announcements).order_by(announcements.c.id)).all()
+        return [Announcement(**row._asdict()) for row in rows]
+
+    def create_announcement(
+        self, policy: str, version: str, effective: dt.date, domain: str
+    ) -> tuple[Announcement, bool]:
+        """The announcement and one pending delivery per active subscriber, in one transaction.
+
+        Idempotent: when the announcement exists it is returned as it is (no rows added).
+        """
+        where = (announcements.c.policy == policy) & (announcements.c.version == version)
+        try:
+            with self._begin() as conn:
+                row = conn.execute(select(announcements).where(where)).first()
+                if row is not None:
+                    return Announcement(**row._asdict()), False
+                now = _utcnow()
+                token = secrets.token_hex(8)
+                result = conn.execute(
+                    insert(announcements).values(
+                        policy=policy,
+                        version=version,
+                        effective=effective,
+                        token=token,
+                        created=now,
+                        recipients=0,
+                        sent=0,
+                        failed=0,
+                    )
+                )
+                key = result.inserted_primary_key
+                assert key is not None
+                ann_id = int(key[0])
+                # Message-ID: stable per (announcement, recipient), made of ids, never the address.
+                message_id = (
+                    literal(f"<{token}.", String)
+                    + cast(subscribers.c.id, String)
+                    + literal(f"@{domain}>", String)
+                )
+                rows = select(
+                    literal(ann_id, Integer),
+                    subscribers.c.id,
+                    literal("pending", String),
+                    literal(0, Integer),
+                    message_id,
+                    literal(now, DateTime),
+                ).where(subscribers.c.status == "active")
+                columns = ["announcement_id", "subscriber_id", "status", "attempts"]
+                conn.execute(
+                    insert(deliveries).from_select([*columns, "message_id", "created"], rows)
+                )
+                total = conn.execute(
+                    select(func.count())
+                    .select_from(deliveries)
+                    .where(deliveries.c.announcement_id == ann_id)
+                ).scalar_one()
+                conn.execute(
+                    update(announcements)
+                    .where(announcements.c.id == ann_id)
+                    .values(recipients=total)
+                )
+                created = conn.execute(
+                    select(announcements).where(announcements.c.id == ann_id)
+                ).one()
+                return Announcement(**created._asdict()), True
+        except IntegrityError:  # another sender created it at the same moment
+            with self._begin() as conn:
+                row = conn.execute(select(announcements).where(where)).one()
+            return Announcement(**row._asdict()), False
+
+    # -- the delivery queue --------------------------------------------------------------------
+
+    def queue_counts(self, announcement_id: int, now: float) -> QueueCounts:
+        d = deliveries.c
+        with self._begin() as conn:
+            by_status: dict[str, int] = dict(
+                conn.execute(
+                    select(d.status, func.count())
+                    .where(d.announcement_id == announcement_id)
+                    .group_by(d.status)
+                ).all()
+            )
+            ready = conn.execute(
+                select(func.count()).where(
+                    d.announcement_id == announcement_id,
+                    d.status == "pending",
+                    or_(d.claimed_until.is_(None), d.claimed_until <= now),
+                )
+            ).scalar_one()
+            held = conn.execute(
+                select(func.count()).where(
+                    d.announcement_id == announcement_id,
+                    d.status == "pending",
+                    d.claimed_by.is_not(None),
+                    d.claimed_until > now,
+                )
+            ).scalar_one()
+        return QueueCounts(
+            pending=int(by_status.get("pending", 0)),
+            sent=int(by_status.get("sent", 0)),
+            failed=int(by_status.get("failed", 0)),
+            ready=int(ready),
+            held=int(held),
+        )
+
+    def next_retry(self, announcement_id: int, now: float) -> float | None:
+        """When the earliest scheduled retry (a pending row nobody holds) may start."""
+        d = deliveries.c
+        with self._begin() as conn:
+            found = conn.execute(
+                select(func.min(d.claimed_until)).where(
+                    d.announcement_id == announcement_id,
+                    d.status == "pending",
+                    d.claimed_by.is_(None),
+                    d.claimed_until > now,
+                )
+            ).scalar_one()
+        return float(found) if found is not None else None
+
+    def claim(
+        self, announcement_id: int, worker: str, limit: int, lease: float, now: float
+    ) -> list[Claim]:
+        """Claim up to ``limit`` ready rows for ``worker`` until ``now + lease``."""
+        d, s = deliveries.c, subscribers.c
+        query = (
+            select(d.id, s.id, s.email, s.name, s.locale, s.timezone, d.message_id, d.attempts)
+            .select_from(deliveries.join(subscribers, s.id == d.subscriber_id))
+            .where(
+                d.announcement_id == announcement_id,
+                d.status == "pending",
+                or_(d.claimed_until.is_(None), d.claimed_until <= now),
+            )
+            .order_by(d.id)
+            .limit(limit)
+            # PostgreSQL: rows another sender is claiming right now are skipped, not waited for.
+            .with_for_update(skip_locked=True, of=deliveries)
+        )
+        with self._begin() as conn:
+            claims = [Claim(*row) for row in conn.execute(query).all()]
+            if claims:
+                conn.execute(
+                    update(deliveries)
+                    .where(d.id.in_([c.delivery_id for c in claims]))
+                    .values(claimed_by=worker, claimed_until=now + lease)
+                )
+        return claims
+
+    def record(self, announcement_id: int, worker: str, outcomes: Iterable[Outcome]) -> None:
+        """Write a batch of outcomes in one transaction and update the announcement's counts."""
+        groups: dict[str, list[Outcome]] = {"sent": [], "retry": [], "failed": [], "released": []}
+        for outcome in outcomes:
+            groups[outcome.status].append(outcome)
+        d = deliveries.c
+        pending = (d.id == bindparam("o_id")) & (d.status == "pending")
+        mine = pending & (d.claimed_by == worker)
+        final = groups["sent"] + groups["failed"]
+        with self._begin() as conn:
+            # Lock the rows we finish and learn which are still pending, so that the counts
+            # stay right when another sender finished a row whose lease we had lost.
+            still_pending: set[int] = set()
+            ids = [o.delivery_id for o in final]
+            for start in range(0, len(ids), 1000):
+                still_pending.update(
+                    conn.execute(
+                        select(d.id)
+                        .where(d.id.in_(ids[start : start + 1000]), d.status == "pending")
+                        .with_for_update()
+                    ).scalars()
+                )
+            sent = [o for o in groups["sent"] if o.delivery_id in still_pending]
+            failed = [o for o in groups["failed"] if o.delivery_id in still_pending]
+            if sent:
+                conn.execute(
+                    update(deliveries)
+                    .where(pending)
+                    .values(
+                        status="sent",
+                        sent_at=bindparam("o_at"),
+                        attempts=d.attempts + 1,
+                        claimed_by=None,
+                        claimed_until=None,
+                        last_error=None,
+                    ),
+                    [{"o_id": o.delivery_id, "o_at": _from_epoch(o.at)} for o in sent],
+                )
+            if failed:
+                conn.execute(
+                    update(deliveries)
+                    .where(pending)
+                    .values(
+                        status="failed",
+                        attempts=d.attempts + 1,
+                        last_error=bindparam("o_reason"),
+                        claimed_by=None,
+                        claimed_until=None,
+                    ),
+                    [{"o_id": o.delivery_id, "o_reason": o.reason} for o in failed],
+                )
+            if groups["retry"]:
+                conn.execute(
+                    update(deliveries)
+                    .where(mine)
+                    .values(
+                        attempts=d.attempts + 1,
+                        last_error=bindparam("o_reason"),
+                        claimed_by=None,
+                        claimed_until=bindparam("o_at"),
+                    ),
+                    [
+                        {"o_id": o.delivery_id, "o_reason": o.reason, "o_at": o.at}
+                        for o in groups["retry"]
+                    ],
+                )
+            if groups["released"]:
+                conn.execute(
+                    update(deliveries).where(mine).values(claimed_by=None, claimed_until=None),
+                    [{"o_id": o.delivery_id} for o in groups["released"]],
+                )
+            if sent or failed:
+                conn.execute(
+                    update(announcements)
+                    .where(announcements.c.id == announcement_id)
+                    .values(
+                        sent=announcements.c.sent + len(sent),
+                        failed=announcements.c.failed + len(failed),
+                    )
+                )
+
+    def claim_owners(self, prefix: str) -> list[str]:
+        """Senders (``claimed_by`` values starting with ``prefix``) holding pending rows."""
+        d = deliveries.c
+        with self._begin() as conn:
+            found = conn.execute(
+                select(d.claimed_by)
+                .where(d.status == "pending", d.claimed_by.like(prefix + "%"))
+                .distinct()
+            ).scalars()
+            return [owner for owner in found if owner]
+
+    def release_claims(self, owner: str) -> int:
+        """Free every pending row a sender holds (it is known to be gone)."""
+        d = deliveries.c
+        with self._begin() as conn:
+            result = conn.execute(
+                update(deliveries)
+                .where(d.status == "pending", d.claimed_by == owner)
+                .values(claimed_by=None, claimed_until=None)
+            )
+            return int(result.rowcount)
+
+
+def _record_values(record: SubscriberRecord) -> dict[str, str]:
+    return {
+        "email": record.email,
+        "name": record.name,
+        "locale": record.locale,
+        "timezone": record.timezone,
+        "status": record.status,
+    }
+
+
+def _from_epoch(value: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(value, dt.UTC).replace(tzinfo=None)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # We issue BEGIN ourselves (below): pysqlite's implicit transactions are off.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # durable at each checkpoint; safe with WAL
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    # One writer at a time: take the write lock when the transaction starts, not halfway.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,244 @@
+"""Subscriber files (CSV or JSON Lines) → validated records; addresses masked for logs.
+
+Every row is checked before anything is stored, and every problem is reported with its line
+number, never with the address itself: the file is personal data, error output is not.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+import zoneinfo
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from email_validator import EmailNotValidError, validate_email
+
+from policysite.errors import PolicySiteError
+from policysite.notify.store import SubscriberRecord
+
+FIELDS = ("email", "name", "locale", "timezone", "status")
+STATUSES = ("active", "inactive")
+MAX_NAME = 200
+MAX_SHOWN = 20
+
+_ADDRESS = re.compile(r"[^\s<>@\"',;:()\[\]]+@[^\s<>@\"',;:()\[\]]+")
+
+
+class SubscriberFileError(PolicySiteError):
+    """A subscriber file has bad rows (all reported at once)."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    records: list[SubscriberRecord]
+    problems: list[RowProblem]
+    rows: int  # data rows read (records + problems; duplicates included)
+
+
+def mask_email(address: str) -> str:
+    """``ola.nordmann@example.com`` → ``o***@e***.com``: enough to tell cases apart in a log."""
+    local, _, domain = address.rpartition("@")
+    if not local:
+        return "***"
+    head, _, tld = domain.rpartition(".")
+    return f"{local[:1]}***@{(head or tld)[:1]}***" + (f".{tld}" if head else "")
+
+
+def redact(text: str) -> str:
+    """Mask every address in a message (an SMTP server's reply often quotes the recipient)."""
+    return _ADDRESS.sub(lambda m: mask_email(m.group(0)), text)
+
+
+def normalize_email(raw: str) -> str:
+    """The address as stored and compared: validated (no DNS), ASCII domain, lower case.
+
+    Raises ValueError with a reason that does not repeat the address.
+    """
+    value = raw.strip()
+    if not value:
+        raise ValueError("the email address is empty")
+    try:
+        checked = validate_email(value, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"the email address is not valid ({exc})") from None
+    return (checked.ascii_email or checked.normalized).lower()
+
+
+def clean_name(raw: str) -> str:
+    """Collapse whitespace; raise ValueError on line breaks and other control characters."""
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") and ch != " " for ch in raw):
+        raise ValueError("the name contains a line break or another control character; remove it")
+    name = " ".join(raw.split())
+    if len(name) > MAX_NAME:
+        raise ValueError(f"the name is longer than {MAX_NAME} characters; shorten it")
+    return name
+
+
+def clean_locale(raw: str) -> str:
+    """A BCP 47-style tag Babel knows (``nb``, ``en-GB``); empty means the site's default."""
+    value = raw.strip().replace("_", "-")
+    if not value:
+        return ""
+    try:
+        Locale.parse(value, sep="-")
+    except (ValueError, UnknownLocaleError):
+        raise ValueError(
+            f"locale {value!r} is not a known language tag; use e.g. en or nb"
+        ) from None
+    return value
+
+
+def clean_timezone(raw: str) -> str:
+    """An IANA time zone name (``Europe/Oslo``); empty means UTC."""
+    value = raw.strip()
+    if not value:
+        return ""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"time zone {value!r} is not an IANA time zone name; use e.g. Europe/Oslo"
+        ) from None
+    return value
+
+
+def validate_row(data: dict[str, Any]) -> SubscriberRecord:
+    """One row → a record, or ValueError naming every field that is wrong."""
+    problems: list[str] = []
+    values: dict[str, str] = {}
+    cleaners = {
+        "email": normalize_email,
+        "name": clean_name,
+        "locale": clean_locale,
+        "timezone": clean_timezone,
+    }
+    for field, cleaner in cleaners.items():
+        raw = data.get(field)
+        if raw is None:
+            raw = ""
+        if not isinstance(raw, str):
+            problems.append(f"{field} must be text")
+            continue
+        try:
+            values[field] = cleaner(raw)
+        except ValueError as exc:
+            problems.append(str(exc))
+    status = str(data.get("status") or "active").strip().lower()
+    if status not in STATUSES:
+        problems.append(f"status must be one of {', '.join(STATUSES)}")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return SubscriberRecord(status=status, **values)
+
+
+def read_subscribers(path: Path) -> ReadResult:
+    """Read and validate a CSV (header row) or JSON Lines file of subscribers.
+
+    The format is chosen by the extension (``.jsonl``, ``.ndjson`` are JSON Lines) or, failing
+    that, by the first character. A later row for the same address replaces an earlier one.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise SubscriberFileError(
+            "file not found; give the path of a CSV or JSON Lines file.", path=str(path)
+        ) from None
+    except UnicodeDecodeError:
+        raise SubscriberFileError("is not UTF-8; save it as UTF-8.", path=str(path)) from None
+    jsonl = path.suffix.lower() in (".jsonl", ".ndjson") or (
+        path.suffix.lower() != ".csv" and text.lstrip().startswith("{")
+    )
+    rows = _jsonl_rows(text, str(path)) if jsonl else _csv_rows(text, str(path))
+    records: dict[str, SubscriberRecord] = {}
+    problems: list[RowProblem] = []
+    count = 0
+    for line, data in rows:
+        count += 1
+        if isinstance(data, str):
+            problems.append(RowProblem(line, data))
+            continue
+        try:
+            record = validate_row(data)
+        except ValueError as exc:
+            problems.append(RowProblem(line, str(exc)))
+            continue
+        records.pop(record.email, None)  # keep file order of the last occurrence
+        records[record.email] = record
+    return ReadResult(list(records.values()), problems, count)
+
+
+def describe_problems(path: str, problems: list[RowProblem]) -> str:
+    """The problems as lines ``file:line: what is wrong``, at most MAX_SHOWN of them."""
+    lines = [f"{path}:{p.line}: {p.message}." for p in problems[:MAX_SHOWN]]
+    if len(problems) > MAX_SHOWN:
+        lines.append(f"… and {len(problems) - MAX_SHOWN} more.")
+    return "\n".join(lines)
+
+
+def _csv_rows(text: str, path: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if "email" not in header:
+        raise SubscriberFileError(
+            "the first line must name the columns, with at least 'email' "
+            f"(known: {', '.join(FIELDS)}).",
+            path=path,
+            line=1,
+        )
+    unknown = [h for h in header if h not in FIELDS]
+    if unknown:
+        raise SubscriberFileError(
+            f"unknown column(s) {', '.join(map(repr, unknown))}; the columns are "
+            f"{', '.join(FIELDS)}.",
+            path=path,
+            line=1,
+        )
+    reader.fieldnames = header
+    for row in reader:
+        # line_num is the record's last line; a quoted cell may span lines.
+        cells = [v for v in row.values() if isinstance(v, str)]
+        line = reader.line_num - sum(v.count("\n") for v in cells)
+        if None in row:  # more cells than columns
+            yield (
+                line,
+                f"has {len(header) + len(row[None])} cells but the header names {len(header)}",
+            )
+            continue
+        if not any((v or "").strip() for v in row.values()):
+            continue
+        yield line, dict(row)
+
+
+def _jsonl_rows(text: str, path: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, f"is not valid JSON ({exc.msg})"
+            continue
+        if not isinstance(data, dict):
+            yield number, 'must be a JSON object like {"email": …, "name": …}'
+            continue
+        unknown = [k for k in data if k not in FIELDS]
+        if unknown:
+            yield (
+                number,
+                f"unknown field(s) {', '.join(map(repr, unknown))}; known: {', '.join(FIELDS)}",
+            )
+            continue
+        yield number, data

@@ -1,0 +1,129 @@
+"""A ``Change`` four ways: html (the redline), markdown (a PR comment), text (mail), json.
+
+Each renderer takes the one ``Change`` value that ``diff.compare`` returns; the words used for
+statuses and counts live here so every rendering says the same thing.
+"""
+
+from __future__ import annotations
+
+from policysite.blocks import HEADING_TAGS
+from policysite.model import Change, SectionChange, SectionStatus
+
+STATUS_WORDS: dict[SectionStatus, str] = {
+    "added": "added",
+    "removed": "removed",
+    "modified": "modified",
+    "retitled": "retitled",
+    "moved": "moved",
+    "unchanged": "unchanged",
+}
+
+
+def section_title(section: SectionChange) -> str:
+    """The section's title, or a stand-in for the text before the first heading."""
+    return section.title or "Introduction (before the first heading)"
+
+
+def word_counts(added: int, removed: int) -> str:
+    """``3 words added, 1 removed`` — only the parts that are not zero; "" when both are."""
+    parts = []
+    if added:
+        parts.append(f"{added} word{'s' if added != 1 else ''} added")
+    if removed:
+        noun = "" if added else f" word{'s' if removed != 1 else ''}"
+        parts.append(f"{removed}{noun} removed")
+    return ", ".join(parts)
+
+
+_BLOCK_NAMES = {"p": "paragraph", "li": "list item", "td": "table cell", "th": "table cell"}
+
+
+def describe(section: SectionChange) -> str:
+    """What happened to a section, in a line: ``retitled (was “3. Cookies”): 1 word added``."""
+    head = describe_status(section)
+    if section.status in ("added", "removed"):
+        words = section.words_added or section.words_removed
+        return f"{head}: {words} word{'s' if words != 1 else ''}" if words else head
+    details = [word_counts(section.words_added, section.words_removed)]
+    moved_in = [b.kind for b in section.blocks if b.move_from is not None]
+    moved_out = [b.kind for b in section.blocks if b.move_to is not None]
+    details.append(_count_blocks(moved_in, "moved here"))
+    details.append(_count_blocks(moved_out, "moved away"))
+    details = [d for d in details if d]
+    return f"{head}: {', '.join(details)}" if details else head
+
+
+def describe_status(section: SectionChange) -> str:
+    """The status, and what else a reader needs: ``retitled (was “3. Cookies”)``."""
+    head = STATUS_WORDS[section.status]
+    if section.retitled and section.status != "retitled":
+        head += ", retitled"
+    if section.status in ("retitled", "moved") and text_edited(section):
+        head += f", {STATUS_WORDS['modified']}"
+    notes = []
+    if section.retitled and section.old_title is not None:
+        notes.append(f"was “{section.old_title}”")
+    if section.old_anchor:
+        notes.append(f"anchor was #{section.old_anchor}")
+    if notes:
+        head += f" ({'; '.join(notes)})"
+    return head
+
+
+def text_edited(section: SectionChange) -> bool:
+    """True when words other than the heading's changed (a retitled section may be edited too)."""
+    return any(b.op != "equal" and b.kind not in HEADING_TAGS for b in section.blocks)
+
+
+def _count_blocks(kinds: list[str], what: str) -> str:
+    if not kinds:
+        return ""
+    names = {_BLOCK_NAMES.get(kind, "block") for kind in kinds}
+    name = names.pop() if len(names) == 1 else "block"
+    return f"{len(kinds)} {name}{'s' if len(kinds) != 1 else ''} {what}"
+
+
+def sentence(text: str) -> str:
+    """``text`` with a capital first letter (and only that changed) and a full stop."""
+    return (text[:1].upper() + text[1:]).rstrip(".") + "."
+
+
+def direction(change: Change) -> str:
+    """``1.0 → 1.1``, said to be backwards when the old version is the later one."""
+    arrow = f"{change.old.label} → {change.new.label}"
+    if change.reverse:
+        arrow += " (reverse: from the later version back to the earlier)"
+    return arrow
+
+
+def section_url(base_url: str, change: Change, section: SectionChange) -> str | None:
+    """Deep link to a section on the site: the policy page, or the old archive if removed."""
+    if not base_url:
+        return None
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    if section.status == "removed":
+        page = f"{change.policy}/versions/{change.old.label}/"
+    else:
+        page = f"{change.policy}/"
+    return f"{base}{page}#{section.anchor}" if section.anchor else f"{base}{page}"
+
+
+def reading_order(change: Change) -> list[tuple[SectionChange, bool]]:
+    """The sections as a redline shows them: ``(section, False)`` in the new text's order, and
+    each moved section a second time as ``(section, True)`` where it was in the old text.
+    """
+    entries = [(section, False) for section in change.sections]
+    moved = sorted(
+        (s for s in change.sections if s.status == "moved" and s.old_index is not None),
+        key=lambda s: s.old_index or 0,
+    )
+    for section in moved:
+        assert section.old_index is not None
+        place = len(entries)
+        for index, (other, pointer) in enumerate(entries):
+            stays = pointer or other.status != "moved"
+            if stays and other.old_index is not None and other.old_index > section.old_index:
+                place = index
+                break
+        entries.insert(place, (section, True))
+    return entries

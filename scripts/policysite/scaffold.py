@@ -1,0 +1,168 @@
+"""``policysite init``: a new policy site for another organisation, ready to build and check.
+
+The files come from ``site_skeleton/`` beside this module (names without their leading dot, so
+that git and packaging treat them as plain files). This repository's own workflows, pre-commit
+hook and EDITING.md are the same files, rendered for it (tests/test_init.py holds them equal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from policysite.check import update_lock
+from policysite.config import load_settings, today
+from policysite.errors import PolicySiteError
+from policysite.history import commit_all, find_repository, init_repository, stage_files
+
+SKELETON = "site_skeleton"
+# Where each skeleton file goes: a leading dot restored, the rest as it is.
+_DOTTED = {
+    "gitignore": ".gitignore",
+    "pre-commit-config.yaml": ".pre-commit-config.yaml",
+    "github": ".github",
+}
+INSTALL_IN_SITE = "python -m pip install -r requirements.txt"
+CHECK_IN_SITE = "policysite check"
+
+
+@dataclass
+class InitResult:
+    """What ``create_site`` did, for the CLI to tell."""
+
+    root: Path
+    files: list[Path] = field(default_factory=list)
+    commit: str | None = None
+    repository: Path | None = None
+
+    def summary(self) -> list[str]:
+        lines = [f"Created {len(self.files)} files in {self.root}."]
+        if self.commit:
+            lines.append(
+                f"Started a git repository there; first commit {self.commit[:12]} publishes "
+                "privacy 1.0."
+            )
+        else:
+            lines.append(
+                f"{self.root} is inside the git repository {self.repository}: the files are "
+                "staged (git add); review them and commit."
+            )
+        lines.append(
+            "Next: edit mkdocs.yml (site_url, sender_email, postal_address) and the sample "
+            "policy, then run `policysite check` and `mkdocs serve`."
+        )
+        return lines
+
+
+def skeleton() -> Traversable:
+    """The folder of template files shipped with policysite."""
+    return resources.files("policysite").joinpath(SKELETON)
+
+
+def render(text: str, values: dict[str, str]) -> str:
+    """Fill ``@@NAME@@`` placeholders (they never clash with YAML or GitHub's ``${{ }}``)."""
+    for key, value in values.items():
+        text = text.replace(f"@@{key}@@", value)
+    return text
+
+
+def skeleton_files() -> dict[str, str]:
+    """Every skeleton file by its path in a new site (dots restored), as template text."""
+    files: dict[str, str] = {}
+
+    def walk(folder: Traversable, prefix: str) -> None:
+        for item in sorted(folder.iterdir(), key=lambda i: i.name):
+            name = _DOTTED.get(item.name, item.name) if not prefix else item.name
+            if item.is_dir():
+                walk(item, f"{prefix}{name}/")
+            elif not item.name.endswith((".pyc", ".pyo")):
+                files[f"{prefix}{name}"] = item.read_text(encoding="utf-8")
+
+    walk(skeleton(), "")
+    return files
+
+
+def default_templates() -> Path | None:
+    """policysite's default site_templates/ (theme overrides, mail), where this install has it."""
+    folder = Path(str(resources.files("policysite"))) / "site_templates"
+    return folder if folder.is_dir() else None
+
+
+def create_site(
+    root: Path,
+    *,
+    name: str | None = None,
+    site_url: str = "https://policies.example.com/",
+    on: dt.date | None = None,
+) -> InitResult:
+    """Write a new site into ``root`` (new or empty of our files) and make it a valid record.
+
+    Refuses to overwrite anything. Outside a git repository it runs ``git init`` and commits;
+    inside one it stages the files for the editor to review.
+    """
+    root = root.resolve()
+    name = name or root.name.replace("-", " ").replace("_", " ").title()
+    templates = default_templates()
+    values = {
+        "NAME": name,
+        "SITE_URL": site_url if site_url.endswith("/") else site_url + "/",
+        "TODAY": (on or today()).isoformat(),
+        "INSTALL": INSTALL_IN_SITE,
+        "CHECK": CHECK_IN_SITE,
+        "CUSTOM_DIR": (
+            "  custom_dir: site_templates/overrides\n"
+            if templates and (templates / "overrides").is_dir()
+            else ""
+        ),
+    }
+    planned = {root / relative: render(text, values) for relative, text in skeleton_files().items()}
+    copies: dict[Path, Path] = {}
+    if templates:
+        for source in sorted(templates.rglob("*")):
+            if source.is_file() and "__pycache__" not in source.parts:
+                copies[root / "site_templates" / source.relative_to(templates)] = source
+    else:
+        planned[root / "site_templates" / "README.md"] = _TEMPLATES_README
+    existing = sorted(p for p in [*planned, *copies] if p.exists())
+    if existing:
+        shown = ", ".join(str(p.relative_to(root)) for p in existing[:5])
+        raise PolicySiteError(
+            f"{root} already has {shown}{' …' if len(existing) > 5 else ''}; init only creates "
+            "a new site. Choose an empty folder (or a new name)."
+        )
+    for path, text in planned.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+    for path, source in copies.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, path)
+    written = sorted([*planned, *copies])
+    result = InitResult(root, written, repository=find_repository(root))
+    if result.repository is None:
+        init_repository(root)
+    stage_files(root, written)
+    # The lock goes into the same first commit; the sample version has no commit yet.
+    lock = update_lock(load_settings(root))
+    stage_files(root, [lock])
+    result.files.append(lock)
+    if result.repository is None:
+        result.commit = commit_all(root, "Policy site created by policysite init")
+        result.repository = root
+    return result
+
+
+_TEMPLATES_README = """\
+# site_templates
+
+Your changes to how the site and the notice mail look:
+
+- `overrides/`: Material for MkDocs theme overrides (set `theme: custom_dir:
+  site_templates/overrides` in mkdocs.yml when you add one);
+- `email/`: the notice mail's templates.
+
+A file you do not add here keeps policysite's default.
+"""

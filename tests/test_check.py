@@ -1,0 +1,676 @@
+"""``policysite check``: one test per rule on a real git repository, exact message and line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from policysite.check import MESSAGES, check_site, update_lock
+from policysite.cli import main
+from policysite.config import load_settings
+from policysite.errors import HistoryError, NotFoundError, ProblemList
+from policysite.lock import read_lock
+from tests.conftest import REPO_ROOT, GitRepo, policy_text
+
+TODAY = "2021-06-01"
+BODY = """
+## Data we collect {#data}
+
+We collect your name. See [cookies](#cookies).
+
+## Cookies {#cookies}
+
+We use cookies.
+"""
+# policy_text puts the front matter on lines 1-5: title 2, version 3, effective 4.
+PATH = "policies/privacy.md"
+
+
+def note(material: bool, summary: str = "What changed and why.") -> str:
+    return f"---\nmaterial: {'true' if material else 'false'}\n---\n{summary}\n"
+
+
+@pytest.fixture
+def site(git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
+    """A site that published privacy 1.0 (material, effective 2020-01-01) and locked it."""
+    monkeypatch.setenv("POLICYSITE_TODAY", TODAY)
+    git_repo.write("changelog/privacy/1.0.md", note(True, "First version."))
+    git_repo.commit(policies__privacy_md=policy_text("1.0", "2020-01-01", BODY))
+    update_lock(load_settings(git_repo.path))
+    git_repo.commit("lock")
+    return git_repo
+
+
+def run(repo: GitRepo, *args: str) -> tuple[int, list[str]]:
+    result = CliRunner().invoke(main, ["-C", str(repo.path), "check", *args])
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), result.exception
+    return result.exit_code, result.output.splitlines()
+
+
+def findings(repo: GitRepo, base: str | None = None) -> list[str]:
+    """Every finding as ``file:line: severity: message``."""
+    report = check_site(load_settings(repo.path), base)
+    return [f"{f.path}:{f.line}: {f.severity}: {f.message}" for f in report.findings]
+
+
+def new_version(
+    repo: GitRepo,
+    body: str = BODY + "\nWe also collect your phone number.\n",
+    version: str = "1.1",
+    effective: str = "2021-08-01",
+    material: bool | None = True,
+    lock: bool = True,
+) -> None:
+    """Write a new version of privacy into the working tree (and stage it, as an editor would)."""
+    repo.write(PATH, policy_text(version, effective, body))
+    if material is not None:
+        repo.write(f"changelog/privacy/{version}.md", note(material))
+    repo.git("add", "-A")
+    if lock:
+        update_lock(load_settings(repo.path))
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --- the good cases --------------------------------------------------------------------------
+
+
+def test_this_repository_passes_check() -> None:
+    report = check_site(load_settings(REPO_ROOT))
+    assert [f.message for f in report.findings] == []
+    assert report.policies >= 1 and report.versions >= 2
+
+
+def test_a_proper_new_version_passes(site: GitRepo) -> None:
+    new_version(site)
+    code, output = run(site)
+    assert code == 0
+    assert output == [
+        "policysite check: all rules pass (1 policy, 2 versions, compared with HEAD)."
+    ]
+
+
+def test_committed_new_version_passes_against_the_base_branch(site: GitRepo) -> None:
+    site.git("checkout", "-q", "-b", "pr")
+    new_version(site)
+    site.commit("privacy 1.1")
+    code, output = run(site, "--base", "main")
+    assert (code, output[-1]) == (
+        0,
+        "policysite check: all rules pass (1 policy, 2 versions, compared with main).",
+    )
+
+
+# --- versions ----------------------------------------------------------------------------------
+
+
+def test_edit_without_a_new_version(site: GitRepo) -> None:
+    site.write(PATH, policy_text("1.0", "2020-01-01", BODY + "\nMore.\n"))
+    assert findings(site) == [
+        f"{PATH}:3: error: the text changed since HEAD but 'version' is still \"1.0\", which is "
+        "already published; every change of a published text needs a new version: set "
+        '`version: "1.1"` (and `effective:`), and add changelog/privacy/1.1.md.'
+    ]
+
+
+def test_version_removed(site: GitRepo) -> None:
+    site.write(PATH, "---\ntitle: Privacy\n---\n" + BODY.lstrip("\n") + "\nMore.\n")
+    assert findings(site) == [
+        f"{PATH}:1: error: has no 'version', but its published versions have labels (the last "
+        'is "1.0"); add `version: "1.1"` and `effective: YYYY-MM-DD` to the front matter.'
+    ]
+
+
+def test_label_of_an_earlier_version_reused(site: GitRepo) -> None:
+    new_version(site)
+    site.commit("1.1")
+    new_version(site, body=BODY + "\nOther.\n", version="1.0", effective="2021-09-01")
+    assert findings(site) == [
+        f'{PATH}:3: error: version "1.0" was already published (commit '
+        f"{site.git('rev-parse', 'HEAD~2')[:12]}) with a different text; give this text a new "
+        'label, e.g. version: "1.2".'
+    ]
+
+
+def test_effective_before_the_previous_version(site: GitRepo) -> None:
+    new_version(site, effective="2019-12-31", material=False)
+    assert findings(site) == [
+        f'{PATH}:4: error: version "1.1" takes effect 2019-12-31, before the previous version '
+        '"1.0" (2020-01-01); set `effective:` to 2020-01-01 or later.'
+    ]
+
+
+def test_material_change_with_too_little_notice(site: GitRepo) -> None:
+    new_version(site, effective="2021-06-11")
+    assert findings(site) == [
+        f'{PATH}:4: error: version "1.1" is a material change taking effect 2021-06-11, only '
+        "10 day(s) after today (2021-06-01); users must be told 30 days ahead (notice_days in "
+        "mkdocs.yml): set `effective:` to 2021-07-01 or later."
+    ]
+
+
+def test_notice_is_exactly_notice_days_and_editorial_needs_none(site: GitRepo) -> None:
+    new_version(site, effective="2021-07-01")
+    assert findings(site) == []
+    new_version(site, effective="2021-06-01", material=False)
+    assert findings(site) == []
+
+
+def test_notice_days_setting(site: GitRepo) -> None:
+    site.write(
+        "mkdocs.yml", "docs_dir: policies\nplugins:\n  - policysite:\n      notice_days: 60\n"
+    )
+    new_version(site, effective="2021-07-01")
+    assert "set `effective:` to 2021-07-31 or later." in findings(site)[0]
+
+
+def test_deleted_policy(site: GitRepo) -> None:
+    site.git("rm", "-q", PATH)
+    assert findings(site) == [
+        "policies.lock:5: error: still records privacy 1.0, whose policy file was deleted here; "
+        "run `policysite lock` and commit policies.lock.",
+        f"{PATH}:1: error: was deleted, but it has published versions (1.0) that readers may "
+        "hold links to; restore the file and retire the policy instead: add `retired: "
+        "YYYY-MM-DD` to its front matter with a new version (the site keeps its archive and "
+        "shows it as retired).",
+    ]
+
+
+def test_retired_policy_may_be_deleted(site: GitRepo) -> None:
+    retired = policy_text("1.1", "2021-08-01", BODY).replace(
+        "---\n## ", "retired: 2021-08-01\n---\n## "
+    )
+    site.write(PATH, retired)
+    site.write("changelog/privacy/1.1.md", note(True, "The policy is withdrawn."))
+    site.git("add", "-A")
+    update_lock(load_settings(site.path))
+    assert findings(site) == []
+    site.commit("retire privacy")
+    site.git("rm", "-q", PATH)
+    site.git("rm", "-q", "-r", "changelog/privacy")
+    update_lock(load_settings(site.path))
+    assert findings(site) == []
+
+
+def test_retired_must_be_a_date(site: GitRepo) -> None:
+    site.write(
+        PATH, policy_text("1.0", "2020-01-01", BODY).replace("---\n## ", "retired: true\n---\n## ")
+    )
+    assert findings(site) == [
+        f"{PATH}:5: error: 'retired' must be the date the policy is withdrawn, written "
+        "YYYY-MM-DD, not True; e.g. retired: 2027-01-01."
+    ]
+
+
+def test_invalid_front_matter_in_the_working_tree(site: GitRepo) -> None:
+    site.write(PATH, "---\ntitle: Privacy\nversion: 1.1\neffective: 2021-08-01\n---\nText\n")
+    assert findings(site) == [
+        f"{PATH}:3: error: 'version' must be quoted text: YAML reads 1.1 as a number (1.10 would "
+        'become 1.1); write version: "1.1".'
+    ]
+
+
+# --- changelog notes ---------------------------------------------------------------------------
+
+
+def test_new_version_without_a_note(site: GitRepo) -> None:
+    new_version(site, material=None)
+    assert findings(site) == [
+        f'{PATH}:3: error: version "1.1" has no changelog note; create changelog/privacy/1.1.md '
+        "with `material: true` (users are notified) or `material: false` (an editorial fix) "
+        "between --- lines, then a summary of what changed and why."
+    ]
+
+
+def test_note_without_summary(site: GitRepo) -> None:
+    new_version(site)
+    site.write("changelog/privacy/1.1.md", "---\nmaterial: true\n---\n\n")
+    assert findings(site) == [
+        "changelog/privacy/1.1.md:1: error: has no summary; below the front matter, write what "
+        "changed and why (readers see it on the site, and in the mail when material)."
+    ]
+
+
+def test_note_with_a_bad_material_value(site: GitRepo) -> None:
+    new_version(site)
+    site.write("changelog/privacy/1.1.md", "---\nmaterial: maybe\n---\nText.\n")
+    assert findings(site)[0] == (
+        "changelog/privacy/1.1.md:2: error: 'material' must be true or false, not 'maybe': true "
+        "when the change affects users' rights or how their data is used (they are notified), "
+        "false for editorial fixes."
+    )
+
+
+def test_note_for_a_version_that_does_not_exist(site: GitRepo) -> None:
+    site.write("changelog/privacy/2.0.md", note(True))
+    assert findings(site) == [
+        'changelog/privacy/2.0.md:1: error: is a note for version "2.0" of privacy, which does '
+        "not exist (versions: 1.0); rename the note to the version it describes, or delete it."
+    ]
+
+
+def test_note_for_a_policy_that_does_not_exist(site: GitRepo) -> None:
+    site.write("changelog/terms/1.0.md", note(False))
+    assert findings(site) == [
+        "changelog/terms/1.0.md:1: error: is a note for a policy 'terms', but there is no "
+        "policies/terms.md; move the note to the folder of the policy it describes "
+        "(changelog/<policy>/<version>.md), or delete it."
+    ]
+
+
+# --- anchors -----------------------------------------------------------------------------------
+
+
+def test_duplicate_anchor(site: GitRepo) -> None:
+    new_version(site, body=BODY + "\n## More cookies {#cookies}\n\nText.\n")
+    assert findings(site) == [
+        f"{PATH}:14: error: anchor '#cookies' is used again (first on line 10); give this "
+        "heading its own {#id}, e.g. {#cookies-2}."
+    ]
+
+
+def test_renamed_anchor_gets_a_suggested_alias(site: GitRepo) -> None:
+    new_version(
+        site,
+        body=BODY.replace("{#cookies}", "{#cookie-use}").replace("(#cookies)", "(#cookie-use)"),
+    )
+    assert findings(site) == [
+        f"{PATH}:10: error: anchor '#cookies' (heading \"Cookies\" in version 1.0) is gone, so "
+        "links to privacy#cookies would break; the heading looks renamed to '#cookie-use' "
+        '("Cookies"): put {#cookies} back on it, or add `anchor_aliases: {cookies: '
+        "cookie-use}` to the front matter."
+    ]
+
+
+def test_removed_anchor(site: GitRepo) -> None:
+    new_version(site, body="## Data we collect {#data}\n\nWe collect your name.\n")
+    assert findings(site) == [
+        f"{PATH}:1: error: anchor '#cookies' (heading \"Cookies\" in version 1.0) is gone, so "
+        "links to privacy#cookies would break; put {#cookies} back on a heading, or send it to "
+        "the closest section with `anchor_aliases: {cookies: <anchor>}` in the front matter."
+    ]
+
+
+def test_alias_keeps_an_old_anchor_and_must_land_on_a_heading(site: GitRepo) -> None:
+    body = "## Data we collect {#data}\n\nWe collect your name.\n"
+    text = policy_text("1.1", "2021-08-01", body)
+    site.write(PATH, text.replace("---\n## ", "anchor_aliases: {cookies: data}\n---\n## "))
+    site.write("changelog/privacy/1.1.md", note(True))
+    site.git("add", "-A")
+    update_lock(load_settings(site.path))
+    assert findings(site) == []
+    site.write(PATH, text.replace("---\n## ", "anchor_aliases: {cookies: nowhere}\n---\n## "))
+    update_lock(load_settings(site.path))
+    assert findings(site) == [
+        f"{PATH}:5: error: anchor_aliases sends '#cookies' to '#nowhere', which no heading of "
+        "this page has; point it at one of: data."
+    ]
+
+
+def test_anchor_an_alias_had_must_keep_resolving(site: GitRepo) -> None:
+    text = policy_text("1.1", "2021-08-01", BODY).replace(
+        "---\n## ", "anchor_aliases: {tracking: cookies}\n---\n## "
+    )
+    site.write(PATH, text)
+    site.write("changelog/privacy/1.1.md", note(False))
+    site.commit("1.1 with an alias")
+    new_version(site, version="1.2", material=False)
+    assert (
+        f"{PATH}:1: error: anchor '#tracking' (heading \"alias of #tracking\" in version 1.1)"
+        in (findings(site)[0])
+    )
+
+
+def test_heading_without_explicit_id_is_a_warning(site: GitRepo) -> None:
+    new_version(site, body=BODY + "\n## Contact us\n\nWrite to us.\n")
+    code, output = run(site)
+    assert code == 0
+    assert output == [
+        f"{PATH}:14: warning: heading \"Contact us\" has no {{#id}}, so its anchor '#contact-us' "
+        "changes whenever its words do; add {#contact-us} (or a shorter id) at the end of the "
+        "heading line.",
+        "policysite check: 0 errors, 1 warning (compared with HEAD).",
+    ]
+
+
+# --- links -------------------------------------------------------------------------------------
+
+
+def test_links_to_pages_and_anchors(site: GitRepo) -> None:
+    site.write(
+        "policies/cookies.md",
+        policy_text("1.0", "2020-01-01", "## Consent {#consent}\n\nAsk first.\n", title="Cookies"),
+    )
+    site.write("changelog/cookies/1.0.md", note(False))
+    body = BODY + (
+        "\nSee [consent](cookies.md#consent), [storage](#storage), [terms](terms.md),\n"
+        "[consents](cookies.md#consents), [home](index.md), [code](`#not-a-link`)\n"
+        "and `[in code](#nowhere)`.\n\n[ref]: ../README.md\n"
+    )
+    new_version(site, body=body, material=False)
+    assert findings(site) == [
+        f"{PATH}:14: error: links to '#storage', but {PATH} has no heading with anchor "
+        "'#storage'; its anchors: cookies, data.",
+        f"{PATH}:14: error: links to 'terms.md', but there is no policies/terms.md; fix the file "
+        "name (pages: cookies.md, privacy.md).",
+        f"{PATH}:15: error: links to 'cookies.md#consents', but policies/cookies.md has no "
+        "heading with anchor '#consents'; did you mean '#consent'.",
+        f"{PATH}:18: error: links to '../README.md', which is outside policies/ and not part of "
+        "the site; link to a page of the site or to a full https:// address.",
+    ]
+
+
+def test_site_paths_and_folders_are_warnings(site: GitRepo) -> None:
+    new_version(site, body=BODY + "\n[a](/privacy/#data) [b](cookies/) [c](https://x.org/#y)\n")
+    assert findings(site) == [
+        f"{PATH}:14: warning: links to the site path '/privacy/#data'; link to the Markdown file "
+        "instead (e.g. cookies.md#consent), so that the link is checked and works in every "
+        "version.",
+        f"{PATH}:14: warning: links to 'cookies/'; link to the Markdown file instead (e.g. "
+        "cookies.md#consent), so that the site and this check can follow it.",
+    ]
+
+
+def test_link_to_a_missing_file(site: GitRepo) -> None:
+    new_version(site, body=BODY + "\n[form](files/form.pdf)\n")
+    assert findings(site) == [
+        f"{PATH}:14: error: links to 'files/form.pdf', but there is no policies/files/form.pdf; "
+        "add the file or fix the link."
+    ]
+
+
+# --- raw HTML ----------------------------------------------------------------------------------
+
+
+def test_raw_html_allow_list_and_nothing_executable(site: GitRepo) -> None:
+    body = BODY + (
+        '\nPrices<sup>1</sup> <abbr title="General Data Protection Regulation">GDPR</abbr>\n'
+        "<script>alert(1)</script>\n"
+        '<span onclick="steal()">x</span> <a href="javascript:steal()">y</a>\n'
+        '<table><tr><td>z</td></tr></table> <span style="display:none">hidden</span>\n'
+        "[click](javascript:alert(1)) <!-- an editor's comment -->\n"
+        '## Heading {: #h onclick="x()" }\n\n'
+        "```html\n<script>in a code block</script>\n```\n"
+        "`<iframe>` in a code span.\n"
+    )
+    new_version(site, body=body, material=False)
+    assert findings(site) == [
+        f"{PATH}:15: error: <script> can run code or load content in readers' browsers; remove "
+        "it (a policy is text: write it in Markdown).",
+        f"{PATH}:16: error: attribute onclick= runs code in readers' browsers; remove it (a "
+        "policy is text).",
+        f"{PATH}:16: error: link to 'javascript:steal()' would run code in the reader's browser; "
+        "link to a page or a https:// address instead.",
+        f"{PATH}:17: error: attribute style= on <span> is not allowed; remove it (allowed: id, "
+        "class, title, href, lang, dir, open).",
+        f"{PATH}:17: error: raw HTML <table> is not allowed in a policy; write it in Markdown "
+        "(allowed tags: a, abbr, b, br, code, del, details, em, i, ins, kbd, mark, p, s, small, "
+        "span, strong, sub, summary, sup, u).",
+        f"{PATH}:17: error: raw HTML <td> is not allowed in a policy; write it in Markdown "
+        "(allowed tags: a, abbr, b, br, code, del, details, em, i, ins, kbd, mark, p, s, small, "
+        "span, strong, sub, summary, sup, u).",
+        f"{PATH}:17: error: raw HTML <tr> is not allowed in a policy; write it in Markdown "
+        "(allowed tags: a, abbr, b, br, code, del, details, em, i, ins, kbd, mark, p, s, small, "
+        "span, strong, sub, summary, sup, u).",
+        f"{PATH}:18: error: link to 'javascript:alert(1)' would run code in the reader's "
+        "browser; link to a page or a https:// address instead.",
+        f"{PATH}:19: error: attribute onclick= runs code in readers' browsers; remove it (a "
+        "policy is text).",
+    ]
+
+
+# --- the published record ----------------------------------------------------------------------
+
+
+def test_lock_missing(site: GitRepo) -> None:
+    (site.path / "policies.lock").unlink()
+    assert findings(site) == [
+        "policies.lock:1: error: is missing, so nothing guards the published texts against a "
+        "rewritten history; run `policysite lock` and commit policies.lock."
+    ]
+
+
+def test_new_version_not_in_the_lock(site: GitRepo) -> None:
+    new_version(site, lock=False)
+    text = policy_text("1.1", "2021-08-01", BODY + "\nWe also collect your phone number.\n")
+    assert findings(site) == [
+        "policies.lock:1: error: does not record the new version privacy 1.1; run `policysite "
+        "lock` and commit policies.lock (or add a [[version]] table to it with policy = "
+        f'"privacy", version = "1.1" and sha256 = "{sha(text)}", each on its own line).'
+    ]
+
+
+def test_rewritten_history_changes_a_published_text(site: GitRepo) -> None:
+    """A force-pushed main whose 1.0 says something else: named with both hashes."""
+    locked, lock_commit = site.git("rev-parse", "HEAD~1"), site.git("rev-parse", "HEAD")
+    original = policy_text("1.0", "2020-01-01", BODY)
+    site.git("checkout", "-q", "--orphan", "rewritten")
+    site.git("rm", "-q", "-r", "--cached", ".")
+    site.write(PATH, original.replace("your name", "your name and address"))
+    site.commit("1.0, quietly changed")
+    site.git("branch", "-f", "main")
+    site.git("checkout", "-q", "main")
+    site.git("checkout", lock_commit, "--", "policies.lock")  # the lock as committed before
+    site.write(PATH, original.replace("your name", "your name and address"))
+    rewritten = site.git("rev-parse", "HEAD")
+    assert findings(site) == [
+        f"policies.lock:5: error: privacy 1.0 was published with sha256 {sha(original)} (commit "
+        f"{locked[:12]}) but its text in history now has sha256 "
+        f"{sha(original.replace('your name', 'your name and address'))} (commit "
+        f"{rewritten[:12]}): a published text must never change. Restore the original history "
+        "(ask a developer: the old commit is in any older clone), and publish the change as a "
+        "new version."
+    ]
+    with pytest.raises(ProblemList, match="Not written; `policysite lock --force`"):
+        update_lock(load_settings(site.path))
+    update_lock(load_settings(site.path), force=True)
+    assert findings(site) == []
+
+
+def test_dropped_version_and_moved_commit(site: GitRepo) -> None:
+    new_version(site, material=False)
+    site.commit("1.1")
+    update_lock(load_settings(site.path))
+    site.commit("lock 1.1")
+    lock_text = (site.path / "policies.lock").read_text()
+    old_10, old_11 = read_lock(site.path / "policies.lock") or []
+    # Rewrite: drop 1.1 and re-make 1.0 with the same text at a new commit.
+    site.git("checkout", "-q", "--orphan", "rewritten")
+    site.git("rm", "-q", "-r", "--cached", ".")
+    site.write(PATH, policy_text("1.0", "2020-01-01", BODY))
+    site.write("policies.lock", lock_text)
+    (site.path / "changelog/privacy/1.1.md").unlink()
+    new_commit = site.commit("1.0 again")
+    assert old_10.commit and old_11.commit
+    assert findings(site) == [
+        f"policies.lock:5: warning: records privacy 1.0 at commit {old_10.commit[:12]}, but "
+        f"history has the same text at commit {new_commit[:12]} (history was rewritten; the "
+        "text is unchanged); run `policysite lock` and commit policies.lock.",
+        f"policies.lock:11: error: records privacy 1.1 (sha256 {old_11.sha256}, commit "
+        f"{old_11.commit[:12]}), but history at HEAD has no such version: history was rewritten "
+        "or the commit dropped. Restore it (ask a developer: the old commit is in any older "
+        "clone); if the policy was renamed here, run `policysite lock` and commit "
+        "policies.lock.",
+    ]
+
+
+def test_lock_behind_is_a_warning(site: GitRepo) -> None:
+    new_version(site, material=False, lock=False)
+    site.commit("1.1 merged without its lock entry")
+    code, output = run(site)
+    assert code == 0
+    assert output[0] == (
+        f"policies.lock:1: warning: does not record privacy 1.1 (published at commit "
+        f"{site.git('rev-parse', 'HEAD')[:12]}); run `policysite lock` and commit policies.lock."
+    )
+
+
+def test_branch_that_rewrote_a_published_version(site: GitRepo) -> None:
+    site.git("checkout", "-q", "--orphan", "pr")
+    site.git("rm", "-q", "-r", "--cached", ".")
+    changed = policy_text("1.0", "2020-01-01", BODY.replace("name", "NAME"))
+    site.write(PATH, changed)
+    site.commit("rewritten 1.0")
+    assert (
+        f"{PATH}:1: error: privacy 1.0 was published at main with sha256 "
+        f"{sha(policy_text('1.0', '2020-01-01', BODY))} but this branch's history has sha256 "
+        f"{sha(changed)}: the branch rewrote a published version. Start the branch again from "
+        "main and make the change there as a new version."
+    ) in findings(site, base="main")
+
+
+# --- bad input and output formats ------------------------------------------------------------
+
+
+def test_base_that_does_not_exist(site: GitRepo) -> None:
+    code, output = run(site, "--base", "origin/main")
+    assert code == 1
+    assert output == [
+        "Error: the revision 'origin/main' to compare with does not exist in this clone; fetch "
+        "it first: `git fetch origin main` (GitHub Actions: actions/checkout with "
+        "`fetch-depth: 0`)."
+    ]
+    with pytest.raises(NotFoundError, match="`git fetch origin main`"):
+        check_site(load_settings(site.path), "v9")
+
+
+def test_shallow_clone_is_refused(site: GitRepo, tmp_path: Path) -> None:
+    new_version(site, material=False)
+    site.commit("1.1")
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{site.path}", str(clone)], check=True
+    )
+    with pytest.raises(HistoryError, match="fetch-depth: 0"):
+        check_site(load_settings(clone))
+
+
+def test_pull_request_in_a_clone_against_origin_main(site: GitRepo, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", f"file://{site.path}", str(clone)], check=True)
+    pr = GitRepo(clone)
+    pr.git("checkout", "-q", "-b", "edit")
+    pr.write(PATH, policy_text("1.0", "2020-01-01", BODY + "\nMore.\n"))
+    pr.commit("edit without a bump")
+    code, output = run(pr, "--base", "origin/main", "--format", "github")
+    assert code == 1
+    assert output == [
+        f"::error file={PATH},line=3,title=policysite check%3A unversioned-edit::the text changed "
+        "since origin/main but 'version' is still \"1.0\", which is already published; every "
+        'change of a published text needs a new version: set `version: "1.1"` (and '
+        "`effective:`), and add changelog/privacy/1.1.md.",
+        "policysite check: 1 error, 0 warnings (compared with origin/main).",
+    ]
+
+
+def test_json_format_and_exit_codes(site: GitRepo) -> None:
+    new_version(site, effective="2021-06-02")
+    code, output = run(site, "--format", "json")
+    assert code == 1
+    data = json.loads("\n".join(output))
+    assert data == {
+        "base": "HEAD",
+        "errors": 1,
+        "warnings": 0,
+        "findings": [
+            {
+                "severity": "error",
+                "file": PATH,
+                "line": 4,
+                "rule": "notice-period",
+                "message": data["findings"][0]["message"],
+            }
+        ],
+    }
+    assert data["findings"][0]["message"].startswith('version "1.1" is a material change')
+
+
+def test_every_problem_is_reported_at_once(site: GitRepo) -> None:
+    site.write(
+        PATH, policy_text("1.0", "2020-01-01", BODY + "\n[x](#nowhere)\n<script></script>\n")
+    )
+    site.write("changelog/privacy/9.md", note(False))
+    code, output = run(site)
+    assert code == 1
+    assert [line.split(": ")[0] for line in output[:-1]] == [
+        "changelog/privacy/9.md:1",
+        f"{PATH}:3",
+        f"{PATH}:14",
+        f"{PATH}:15",
+    ]
+    assert output[-1] == "policysite check: 4 errors, 0 warnings (compared with HEAD)."
+
+
+def test_every_rule_has_a_message() -> None:
+    assert len(MESSAGES) == len(set(MESSAGES.values()))
+    for template in MESSAGES.values():
+        assert template.endswith((".", "}")), template
+
+
+def test_pull_request_changing_two_policies_passes(
+    git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PR-summary case (tests/pr_fixture.py) is a PR that check lets through."""
+    from tests.pr_fixture import TODAY as PR_TODAY
+    from tests.pr_fixture import make_two_policy_pr
+
+    monkeypatch.setenv("POLICYSITE_TODAY", PR_TODAY)
+    make_two_policy_pr(git_repo)
+    code, output = run(git_repo, "--base", "main")
+    assert (code, output) == (
+        0,
+        ["policysite check: all rules pass (2 policies, 4 versions, compared with main)."],
+    )
+    lock = read_lock(git_repo.path / "policies.lock") or []
+    assert [(e.policy, e.version, bool(e.commit)) for e in lock] == [
+        ("privacy", "1.0", True),
+        ("privacy", "1.1", False),
+        ("terms", "1.0", True),
+        ("terms", "1.1", False),
+    ]
+
+
+def test_github_format_annotates_a_fatal_error_too(site: GitRepo) -> None:
+    code, output = run(site, "--base", "origin/main", "--format", "github")
+    assert code == 1
+    assert output == [
+        "::error title=policysite check::the revision 'origin/main' to compare with does not "
+        "exist in this clone; fetch it first: `git fetch origin main` (GitHub Actions: "
+        "actions/checkout with `fetch-depth: 0`).",
+        "Error: the revision 'origin/main' to compare with does not exist in this clone; fetch "
+        "it first: `git fetch origin main` (GitHub Actions: actions/checkout with "
+        "`fetch-depth: 0`).",
+    ]
+
+
+@pytest.mark.parametrize("command", ["check", "lock", "init"])
+def test_command_help_has_an_example(command: str) -> None:
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example: policysite " + command in result.output
+
+
+def test_renamed_policy_keeps_its_versions_and_needs_a_new_lock(site: GitRepo) -> None:
+    site.git("mv", PATH, "policies/privacy-policy.md")
+    lock = read_lock(site.path / "policies.lock") or []
+    assert findings(site) == [
+        "policies.lock:1: warning: does not record privacy-policy 1.0 (published at commit "
+        f"{lock[0].commit and lock[0].commit[:12]}); run `policysite lock` and commit "
+        "policies.lock.",
+        f"policies.lock:5: error: records privacy 1.0 (sha256 {lock[0].sha256}, commit "
+        f"{lock[0].commit and lock[0].commit[:12]}), but history at HEAD has no such version: "
+        "history was rewritten or the commit dropped. Restore it (ask a developer: the old "
+        "commit is in any older clone); if the policy was renamed here, run `policysite lock` "
+        "and commit policies.lock.",
+    ]
+    update_lock(load_settings(site.path))
+    assert findings(site) == []

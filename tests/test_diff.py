@@ -1,0 +1,233 @@
+"""compare(): sections matched and given a status, blocks aligned, moves, what is no change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+
+from policysite.diff import accepted_blocks, compare
+from policysite.model import Change, Version, parse_document
+from policysite.render.html import render_html
+from policysite.render.text import render_text
+from tests.test_diff_properties import html_accepted, rendered
+
+
+def version(body: str, label: str = "1", aliases: str = "") -> Version:
+    meta = f'version: "{label}"\neffective: 2020-0{label}-01\n' + aliases
+    text = f"---\n{meta}---\n" + textwrap.dedent(body).lstrip("\n")
+    date = dt.datetime(2020, int(label), 1, tzinfo=dt.UTC)
+    aliases_map = parse_document(text, "p.md").meta.anchor_aliases
+    return Version(
+        "p", label, date.date(), f"c{label}", date, "p.md", text, "", "Policy", aliases_map
+    )
+
+
+def diff(old: str, new: str, aliases: str = "") -> Change:
+    return compare(version(old, "1"), version(new, "2", aliases))
+
+
+def statuses(change: Change) -> list[tuple[str, str, int, int]]:
+    return [(s.anchor, s.status, s.words_added, s.words_removed) for s in change.sections]
+
+
+def faithful(change: Change) -> None:
+    old, new = change.old.body, change.new.body
+    assert accepted_blocks(change, accept=True) == rendered(new)
+    assert accepted_blocks(change, accept=False) == rendered(old)
+    redline = render_html(change, full=True)
+    assert html_accepted(redline, accept=True) == rendered(new)
+    assert html_accepted(redline, accept=False) == rendered(old)
+
+
+def test_rewrapping_list_markers_blank_lines_and_spaces_are_no_change() -> None:
+    change = diff(
+        """
+        ## Data {#data}
+
+        We collect your name and your
+        email address.
+
+        - one item
+        - another item
+        """,
+        """
+        ## Data   {#data}
+
+        We collect  your name
+        and your email address.\x20\x20
+
+        * one item
+
+        * another item
+        """,
+    )
+
+    assert change.changed == ()
+
+
+def test_heading_attributes_stay_out_of_the_words() -> None:
+    change = diff("## Cookies {#cookies}\n\nText.\n", "## Cookies {: #cookies .x}\n\nText.\n")
+
+    heading = change.sections[0].blocks[0]
+    assert (change.sections[0].title, heading.segments[0].text) == ("Cookies", "Cookies")
+
+
+def test_renumbered_sections_without_anchors_are_matched_by_title_and_text() -> None:
+    old = """
+    ## 1. Data we collect
+
+    We collect your name and email address.
+
+    ## 2. Cookies
+
+    We use cookies to remember your settings.
+    """
+    new = """
+    ## 1. Data we collect
+
+    We collect your name and email address.
+
+    ## 2. Sharing
+
+    We share nothing with anyone.
+
+    ## 3. Cookies
+
+    We use cookies to remember your settings.
+    """
+    change = diff(old, new)
+
+    assert statuses(change) == [
+        ("1-data-we-collect", "unchanged", 0, 0),
+        ("2-sharing", "added", 7, 0),  # the heading's words count too
+        ("3-cookies", "retitled", 1, 1),
+    ]
+    cookies = change.sections[2]
+    assert (cookies.old_anchor, cookies.old_title) == ("2-cookies", "2. Cookies")
+    faithful(change)
+
+
+def test_anchor_aliases_say_where_an_old_anchor_lands() -> None:
+    change = diff(
+        "## Cookies {#cookie-policy}\n\nWe use cookies.\n",
+        "## Tracking {#tracking}\n\nWe track nothing at all.\n",
+        aliases="anchor_aliases: {cookie-policy: tracking}\n",
+    )
+
+    assert statuses(change) == [("tracking", "retitled", 6, 4)]
+    assert change.sections[0].old_anchor == "cookie-policy"
+
+
+def test_a_moved_section_is_moved_once_and_points_back() -> None:
+    change = diff(
+        "## A {#a}\n\nAlpha text.\n\n## B {#b}\n\nBeta text.\n\n## C {#c}\n\nGamma text.\n",
+        "## B {#b}\n\nBeta text.\n\n## C {#c}\n\nGamma text.\n\n## A {#a}\n\nAlpha text.\n",
+    )
+
+    assert statuses(change) == [
+        ("b", "unchanged", 0, 0),
+        ("c", "unchanged", 0, 0),
+        ("a", "moved", 0, 0),
+    ]
+    assert render_html(change) == (
+        '<div class="ps-redline">\n'
+        '<section class="ps-section ps-moved-away" id="change-a-from">\n'
+        '<p class="ps-note">The section “A” was here; it moved <a href="#change-a">below</a>.</p>\n'
+        "</section>\n"
+        '<section class="ps-section ps-moved" id="change-a">\n'
+        '<p class="ps-status">Moved.</p>\n'
+        "<h2>A</h2>\n"
+        "<p>Alpha text.</p>\n"
+        "</section>\n"
+        "</div>\n"
+    )
+    faithful(change)
+
+
+def test_a_moved_and_edited_paragraph_is_one_move_with_its_edits() -> None:
+    paragraph = "We keep your data for as long as your account is open, then delete it"
+    change = diff(
+        f"## A {{#a}}\n\n{paragraph}.\n\nStays.\n\n## B {{#b}}\n\nOther.\n",
+        f"## A {{#a}}\n\nStays.\n\n## B {{#b}}\n\nOther.\n\n{paragraph} within 30 days.\n",
+    )
+
+    moved = [b for s in change.sections for b in s.blocks if b.op == "move"]
+    assert [(b.move_to, b.move_from) for b in moved] == [("b", None), (None, "a")]
+    assert moved[0].segments == ()  # where it was: a pointer, its words are shown once
+    assert [(s.op, s.text) for s in moved[1].segments] == [
+        ("equal", paragraph),
+        ("insert", " within 30 days"),
+        ("equal", "."),
+    ]
+    assert statuses(change) == [("a", "modified", 0, 0), ("b", "modified", 3, 0)]
+    faithful(change)
+
+
+def test_short_repeated_blocks_are_not_called_moves() -> None:
+    table = "| Data | Kept |\n|---|---|\n| {} | Yes |\n| {} | Yes |\n"
+    change = diff(
+        "## A {#a}\n\n" + table.format("Name", "Email"),
+        "## A {#a}\n\n" + table.format("Name", "Phone"),
+    )
+
+    ops = [(b.op, b.kind, b.segments[0].text) for b in change.sections[0].blocks[1:]]
+    assert ops == [
+        ("equal", "th", "Data"),
+        ("equal", "th", "Kept"),
+        ("equal", "td", "Name"),
+        ("equal", "td", "Yes"),
+        ("replace", "td", "Email"),
+        ("equal", "td", "Yes"),
+    ]
+    faithful(change)
+
+
+def test_long_list_rewritten_throughout_stays_faithful() -> None:
+    items = [f"- item {n} says that we keep record {n} for {n % 7} years" for n in range(80)]
+    edited = [
+        line.replace("keep", "hold") if n % 3 else line.replace("years", "months")
+        for n, line in enumerate(items)
+        if n % 11
+    ]
+    edited[5:5] = ["- a new item in the middle", "- and another new item"]
+    change = diff("## L {#l}\n\n" + "\n".join(items) + "\n", "## L {#l}\n\n" + "\n".join(edited))
+
+    kept = [n for n in range(80) if n % 11]
+    assert [b.op for b in change.sections[0].blocks].count("replace") == len(kept)
+    faithful(change)
+
+
+def test_reverse_comparison_says_so() -> None:
+    change = compare(version("## A {#a}\n\nNew.\n", "2"), version("## A {#a}\n\nOld.\n", "1"))
+
+    assert change.reverse
+    assert render_text(change, "https://example.com").splitlines()[:2] == [
+        "Policy (p): version 2 → 1 (reverse: from the later version back to the earlier), "
+        "effective 2020-01-01",
+        "1 of 1 section changed; 1 word added, 1 removed.",
+    ]
+    assert render_html(change).splitlines()[1] == (
+        '<p class="ps-reverse">Versions 2 → 1 (reverse: from the later version back to the '
+        "earlier).</p>"
+    )
+
+
+def test_preamble_removed_section_and_text_links() -> None:
+    change = diff(
+        "Intro.\n\n## A {#a}\n\nAlpha.\n\n## B {#b}\n\nBeta.\n",
+        "Introduction.\n\n## A {#a}\n\nAlpha.\n",
+    )
+
+    assert render_text(change, "https://example.com/") == textwrap.dedent(
+        """\
+        Policy (p): version 1 → 2, effective 2020-02-01
+        2 of 3 sections changed; 1 word added, 3 removed.
+
+        - Introduction (before the first heading) — modified: 1 word added, 1 removed
+          https://example.com/p/
+
+        - B — removed: 2 words
+          https://example.com/p/versions/1/#b
+        """
+    )
+    faithful(change)

@@ -1,0 +1,149 @@
+"""EDITING.md explains every message the check can print, so the guide cannot drift."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from policysite.check import MESSAGES
+from policysite.errors import PolicySiteError, ProblemList
+from policysite.history import Revision
+from policysite.lock import read_lock
+from policysite.model import parse_document, parse_note
+from policysite.versions import build_versions
+from tests.conftest import REPO_ROOT
+
+GUIDE = (REPO_ROOT / "EDITING.md").read_text(encoding="utf-8")
+PLACEHOLDER = re.compile(r"\\\{[a-z_]+\\\}")
+
+
+def normalize(text: str) -> str:
+    return " ".join(text.split())
+
+
+def message_blocks() -> list[str]:
+    """The ```text blocks after the guide's first message heading, whitespace normalized."""
+    section = GUIDE.split("## What the check says", 1)[1].split("\n### ", 1)[1]
+    return [normalize(b) for b in re.findall(r"```text\n(.*?)```", section, re.DOTALL)]
+
+
+def display(template: str) -> str:
+    """A template as the guide shows it: {field} kept, {{ and }} as single braces."""
+    parts = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        parts.append(literal)
+        if field is not None:
+            parts.append("{" + field + "}")
+    return normalize("".join(parts))
+
+
+def block_pattern(block: str) -> re.Pattern[str]:
+    return re.compile(PLACEHOLDER.sub(".+?", re.escape(block)))
+
+
+def error_of(action: Callable[[], object]) -> str:
+    with pytest.raises(PolicySiteError) as info:
+        action()
+    error = info.value
+    if isinstance(error, ProblemList):
+        error = error.problems[0]
+    prefix = f"at commit {error.commit[:12]}: " if error.commit else ""
+    return normalize(prefix + error.detail)
+
+
+def revision(text: str, commit: str) -> Revision:
+    return Revision(commit, dt.datetime(2020, 1, 1, tzinfo=dt.UTC), "p.md", "b", text, "s")
+
+
+def fm(lines: str) -> str:
+    return f"---\ntitle: T\n{lines}\n---\nText\n"
+
+
+def lock_file(tmp_path: Path, text: str) -> Callable[[], object]:
+    def read() -> object:
+        path = tmp_path / "policies.lock"
+        path.write_text(text, encoding="utf-8")
+        return read_lock(path)
+
+    return read
+
+
+V1 = fm('version: "1"\neffective: 2020-01-01')
+SHA = "a" * 64
+
+
+def other_messages(tmp_path: Path) -> list[str]:
+    """Every message of the foundation that check reports, from a real bad input each."""
+    actions: list[Callable[[], object]] = [
+        lambda: parse_document("---\ntitle: T\n", "p.md"),
+        lambda: parse_document('---\ntitle: "T\n---\n', "p.md"),
+        lambda: parse_document("---\n- a\n---\n", "p.md"),
+        lambda: parse_document(fm("title: [1]").replace("title: T\n", ""), "p.md"),
+        lambda: parse_document(fm("version: [1]\neffective: 2020-01-01"), "p.md"),
+        lambda: parse_document(fm("version: 1.1\neffective: 2020-01-01"), "p.md"),
+        lambda: parse_document(fm('version: "1 1"\neffective: 2020-01-01'), "p.md"),
+        lambda: parse_document(fm('version: "1"\neffective: soon'), "p.md"),
+        lambda: parse_document(fm('version: "1"'), "p.md"),
+        lambda: parse_document(fm("anchor_aliases: [a]"), "p.md"),
+        lambda: parse_document(fm("retired: true"), "p.md"),
+        lambda: parse_note("material: true\n", "p", "1", "n.md"),
+        lambda: parse_note('---\nmaterial: "x\n---\n', "p", "1", "n.md"),
+        lambda: parse_note("---\nmaterial: maybe\n---\nText\n", "p", "1", "n.md"),
+        lambda: build_versions("p", [revision(V1, "a" * 40), revision(V1 + "x", "b" * 40)]),
+        lambda: build_versions(
+            "p",
+            [
+                revision(V1, "a" * 40),
+                revision(fm('version: "2"\neffective: 2020-01-01'), "b" * 40),
+                revision(V1 + "x", "c" * 40),
+            ],
+        ),
+        lambda: build_versions(
+            "p",
+            [revision(V1, "a" * 40), revision(fm('version: "2"\neffective: 2019-01-01'), "b" * 40)],
+        ),
+        lock_file(tmp_path, "[[version]\n"),
+        lock_file(tmp_path, "x = 1\n"),
+        lock_file(tmp_path, '[[version]]\npolicy = "p"\n'),
+        lock_file(
+            tmp_path,
+            f'[[version]]\npolicy = "p"\nversion = "1"\nsha256 = "{SHA}"\n\n'
+            f'[[version]]\npolicy = "p"\nversion = "1"\nsha256 = "{SHA}"\n',
+        ),
+    ]
+    return [error_of(action) for action in actions] + [
+        "is not UTF-8; save it as UTF-8."  # check's own, for a policy or a note
+    ]
+
+
+def test_every_check_message_is_in_the_guide_word_for_word() -> None:
+    blocks = message_blocks()
+    missing = [rule for rule, template in MESSAGES.items() if display(template) not in blocks]
+    assert missing == []
+
+
+def test_every_other_message_check_reports_is_in_the_guide(tmp_path: Path) -> None:
+    patterns = [block_pattern(b) for b in message_blocks()]
+    unexplained = [m for m in other_messages(tmp_path) if not any(p.fullmatch(m) for p in patterns)]
+    assert unexplained == []
+
+
+def test_the_guide_explains_no_message_that_does_not_exist(tmp_path: Path) -> None:
+    produced = [display(t) for t in MESSAGES.values()] + other_messages(tmp_path)
+    stale = [
+        block
+        for block in message_blocks()
+        if not any(block_pattern(block).fullmatch(m) for m in produced)
+    ]
+    assert stale == []
+
+
+def test_readme_links_the_guide_and_new_sites_get_the_same_guide() -> None:
+    assert "[EDITING.md](EDITING.md)" in (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    skeleton = REPO_ROOT / "scripts/policysite/site_skeleton/EDITING.md"
+    assert skeleton.read_text(encoding="utf-8") == GUIDE
