@@ -31,6 +31,7 @@ log = logging.getLogger("mkdocs.plugins.policysite")
 
 # The package's assets/ folder, served at the same paths.
 ASSETS = ("assets/policysite.css", "assets/policysite.js")
+REDLINE_CSS = "assets/policysite-redline.css"  # the diff engine's stylesheet
 
 
 class PolicySiteConfig(Config):  # type: ignore[no-untyped-call]
@@ -69,7 +70,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
                 config.markdown_extensions.append(extension)
         toc = config.mdx_configs.setdefault("toc", {})
         toc.setdefault("permalink", True)
-        config.extra_css.append(ASSETS[0])
+        config.extra_css.extend([REDLINE_CSS, ASSETS[0]])
         config.extra_javascript.append(ASSETS[1])
         return config
 
@@ -111,6 +112,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
             files.append(File.generated(config, page.path, content=content, inclusion=inclusion))
         for item in self.site.files:
             files.append(File.generated(config, item.path, content=item.text))
+        files.append(File.generated(config, REDLINE_CSS, content=site_lib.redline_css()))
         for asset in ASSETS:
             text = resources.files("policysite").joinpath(asset).read_text(encoding="utf-8")
             files.append(File.generated(config, asset, content=text))

@@ -131,6 +131,11 @@ def _engine() -> tuple[ModuleType, ModuleType]:
     return diff, render
 
 
+def redline_css() -> str:
+    """The stylesheet the redline's classes need (screen-reader labels hidden, ins/del)."""
+    return str(getattr(_engine()[1], "REDLINE_CSS", ""))
+
+
 def _fingerprint(*modules: ModuleType) -> str:
     """Changes when the engine's code does, so a cached redline never outlives its engine."""
     digest = hashlib.sha256(_CACHE_VERSION.encode())
