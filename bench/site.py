@@ -64,8 +64,8 @@ def policy_body(rng: random.Random, sections: int = 14) -> list[list[str]]:
 
 
 def render(title: str, label: int, body: list[list[str]]) -> str:
-    parts = [f'---\ntitle: {title}\nversion: "{label}"\neffective: {2000 + label // 12}-'
-             f"{label % 12 + 1:02d}-01\n---\n"]  # fmt: skip
+    effective = f"{2000 + label // 12}-{label % 12 + 1:02d}-01"
+    parts = [f'---\ntitle: {title}\nversion: "{label}"\neffective: {effective}\n---\n']
     for number, paragraphs in enumerate(body, start=1):
         parts.append(f"\n## {number}. Section {number} {{#s{number}}}\n")
         for start in range(0, len(paragraphs), 3):
@@ -187,9 +187,13 @@ def main() -> None:
     small, large = args.versions
     with tempfile.TemporaryDirectory(prefix="policysite-bench-") as tmp:
         results = {n: measure(Path(tmp), args.policies, n, args.runs) for n in (small, large)}
-    print(f"{args.policies} policies; seconds per `mkdocs build` (warm = best of {args.runs})")
-    print(f"{'versions':>8} {'pages':>6} {'plain':>7} {'cold':>7} {'warm':>7} {'+1 ver':>7}"
-          f" {'warm/plain':>10}")  # fmt: skip
+    print(
+        f"{args.policies} policies; seconds per `mkdocs build` (warm, plain: best of {args.runs})"
+    )
+    print("plain: the same pages, plain mkdocs-material; cold: plugin, empty redline cache;")
+    print("warm: plugin, cache filled; +1 ver: plugin after one new version of every policy")
+    header = ("versions", "pages", "plain", "cold", "warm", "+1 ver", "warm/plain")
+    print("{:>8} {:>6} {:>7} {:>7} {:>7} {:>7} {:>10}".format(*header))
     for n, r in results.items():
         print(
             f"{n:>8} {int(r['pages']):>6} {r['plain']:>7.2f} {r['cold']:>7.2f} {r['warm']:>7.2f}"
