@@ -12,12 +12,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## make run: the main job — list the versions found in git history, build the site into site/,
-## then write the notices the sample users would get into outbox/
+## make run: the main job — list the versions found in git history, build the site into site/
+## (strict: a broken link fails), write the notices the sample users would get into outbox/,
+## then serve the site on http://127.0.0.1:8000/ (the last step: it runs until Ctrl-C)
 run: $(STAMP)
 	$(BIN)/policysite versions
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 	$(MAKE) --no-print-directory notify-demo
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict -a 127.0.0.1:8000
 
 # The ~200 fake users of sample/ in a throwaway SQLite store; privacy 1.0 is forced with
 # --version since it is years old. Re-running mails nobody twice: the store records what was sent.

@@ -1,19 +1,37 @@
 """The MkDocs plugin: a thin shell that hands the library's pages to MkDocs.
 
-For now it validates its settings with the same code as the CLI; the site pages (archives,
-change pages, feed, versions.json) come with the site issue.
+``site.py`` makes every page and file as plain data; here they become MkDocs files
+(``on_files``), get their header and banners (``on_page_markdown``) and are sanitized
+(``on_page_content``); the link check of the written HTML comes last (``on_post_build``).
+Only this module knows MkDocs.
 """
 
 from __future__ import annotations
 
+import html
+import json
+import logging
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
 
-from policysite.config import Settings, settings_from_config
+from policysite import site as site_lib
+from policysite.config import Settings, settings_from_config, today
+from policysite.errors import PolicyError
+from policysite.linkcheck import check_site
+from policysite.model import Policy, parse_document
+from policysite.versions import load_policies, policy_id
+
+log = logging.getLogger("mkdocs.plugins.policysite")
+
+# The package's assets/ folder, served at the same paths.
+ASSETS = ("assets/policysite.css", "assets/policysite.js")
+REDLINE_CSS = "assets/policysite-redline.css"  # the diff engine's stylesheet
 
 
 class PolicySiteConfig(Config):  # type: ignore[no-untyped-call]
@@ -30,6 +48,13 @@ class PolicySiteConfig(Config):  # type: ignore[no-untyped-call]
 
 class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped-call]
     settings: Settings | None = None
+    site: site_lib.Site | None = None
+    pages: dict[str, site_lib.SitePage] | None = None
+    sources: dict[str, str] | None = None  # built HTML file → the Markdown it came from
+    serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.serving = command == "serve"
 
     def on_config(self, config: Any) -> Any:
         root = Path(config.config_file_path or ".").parent
@@ -40,4 +65,113 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
             "plugins": [{"policysite": dict(self.config)}],
         }
         self.settings = settings_from_config(root.resolve(), raw)
+        # Banners are admonitions, the header line takes a class, every heading a permalink.
+        for extension in ("attr_list", "admonition", "toc"):
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
+        toc = config.mdx_configs.setdefault("toc", {})
+        toc.setdefault("permalink", True)
+        config.extra_css.extend([REDLINE_CSS, ASSETS[0]])
+        config.extra_javascript.append(ASSETS[1])
         return config
+
+    def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
+        assert self.settings is not None
+        if self.settings.changelog_path.is_dir():
+            server.watch(str(self.settings.changelog_path))
+        return server
+
+    def on_files(self, files: Files, *, config: Any) -> Files:
+        settings = self.settings
+        assert settings is not None
+        policies = load_policies(settings, as_of=today())
+        ids = {p.id for p in policies}
+        for file in list(files):
+            if not file.is_documentation_page() or file.src_uri == "index.md":
+                continue
+            if policy_id(file.src_uri) in ids:
+                files.remove(file)  # the text comes from git history, not the working tree
+            elif not self.serving:
+                log.warning(
+                    f"{settings.docs_dir}/{file.src_uri} is not in git history, so it has no "
+                    "version and is published as a plain page; commit it, or move it out of "
+                    f"{settings.docs_dir}/."
+                )
+        options = site_lib.SiteOptions(
+            site_name=config.site_name,
+            site_url=settings.site_url,
+            directory_urls=config.use_directory_urls,
+            docs_dir=settings.docs_dir,
+            home=files.get_file_from_path("index.md") is None,
+            drafts=self._drafts(policies) if self.serving else {},
+        )
+        self.site = site_lib.load_site(settings, policies, options)
+        self.pages = {page.path: page for page in self.site.pages}
+        for page in self.site.pages:
+            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            content = page.front_matter() + page.markdown
+            files.append(File.generated(config, page.path, content=content, inclusion=inclusion))
+        for item in self.site.files:
+            files.append(File.generated(config, item.path, content=item.text))
+        files.append(File.generated(config, REDLINE_CSS, content=site_lib.redline_css()))
+        for asset in ASSETS:
+            text = resources.files("policysite").joinpath(asset).read_text(encoding="utf-8")
+            files.append(File.generated(config, asset, content=text))
+        self.sources = {f.dest_uri: f.src_uri for f in files.documentation_pages()}
+        return files
+
+    def _drafts(self, policies: list[Policy]) -> dict[str, str]:
+        """Policies whose file in the working tree differs from git: previewed by ``serve``."""
+        assert self.settings is not None
+        drafts: dict[str, str] = {}
+        for policy in policies:
+            path = self.settings.docs_path / f"{policy.id}.md"
+            if not path.is_file():
+                continue
+            text = path.read_text(encoding="utf-8")
+            if text != policy.versions[-1].text:
+                try:
+                    drafts[policy.id] = parse_document(text, str(path)).body
+                except PolicyError as exc:
+                    log.warning(f"draft preview skipped: {exc.message}")
+        return drafts
+
+    def _page(self, page: Any) -> site_lib.SitePage | None:
+        if self.pages is None or page.file.generated_by is None:
+            return None
+        return self.pages.get(page.file.src_uri)
+
+    def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
+        ours = self._page(page)
+        return ours.header + "\n" + markdown if ours and ours.header else markdown
+
+    def on_page_content(self, html_text: str, *, page: Any, config: Any, files: Any) -> str:
+        ours = self._page(page)
+        if ours is None:
+            return html_text
+        clean = site_lib.sanitize_html(html_text)
+        if ours.aliases:
+            data = json.dumps(ours.aliases, sort_keys=True).replace("<", "\\u003c")
+            clean += f'\n<script type="application/json" id="policysite-aliases">{data}</script>'
+        return clean
+
+    def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        ours = self._page(page)
+        root = self.settings.site_url if self.settings and self.settings.site_url else None
+        feed = (root or "../" * page.url.count("/")) + "feed.xml"
+        head = [
+            f'<link rel="alternate" type="application/atom+xml" '
+            f'title="{html.escape(config.site_name)}: changes" href="{html.escape(feed)}">'
+        ]
+        if ours and not ours.indexable:
+            head.append('<meta name="robots" content="noindex">')
+        return output.replace("</head>", "\n".join(head) + "\n</head>", 1)
+
+    def on_post_build(self, *, config: Any) -> None:
+        site_url = self.settings.site_url if self.settings else ""
+        for problem in check_site(Path(config.site_dir), site_url):
+            source = (self.sources or {}).get(problem.page)
+            where = f"{source} (built as {problem.page})" if source else problem.page
+            log.warning(
+                f"broken link in the built site: {where}: link '{problem.link}': {problem.reason}"
+            )

@@ -1,0 +1,46 @@
+"""The built-site link check: internal links and fragments resolve, nothing loads from elsewhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from policysite.linkcheck import LinkProblem, check_site
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_broken_links_fragments_and_third_party_resources(tmp_path: Path) -> None:
+    site = write(
+        tmp_path,
+        {
+            "index.html": (
+                '<link rel="stylesheet" href="assets/a.css">'
+                '<link rel="canonical" href="https://example.com/docs/">'
+                '<link rel="stylesheet" href="https://fonts.example/f.css">'
+                '<a href="a/">a</a> <a href="a/#x">x</a> <a href="a/#y">y</a>'
+                '<a href="missing/">m</a> <a href="#top">t</a> <a href="#nope">n</a>'
+                '<a href="https://elsewhere.example/">fine: a link, not a load</a>'
+                '<img src="//cdn.example/p.gif"> <a href="mailto:a@b.c">mail</a>'
+                '<p>text that says src="https://x.example/" is not a tag</p>'
+                '<a href="https://example.com/docs/a/#x">own site</a>'
+                '<a href="../../outside">o</a> <a href="/docs/.">root</a> <span id="top"></span>'
+            ),
+            "a/index.html": '<h2 id="x">X</h2><a href="../">home</a><a href="/docs/a/">abs</a>',
+            "assets/a.css": "",
+        },
+    )
+    assert check_site(site, "https://example.com/docs/") == [
+        LinkProblem(
+            "index.html", "https://fonts.example/f.css", "loads fonts.example from another host"
+        ),
+        LinkProblem("index.html", "a/#y", "no element with id 'y' on that page"),
+        LinkProblem("index.html", "missing/", "no such page or file in the built site"),
+        LinkProblem("index.html", "#nope", "no element with id 'nope' on that page"),
+        LinkProblem("index.html", "//cdn.example/p.gif", "loads cdn.example from another host"),
+        LinkProblem("index.html", "../../outside", "points outside the site"),
+    ]

@@ -1,0 +1,230 @@
+"""Real `mkdocs build`s: the repository's own site and a generated 3 policies × 6 versions site."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import posixpath
+import re
+from pathlib import Path
+
+import lxml.html
+import pytest
+from click.testing import CliRunner
+from mkdocs.exceptions import Abort
+
+from policysite.cli import main
+from policysite.config import load_settings
+from policysite.linkcheck import check_site
+from policysite.sections import split_sections
+from policysite.versions import load_policies
+from tests.conftest import GitRepo, policy_text
+from tests.site_support import (
+    TODAY,
+    Served,
+    build_site,
+    environment,
+    make_synthetic_repo,
+    synthetic_site,
+    videxio_site,
+)
+
+
+@pytest.fixture(scope="session")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Served:
+    return synthetic_site(tmp_path_factory.mktemp("synthetic"))
+
+
+@pytest.fixture(scope="session")
+def videxio(tmp_path_factory: pytest.TempPathFactory) -> Served:
+    return videxio_site(tmp_path_factory.mktemp("videxio"))
+
+
+def article(path: Path) -> str:
+    """The page's content (Material's <article>), without the theme around it."""
+    text = path.read_text(encoding="utf-8")
+    return text[text.index('<article class="md-content__inner') : text.index("</article>")]
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).strip()
+
+
+def test_videxio_site_has_the_current_text_the_archive_the_change_page_and_feed(
+    videxio: Served,
+) -> None:
+    site_dir = videxio.site_dir
+    current = article(site_dir / "privacy/index.html")
+    assert "Version 1.1 · effective 29 November 2026 · What changed · All versions" in (
+        text_of(current)
+    )
+    archived = text_of(article(site_dir / "privacy/versions/1.0/index.html"))
+    assert (
+        "Archived version This version applied from 25 May 2018 to 28 November 2026; "
+        "the current version is 1.1."
+    ) in archived
+    change = text_of(article(site_dir / "privacy/changes/1.1/index.html"))
+    assert "From version 1.0 (effective 25 May 2018) to version 1.1" in change
+    assert "Editorial corrections; what the policy says is unchanged." in change
+    feed = (site_dir / "feed.xml").read_text(encoding="utf-8")
+    links = re.findall(r"<link rel=\"alternate\" type=\"text/html\" href=\"([^\"]+)\"", feed)
+    assert links == [
+        f"{videxio.url}changes/",
+        f"{videxio.url}privacy/changes/1.1/",
+        f"{videxio.url}privacy/changes/1.0/",
+    ]
+    home = text_of(article(site_dir / "index.html"))
+    assert "Privacy Policy 1.1 29 November 2026 1.1, editorial" in home
+
+
+def test_videxio_versions_json_is_the_cli_output(videxio: Served) -> None:
+    result = CliRunner().invoke(
+        main, ["-C", str(videxio.root), "versions", "--format", "json", "--as-of", "2026-12-01"]
+    )
+    cli = json.loads(result.output)
+    for record in cli:  # the site was built for the local server's site_url
+        record["url"] = record["url"].replace("https://policies.videxio.com/", videxio.url)
+    assert json.loads((videxio.site_dir / "versions.json").read_text(encoding="utf-8")) == cli
+
+
+def test_written_pages_and_files(synthetic: Served) -> None:
+    pages = sorted(
+        p.relative_to(synthetic.site_dir).as_posix()
+        for p in synthetic.site_dir.rglob("index.html")
+        if "assets" not in p.parts
+    )
+    expected = ["changes/index.html", "index.html"]
+    for policy, labels in (
+        ("legal/cookies", [str(n) for n in range(1, 7)]),
+        ("privacy", [f"{n}.0" for n in range(1, 7)]),
+        ("terms", [str(n) for n in range(1, 7)]),
+    ):
+        expected.append(f"{policy}/index.html")
+        expected.append(f"{policy}/versions/index.html")
+        expected += [f"{policy}/versions/{label}/index.html" for label in labels]
+        expected += [f"{policy}/changes/{label}/index.html" for label in labels]
+    assert pages == sorted(expected)
+    for name in ("feed.xml", "versions.json", "sitemap.xml", "assets/policysite.js"):
+        assert (synthetic.site_dir / name).is_file()
+
+
+def test_nav_has_one_entry_per_policy(synthetic: Served) -> None:
+    html = (synthetic.site_dir / "privacy/versions/2.0/index.html").read_text(encoding="utf-8")
+    nav = html[html.index("md-nav--primary") : html.index("md-nav--secondary")]
+    links = re.findall(r'<a href="([^"]+)" class="md-nav__link', nav)
+    targets = sorted(posixpath.normpath(posixpath.join("privacy/versions/2.0", u)) for u in links)
+    assert targets == [".", "legal/cookies", "privacy", "terms"]
+
+
+def test_search_covers_current_texts_only(synthetic: Served) -> None:
+    index = json.loads((synthetic.site_dir / "search/search_index.json").read_text())
+    pages = sorted({doc["location"].split("#")[0] for doc in index["docs"]})
+    assert pages == ["legal/cookies/", "privacy/", "terms/"]
+
+
+def test_archives_are_noindex_and_current_pages_are_not(synthetic: Served) -> None:
+    noindex = '<meta name="robots" content="noindex">'
+    site_dir = synthetic.site_dir
+    assert noindex in (site_dir / "privacy/versions/1.0/index.html").read_text()
+    assert noindex in (site_dir / "privacy/versions/5.0/index.html").read_text()
+    assert noindex not in (site_dir / "privacy/index.html").read_text()
+    assert noindex not in (site_dir / "privacy/changes/2.0/index.html").read_text()
+
+
+def test_heading_ids_are_exactly_the_policy_anchors(synthetic: Served) -> None:
+    settings = load_settings(synthetic.root)
+    for policy in load_policies(settings, as_of=dt.date.fromisoformat(TODAY)):
+        for version in policy.versions:
+            html = article(synthetic.site_dir / f"{policy.id}/versions/{version.label}/index.html")
+            ids = re.findall(r'<h[2-6] id="([^"]+)"', html)
+            anchors = [s.anchor for s in split_sections(version.body) if s.anchor]
+            assert ids == anchors, (policy.id, version.label)
+            assert all(f'href="#{a}" title="Permanent link"' in html for a in anchors)
+
+
+def test_upcoming_version_banner_and_links(synthetic: Served) -> None:
+    current = text_of(article(synthetic.site_dir / "privacy/index.html"))
+    assert "Version 5.0 · effective 1 January 2024" in current
+    assert "Version 6.0 takes effect on 1 January 2031 Read version 6.0 · What changes" in current
+    html = article(synthetic.site_dir / "privacy/index.html")
+    assert 'href="versions/6.0/"' in html and 'href="changes/6.0/"' in html
+
+
+def test_a_build_after_the_effective_date_switches_over(synthetic: Served, tmp_path: Path) -> None:
+    site_dir = build_site(synthetic.root, tmp_path / "later", synthetic.url, "2031-01-02")
+    current = text_of(article(site_dir / "privacy/index.html"))
+    assert "Version 6.0 · effective 1 January 2031" in current
+    assert "takes effect" not in current
+    archived = text_of(article(site_dir / "privacy/versions/5.0/index.html"))
+    assert "applied from 1 January 2024 to 31 December 2030; the current version is 6.0" in archived
+
+
+def test_raw_html_never_reaches_a_page(synthetic: Served) -> None:
+    pages = ("legal/cookies/versions/2/", "legal/cookies/changes/2/", "legal/cookies/changes/3/")
+    for page in pages:
+        tree = lxml.html.fromstring(article(synthetic.site_dir / page / "index.html"))
+        assert [e.get("type") for e in tree.iter("script")] in ([], ["application/json"])
+        assert [a for e in tree.iter() for a in e.attrib if a.startswith("on")] == []
+        assert [e.get("src") for e in tree.iter("img", "iframe") if e.get("src")] == []
+    kept = article(synthetic.site_dir / "legal/cookies/versions/2/index.html")
+    assert "<p>Raw paragraph.</p>" in kept and '<img alt="pixel">' in kept
+
+
+def test_a_missing_note_is_said_on_the_page(synthetic: Served) -> None:
+    change = text_of(article(synthetic.site_dir / "privacy/changes/4.0/index.html"))
+    assert "No note: changelog/privacy/4.0.md is missing" in change
+
+
+def test_built_html_references_nothing_outside_the_site(synthetic: Served, videxio: Served) -> None:
+    for served in (synthetic, videxio):
+        assert check_site(served.site_dir, served.url) == []
+        for page in served.site_dir.rglob("*.html"):
+            html = page.read_text(encoding="utf-8")
+            assert "fonts.googleapis" not in html and "cdn" not in html.lower(), page
+
+
+def test_two_builds_of_one_commit_are_identical(tmp_path: Path) -> None:
+    repo = make_synthetic_repo(tmp_path / "repo")
+    with environment(SOURCE_DATE_EPOCH="1700000000"):
+        first = build_site(repo.path, tmp_path / "a", "https://example.com/", TODAY)
+        second = build_site(repo.path, tmp_path / "b", "https://example.com/", TODAY)
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    different = [f for f in files if (first / f).read_bytes() != (second / f).read_bytes()]
+    assert different == []
+
+
+def test_strict_build_fails_on_a_broken_internal_link(
+    git_repo: GitRepo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = """
+    ## Data {#data}
+
+    See <a href="../nowhere/">the other page</a> and <a href="#no-such-anchor">this</a>.
+    """
+    git_repo.commit(policies__privacy_md=policy_text("1.0", "2020-01-01", body))
+    with caplog.at_level(logging.WARNING), pytest.raises(Abort, match="in strict mode"):
+        build_site(git_repo.path, tmp_path / "out", "https://example.com/", TODAY)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert (
+        "broken link in the built site: privacy.md (built as privacy/index.html): link "
+        "'../nowhere/': no such page or file in the built site"
+    ) in warnings
+    assert (
+        "broken link in the built site: privacy.md (built as privacy/index.html): link "
+        "'#no-such-anchor': no element with id 'no-such-anchor' on that page"
+    ) in warnings
+
+
+def test_an_uncommitted_policy_file_fails_a_strict_build(
+    git_repo: GitRepo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    git_repo.commit(policies__privacy_md=policy_text("1.0", "2020-01-01", "## A {#a}\n\nText.\n"))
+    git_repo.write("policies/draft.md", "## Draft\n")
+    with caplog.at_level(logging.WARNING), pytest.raises(Abort, match="in strict mode"):
+        build_site(git_repo.path, tmp_path / "out", "https://example.com/", TODAY)
+    assert (
+        "policies/draft.md is not in git history, so it has no version and is published as a "
+        "plain page; commit it, or move it out of policies/."
+    ) in [r.getMessage() for r in caplog.records]
