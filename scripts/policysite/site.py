@@ -12,14 +12,13 @@ import datetime as dt
 import functools
 import hashlib
 import html
-import importlib
 import json
 import os
 import posixpath
 import re
 import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -28,9 +27,12 @@ from urllib.parse import urlsplit
 
 import nh3
 
+from policysite import blocks, markdown_render, model, render, sections
+from policysite import diff as diff_engine
 from policysite.config import Settings
 from policysite.errors import ConfigError
 from policysite.model import Change, Policy, SectionChange, Version, parse_document
+from policysite.render import html as render_html_module
 from policysite.sections import split_sections
 from policysite.versions import version_record
 
@@ -120,26 +122,27 @@ Redline = tuple[Change, str]
 _CACHE_VERSION = "2"
 
 
-def _engine() -> tuple[ModuleType, ModuleType]:
-    """The diff engine and its HTML renderer; the site's plain stand-in until they exist."""
-    try:
-        diff = importlib.import_module("policysite.diff")
-        render = importlib.import_module("policysite.render.html")
-    except ModuleNotFoundError:
-        fallback = importlib.import_module("policysite.fallback_diff")
-        return fallback, fallback
-    return diff, render
+# The code a redline depends on: a change to any of it invalidates the cached redlines.
+_ENGINE_MODULES = (
+    blocks,
+    diff_engine,
+    markdown_render,
+    model,
+    render,
+    render_html_module,
+    sections,
+)
 
 
 def redline_css() -> str:
     """The stylesheet the redline's classes need (screen-reader labels hidden, ins/del)."""
-    return str(getattr(_engine()[1], "REDLINE_CSS", ""))
+    return render_html_module.REDLINE_CSS
 
 
-def _fingerprint(*modules: ModuleType) -> str:
+def _fingerprint(modules: Iterable[ModuleType]) -> str:
     """Changes when the engine's code does, so a cached redline never outlives its engine."""
     digest = hashlib.sha256(_CACHE_VERSION.encode())
-    for module in dict.fromkeys(modules):
+    for module in modules:
         digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()[:16]
 
@@ -156,10 +159,7 @@ class RedlineCache:
         self.path = folder / "redlines.json" if folder else None
         self.hits = 0
         self.misses = 0
-        diff, render = _engine()
-        self._compare: Callable[[Version, Version], Change] = diff.compare
-        self._render: Callable[[Change], str] = render.render_html
-        self._engine = _fingerprint(diff, render)
+        self._engine = _fingerprint(_ENGINE_MODULES)
         self._entries: dict[str, Any] = {}
         self._used: set[str] = set()
         if self.path is not None and self.path.exists():
@@ -183,8 +183,8 @@ class RedlineCache:
             except (KeyError, TypeError):
                 pass  # an entry from another layout: diff again
         self.misses += 1
-        change = self._compare(old, new)
-        rendered = self._render(change)
+        change = diff_engine.compare(old, new)
+        rendered = render_html_module.render_html(change)
         stored = [{k: v for k, v in asdict(s).items() if k != "blocks"} for s in change.sections]
         self._entries[key] = {"sections": stored, "html": rendered}
         return change, rendered
