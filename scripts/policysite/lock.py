@@ -12,14 +12,13 @@ policies rarely touch the same lines. A version not merged yet has no ``commit``
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from policysite.errors import PolicyError
+from policysite.files import write_atomic
 
 LOCK_FILE = "policies.lock"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -124,12 +123,4 @@ def _quote(value: str) -> str:
 
 def write_lock(path: Path, entries: list[LockEntry]) -> None:
     """Write the lock atomically: a temporary file in the same folder, then a rename."""
-    text = render_lock(entries)
-    handle, temporary = tempfile.mkstemp(prefix=".policies.lock.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, render_lock(entries))

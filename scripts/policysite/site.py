@@ -13,10 +13,8 @@ import functools
 import hashlib
 import html
 import json
-import os
 import posixpath
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -31,6 +29,7 @@ from policysite import blocks, markdown_render, model, render, sections
 from policysite import diff as diff_engine
 from policysite.config import Settings
 from policysite.errors import ConfigError
+from policysite.files import write_atomic
 from policysite.model import Change, Policy, SectionChange, Version, parse_document
 from policysite.render import html as render_html_module
 from policysite.sections import split_sections
@@ -195,19 +194,6 @@ class RedlineCache:
             return
         entries = {k: v for k, v in self._entries.items() if k in self._used}
         write_atomic(self.path, json.dumps({"engine": self._engine, "entries": entries}))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # --- paths, links and words ------------------------------------------------------------------

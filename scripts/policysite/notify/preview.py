@@ -12,8 +12,6 @@ import datetime as dt
 import email
 import email.policy
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -21,6 +19,7 @@ from pathlib import Path
 from policysite.changes import WORKING_TREE, changes_since
 from policysite.config import Settings
 from policysite.errors import PolicySiteError
+from policysite.files import write_atomic
 from policysite.model import Change
 from policysite.notify.announce import message_domain, notice_for
 from policysite.notify.compose import TEMPLATE_DIR, Composer, Recipient, format_date_header
@@ -114,20 +113,12 @@ def write_preview(folder: Path, files: list[PreviewFile]) -> list[Path]:
     for file in files:
         target = folder / file.relative
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            write_atomic(target, file.data)
         except OSError as exc:
             raise PolicySiteError(
                 f"cannot write the mail preview into {target.parent}: {exc.strerror}; choose "
                 "another folder or fix its permissions."
             ) from None
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(file.data)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
         written.append(target)
     return written
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import os
 import smtplib
 import socket
 import ssl
@@ -29,6 +28,7 @@ from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from policysite.errors import ConfigError, PolicySiteError
+from policysite.files import write_atomic
 from policysite.notify.subscribers import redact
 
 SMTP_ENV = "POLICYSITE_SMTP_URL"
@@ -203,16 +203,9 @@ class OutboxTransport:
         results: list[Delivered] = []
         for position, item in enumerate(batch):
             target = self.folder / item.filename
-            temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with open(temp, "wb") as handle:
-                    handle.write(item.data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(temp, target)
+                write_atomic(target, item.data, durable=True)
             except OSError as exc:
-                temp.unlink(missing_ok=True)
                 unsent = [Delivered(i.delivery_id, "unsent") for i in batch[position:]]
                 raise TransportStopped(
                     f"cannot write to the outbox {self.folder}: {exc.strerror}; free space or "
