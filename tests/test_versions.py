@@ -174,6 +174,8 @@ def test_malformed_yaml_names_file_line_and_commit(git_repo: GitRepo) -> None:
         ('version: "1.0"', "no 'effective' date"),
         ('version: "1 0"\neffective: 2020-01-01', "must be letters, digits"),
         ("version:\neffective: 2020-01-01", "'version' must be a label"),
+        ('version: "1.0"\neffective: 2026-02-30', "policies/privacy.md:4 "),
+        ('version: "1.0"\neffective: 2026-02-30', "a date that does not exist"),
     ],
 )
 def test_bad_front_matter(git_repo: GitRepo, front_matter: str, expected: str) -> None:

@@ -150,20 +150,9 @@ def parse_document(text: str, path: str, commit: str | None = None) -> Document:
     raw = match.group(1) or ""
     body = text[match.end() :]
     body_line = text.count("\n", 0, match.end()) + 1
-    try:
-        data = _simple_front_matter(raw)
-        if data is None:
-            data = yaml.load(raw, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise PolicyError(
-            f"front matter is not valid YAML ({problem}); fix the syntax, e.g. `key: value`, "
-            "and quote values that contain ': '.",
-            path=path,
-            line=mark.line + 2 if mark is not None else 2,
-            commit=commit,
-        ) from None
+    data = _simple_front_matter(raw)
+    if data is None:
+        data = load_front_matter(raw, path, commit)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -208,6 +197,47 @@ def _simple_front_matter(raw: str) -> dict[str, Any] | None:
         else:
             return None
     return data
+
+
+def load_front_matter(raw: str, path: str, commit: str | None = None) -> Any:
+    """PyYAML's reading of front matter (which starts on line 2), as one clear error if bad."""
+    try:
+        return yaml.load(raw, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise PolicyError(
+            f"front matter is not valid YAML ({problem}); fix the syntax, e.g. `key: value`, "
+            "and quote values that contain ': '.",
+            path=path,
+            line=mark.line + 2 if mark is not None else 2,
+            commit=commit,
+        ) from None
+    except ValueError as exc:  # YAML reads 2026-02-30 as a date, and the calendar refuses it
+        line = next(
+            (
+                number
+                for number, text in enumerate(raw.splitlines(), start=2)
+                if (found := re.search(r"\d{4}-\d{1,2}-\d{1,2}", text)) and not _is_date(found[0])
+            ),
+            2,
+        )
+        raise PolicyError(
+            f"front matter has a date that does not exist ({exc}); write a real day as "
+            "YYYY-MM-DD, e.g. 2026-03-01.",
+            path=path,
+            line=line,
+            commit=commit,
+        ) from None
+
+
+def _is_date(text: str) -> bool:
+    try:
+        year, month, day = (int(part) for part in text.split("-"))
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def _validate_meta(data: dict[str, Any], raw: str, path: str, commit: str | None) -> FrontMatter:
@@ -308,15 +338,7 @@ def parse_note(text: str, policy: str, version: str, path: str) -> Note:
             path=path,
             line=1,
         )
-    try:
-        data = yaml.load(match.group(1) or "", Loader=_Loader) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PolicyError(
-            "front matter is not valid YAML; fix the syntax.",
-            path=path,
-            line=mark.line + 2 if mark is not None else 2,
-        ) from None
+    data = load_front_matter(match.group(1) or "", path) or {}
     material = data.get("material") if isinstance(data, dict) else None
     if not isinstance(material, bool):
         raise PolicyError(

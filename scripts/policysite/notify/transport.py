@@ -204,7 +204,7 @@ class OutboxTransport:
         for position, item in enumerate(batch):
             target = self.folder / item.filename
             try:
-                write_atomic(target, item.data, durable=True)
+                write_atomic(target, item.data, durable=True, private=True)
             except OSError as exc:
                 unsent = [Delivered(i.delivery_id, "unsent") for i in batch[position:]]
                 raise TransportStopped(
