@@ -89,6 +89,7 @@ def other_messages(tmp_path: Path) -> list[str]:
         lambda: parse_document(fm('version: "1 1"\neffective: 2020-01-01'), "p.md"),
         lambda: parse_document(fm('version: "1"\neffective: soon'), "p.md"),
         lambda: parse_document(fm('version: "1"'), "p.md"),
+        lambda: parse_document(fm('version: "1"\neffective: 2026-02-30'), "p.md"),
         lambda: parse_document(fm("anchor_aliases: [a]"), "p.md"),
         lambda: parse_document(fm("retired: true"), "p.md"),
         lambda: parse_note("material: true\n", "p", "1", "n.md"),

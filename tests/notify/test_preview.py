@@ -54,7 +54,7 @@ Dear Kari Nordmann,
 We are changing our Privacy Policy. Version 3.0 replaces
 version 2.0 and takes effect on:
 
-    Wednesday, April 15, 2026, 12:00\u202fAM (Coordinated Universal Time)
+    Wednesday, April 15, 2026
 
 What changes
 ------------

@@ -3,7 +3,7 @@
 Building an ``EmailMessage`` per recipient (render, inline CSS, encode, serialise) costs
 ~1.5 ms; at a million recipients that is the whole run. So the message is rendered, inlined
 and encoded once per (announcement, locale) with slot tokens where the recipient's greeting,
-address and local effective time go, and split into pre-encoded bytes and the few lines that
+address and the effective day go, and split into pre-encoded bytes and the few lines that
 hold a slot. Filling a slot encodes only its line (quoted-printable, ≤ 76 characters), after
 escaping the value for HTML or cleaning it for a header: the fast path is the only path.
 """
@@ -20,10 +20,9 @@ import re
 import secrets
 import textwrap
 import unicodedata
-import zoneinfo
 from base64 import b64encode
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -32,16 +31,16 @@ import css_inline
 import jinja2
 import markdown
 from babel import Locale
-from babel.dates import format_date, format_time, get_timezone_name
+from babel.dates import format_date
 from markupsafe import Markup
 
 from policysite.errors import ConfigError
 
 TEMPLATE_DIR = "site_templates/email"
 SLOTS = ("greeting", "email", "effective")
-# The site switches to a version when its daily build runs on the effective date (UTC), so
-# that is the moment the mail names, shown in the reader's own time zone.
-EFFECTIVE_ZONE = dt.UTC
+# "effective": a version takes effect on a calendar day, as the policy and the site say; the
+# mail names that day in the reader's language. Shown as 00:00 UTC in the reader's time zone,
+# it told readers west of Greenwich the day before.
 _HEADER_POLICY = email.policy.SMTP.clone(max_line_length=78, refold_source="all")
 _ATOM_PHRASE = re.compile(r"[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]+")
 _PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]+")
@@ -229,14 +228,16 @@ class MailTemplate:
     html: tuple[_Chunk, ...]
     end: bytes
     effective: dt.date
-    _moments: dict[str, str] = field(default_factory=dict)
+    _effective_day: str = ""
 
-    def effective_moment(self, timezone: str) -> str:
-        """The moment the version takes effect, in this language and the reader's time zone."""
-        cached = self._moments.get(timezone)
-        if cached is None:
-            cached = self._moments[timezone] = _format_moment(self.effective, self.locale, timezone)
-        return cached
+    @property
+    def effective_day(self) -> str:
+        """The day the version takes effect, written out in this language."""
+        if not self._effective_day:
+            self._effective_day = format_date(
+                self.effective, "full", locale=Locale.parse(self.locale)
+            )
+        return self._effective_day
 
     def render(self, recipient: Recipient, date: str) -> bytes:
         """The whole message for one recipient, CRLF line ends, ready for SMTP or a file."""
@@ -245,7 +246,7 @@ class MailTemplate:
         plain = {
             "greeting": greeting,
             "email": recipient.email,
-            "effective": self.effective_moment(recipient.timezone),
+            "effective": self.effective_day,
         }
         escaped = {k: html.escape(v, quote=True) for k, v in plain.items()}
         out = [
@@ -259,22 +260,6 @@ class MailTemplate:
         _fill(self.html, escaped, out)
         out.append(self.end)
         return b"".join(out)
-
-
-def _format_moment(effective: dt.date, locale: str, timezone: str) -> str:
-    zone: dt.tzinfo = EFFECTIVE_ZONE
-    if timezone:
-        try:
-            zone = zoneinfo.ZoneInfo(timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = EFFECTIVE_ZONE
-    moment = dt.datetime.combine(effective, dt.time(0), tzinfo=EFFECTIVE_ZONE).astimezone(zone)
-    language = Locale.parse(locale)
-    day = format_date(moment.date(), "full", locale=language)
-    time = format_time(moment, "short", tzinfo=zone, locale=language)
-    pattern = str(language.datetime_formats["long"]).replace("'", "")
-    when = pattern.replace("{0}", time).replace("{1}", day)
-    return f"{when} ({get_timezone_name(moment, 'long', locale=language)})"
 
 
 class Composer:
