@@ -48,7 +48,7 @@ DATE = _Date()
 @click.option(
     "-C",
     "--root",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=".",
     show_default=True,
     help="The policy site's folder (where mkdocs.yml is).",

@@ -329,3 +329,20 @@ def test_server_going_away_mid_run_records_what_was_accepted(
         ("pending", 1170, 0),
         ("sent", 30, 0),
     ]
+
+
+def test_a_ci_runner_without_smtp_refuses_to_send_into_a_lost_outbox(
+    site: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_subscribers(tmp_path / "people.csv", 3)
+    cli(site, "subscribers", "import", str(tmp_path / "people.csv"))
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("POLICYSITE_SMTP_URL", "")
+    code, out = cli(site, "notify", "--send")
+    assert code == 1
+    assert out.startswith("Error: POLICYSITE_SMTP_URL is empty on this CI runner")
+    assert rows(tmp_path, "SELECT count(*) FROM announcements") == [(0,)]
+    assert not (site.path / "outbox").exists()
+    # Asked for on purpose, the outbox is fine.
+    code, out = cli(site, "notify", "--send", "--outbox", str(tmp_path / "kept"))
+    assert code == 0, out

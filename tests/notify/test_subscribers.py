@@ -145,7 +145,7 @@ def test_export_erase_and_purge(site: GitRepo, tmp_path: Path) -> None:
             (old.isoformat(sep=" "), old.isoformat(sep=" ")),
         )
     code, out = cli(site, "purge", "--older-than", "730")
-    assert code == 0 and out.startswith("Purged 1 delivery record(s) from before ")
+    assert code == 0 and out.startswith("Purged 1 delivery record(s) older than ")
     assert connection.execute("SELECT count(*) FROM deliveries").fetchone() == (1,)
     assert connection.execute("SELECT recipients, sent FROM announcements").fetchall() == [(3, 3)]
     connection.close()

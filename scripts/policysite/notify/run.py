@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from policysite.config import Settings, today
-from policysite.errors import NotFoundError, PolicySiteError
+from policysite.errors import ConfigError, NotFoundError, PolicySiteError
 from policysite.model import Policy, Version
 from policysite.notify.announce import Candidate, build_notice, message_domain, plan_versions
 from policysite.notify.compose import TEMPLATE_DIR, Composer, Notice
@@ -62,6 +62,15 @@ def open_store(settings: Settings, *, create: bool) -> Store | None:
 def choose_transport(settings: Settings, request: NotifyRequest, console: Console) -> Transport:
     """The outbox (``--outbox``, or no POLICYSITE_SMTP_URL) or SMTP; validated, not connected."""
     smtp_url = os.environ.get(SMTP_ENV, "").strip()
+    if request.send and not smtp_url and request.outbox is None and _on_a_ci_runner():
+        # On a runner the outbox is thrown away with the job, yet every notice in it would be
+        # recorded as sent in the shared store: users never told, the log saying they were.
+        raise ConfigError(
+            f"{SMTP_ENV} is empty on this CI runner, so notices would go to an outbox folder "
+            "that is thrown away, and be recorded as sent. Set the repository secret "
+            f"{SMTP_ENV} (e.g. smtp://user:pass@mail.example.com:587), or pass --outbox DIR "
+            "to write the files on purpose."
+        )
     if request.outbox is not None or not smtp_url:
         folder = request.outbox or settings.root / DEFAULT_OUTBOX
         return OutboxTransport(folder if folder.is_absolute() else Path.cwd() / folder)
@@ -72,6 +81,10 @@ def choose_transport(settings: Settings, request: NotifyRequest, console: Consol
             "which is not this machine."
         )
     return SmtpTransport(config, concurrency=request.concurrency, rate=request.rate)
+
+
+def _on_a_ci_runner() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true" or os.environ.get("GITLAB_CI") == "true"
 
 
 def run_notify(
@@ -323,4 +336,7 @@ def purge_deliveries(settings: Settings, older_than_days: int) -> str:
     cutoff = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=older_than_days)
     with existing_store(settings) as store:
         count = store.purge_deliveries(cutoff) if store else 0
-    return f"Purged {count} delivery record(s) from before {cutoff.date()}; counts are kept."
+    return (
+        f"Purged {count} delivery record(s) older than {older_than_days} days (before "
+        f"{cutoff:%Y-%m-%d %H:%M} UTC); announcement counts are kept."
+    )
