@@ -210,7 +210,14 @@ def deliver(
                 now = time.time()
                 due = store.next_retry(announcement.id, now)
                 if due is not None and options.wait_for_retries:
-                    log.info("waiting %.0f s for temporary failures to be retried", due - now)
+                    # A warning, so the operator sees why the run went quiet (no addresses).
+                    log.warning(
+                        "%s %s: temporary failures (4xx); retrying in %.0f s. Ctrl-C stops; a "
+                        "re-run resumes them.",
+                        announcement.policy,
+                        announcement.version,
+                        due - now,
+                    )
                     time.sleep(max(0.0, due - time.time()) + 0.01)
                     continue
                 report.skipped = store.queue_counts(announcement.id, time.time()).pending
