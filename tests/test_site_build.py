@@ -228,3 +228,49 @@ def test_an_uncommitted_policy_file_fails_a_strict_build(
         "policies/draft.md is not in git history, so it has no version and is published as a "
         "plain page; commit it, or move it out of policies/."
     ) in [r.getMessage() for r in caplog.records]
+
+
+def test_links_inside_a_redline_resolve_in_a_strict_build(
+    git_repo: GitRepo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    git_repo.write(
+        "mkdocs.yml",
+        """
+        site_name: Test policies
+        site_url: https://example.com/
+        docs_dir: policies
+        theme:
+          name: material
+          font: false
+        plugins:
+          - policysite
+        """,
+    )
+    cookies = policy_text("1", "2020-01-01", "## Consent {#consent}\n\nAsk first.\n")
+    old = """
+    ## Data {#data}
+
+    We keep it: see [retention](#retention), [consent](cookies.md#consent) and [gone](#gone).
+
+    ## Retention {#retention}
+
+    Five years.
+
+    ## Gone {#gone}
+
+    Removed in 1.1.
+    """
+    git_repo.commit(
+        policies__privacy_md=policy_text("1.0", "2020-01-01", old),
+        policies__cookies_md=cookies,
+    )
+    new = old.replace("We keep it:", "We keep it;").replace(" and [gone](#gone)", "")
+    new = new[: new.index("    ## Gone")]
+    git_repo.commit(policies__privacy_md=policy_text("1.1", "2021-01-01", new))
+    with caplog.at_level(logging.WARNING):
+        site_dir = build_site(git_repo.path, tmp_path / "out", "https://example.com/", TODAY)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    redline = article(site_dir / "privacy/changes/1.1/index.html")
+    hrefs = re.findall(r'<a href="([^"]+)">(?:<[^>]+>)*(?:retention|consent|gone)', redline)
+    # The new text's links go to the policy page (1.1 is current), the deleted link to 1.0.
+    assert hrefs == ["../../#retention", "../../../cookies/#consent", "../../versions/1.0/#gone"]

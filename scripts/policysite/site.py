@@ -146,6 +146,42 @@ def _fingerprint(modules: Iterable[ModuleType]) -> str:
     return digest.hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class RedlineLinks:
+    """Where a redline is shown, and where the texts it compares were written.
+
+    The redline is raw HTML, which MkDocs does not touch: a link of the policy text is rewritten
+    here into a URL that works from the change page. ``#anchor`` goes to the section in that
+    side's text (the old version's for deleted words, the new one's otherwise); ``other.md#x``,
+    relative to the file the text was in, goes to that page's URL.
+    """
+
+    page: str  # the change page, e.g. "privacy/changes/1.1.md"
+    old_text: str  # the page with the old version's text, e.g. "privacy/versions/1.0.md"
+    new_text: str
+    old_source: str  # the old version's file in the docs tree, e.g. "privacy.md"
+    new_source: str
+    directory_urls: bool = True
+
+    def key(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    def relink(self, url: str, side: Literal["old", "new"]) -> str:
+        text_page = self.old_text if side == "old" else self.new_text
+        source = self.old_source if side == "old" else self.new_source
+        if url.startswith("#"):
+            return url_between(self.page, text_page, self.directory_urls) + url
+        if not url or url.startswith("/") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|//", url):
+            return url
+        path, hashmark, fragment = url.partition("#")
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))
+        if joined.endswith(".md"):
+            target = url_between(self.page, joined, self.directory_urls)
+        else:  # a file (an image, a PDF): its path from the page's folder
+            target = posixpath.relpath(joined, _url_folder(self.page, self.directory_urls))
+        return target + hashmark + fragment
+
+
 class RedlineCache:
     """Redlines kept on disk, keyed by the sha256 of the two texts, for one engine's code.
 
@@ -169,9 +205,13 @@ class RedlineCache:
             except (ValueError, KeyError, TypeError, AttributeError):
                 pass  # unreadable: diff again and overwrite it
 
-    def redline(self, old: Version, new: Version) -> Redline:
-        """``old`` → ``new`` as a Change (sections only) and its HTML redline."""
-        key = hashlib.sha256(f"{old.sha256}\0{new.sha256}".encode()).hexdigest()
+    def redline(self, old: Version, new: Version, links: RedlineLinks | None = None) -> Redline:
+        """``old`` → ``new`` as a Change (sections only) and its HTML redline.
+
+        ``links`` says where the redline is shown, so the policy text's links resolve there.
+        """
+        where = links.key() if links else ""
+        key = hashlib.sha256(f"{old.sha256}\0{new.sha256}\0{where}".encode()).hexdigest()
         self._used.add(key)
         entry = self._entries.get(key)
         if entry is not None:
@@ -183,7 +223,7 @@ class RedlineCache:
                 pass  # an entry from another layout: diff again
         self.misses += 1
         change = diff_engine.compare(old, new)
-        rendered = render_html_module.render_html(change)
+        rendered = render_html_module.render_html(change, relink=links.relink if links else None)
         stored = [{k: v for k, v in asdict(s).items() if k != "blocks"} for s in change.sections]
         self._entries[key] = {"sections": stored, "html": rendered}
         return change, rendered
@@ -493,11 +533,20 @@ def _applies(context: _PolicyContext, version: Version) -> str:
 
 def _url_between(context: _PolicyContext, source: str, target: str) -> str:
     """A relative URL (not a .md link) from one page to another, for scripts."""
-    directory_urls = context.options.directory_urls
-    here = posixpath.dirname(page_url(source, directory_urls).rstrip("/") + "/x")
-    there = page_url(target, directory_urls)
-    relative = posixpath.relpath(there, here or ".")
-    return relative + "/" if there.endswith("/") else relative
+    return url_between(source, target, context.options.directory_urls)
+
+
+def url_between(source: str, target: str, directory_urls: bool = True) -> str:
+    """The relative URL (not a .md link) of the page ``target`` from the page ``source``."""
+    relative = posixpath.relpath(
+        page_url(target, directory_urls) or ".", _url_folder(source, directory_urls)
+    )
+    return relative + "/" if directory_urls else relative
+
+
+def _url_folder(page: str, directory_urls: bool) -> str:
+    """The folder a relative URL on ``page`` is resolved from."""
+    return posixpath.dirname(page_url(page, directory_urls)) or "."
 
 
 def _versions_page(context: _PolicyContext) -> SitePage:
@@ -724,11 +773,11 @@ def build_site(
     for policy in policies:
         if not policy.versions:
             continue
+        shown = policy.current or policy.versions[0]
         changes = {
-            new.label: cache.redline(old, new)
+            new.label: cache.redline(old, new, _redline_links(policy, shown, old, new, options))
             for old, new in zip(policy.versions, policy.versions[1:], strict=False)
         }
-        shown = policy.current or policy.versions[0]
         renames = renames_by_version(policy, changes)
         contexts.append(_PolicyContext(policy, changes, shown, options.docs_dir, options, renames))
     pages: list[SitePage] = []
@@ -751,6 +800,28 @@ def build_site(
         ),
     )
     return Site(tuple(pages), files)
+
+
+def _redline_links(
+    policy: Policy, shown: Version, old: Version, new: Version, options: SiteOptions
+) -> RedlineLinks:
+    def text_page(version: Version) -> str:
+        return (
+            policy_page(policy.id) if version is shown else version_page(policy.id, version.label)
+        )
+
+    def source(version: Version) -> str:
+        docs_dir = options.docs_dir
+        return posixpath.relpath(version.path, docs_dir) if docs_dir else version.path
+
+    return RedlineLinks(
+        change_page(policy.id, new.label),
+        text_page(old),
+        text_page(new),
+        source(old),
+        source(new),
+        options.directory_urls,
+    )
 
 
 def _check_unique(pages: list[SitePage], directory_urls: bool) -> None:
