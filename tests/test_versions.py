@@ -305,3 +305,21 @@ def test_not_found_lists_versions(git_repo: GitRepo) -> None:
     policy = load_policies(load_settings(git_repo.path))[0]
     with pytest.raises(NotFoundError, match=r"no version '9' \(versions: 1.0\)"):
         find_version(policy, "9")
+
+
+def test_removing_the_version_label_is_an_error_not_adopt_mode(git_repo: GitRepo) -> None:
+    git_repo.commit(policies__privacy_md=policy_text("1.0", "2020-01-01", BODY))
+    git_repo.commit(policies__privacy_md=policy_text("1.1", "2020-02-01", BODY + "a\n"))
+    dropped = git_repo.commit(policies__privacy_md=policy_text(None, None, BODY + "b\n"))
+    assert _error(git_repo) == (
+        f"policies/privacy.md:1 (commit {dropped[:12]}): 'version' was removed; every published "
+        'text needs a version label — add `version: "1.2"` (the last label was "1.1").'
+    )
+
+
+def test_a_policy_that_never_had_a_label_stays_in_adopt_mode(git_repo: GitRepo) -> None:
+    git_repo.commit(policies__privacy_md=policy_text(None, None, BODY))
+    git_repo.commit(policies__privacy_md=policy_text(None, None, BODY + "a\n"))
+    git_repo.commit(policies__privacy_md=policy_text("1.0", "2030-01-01", BODY + "b\n"))
+    assert [label for _, label, _ in labels(git_repo)][-1] == "1.0"
+    assert len(labels(git_repo)) == 3

@@ -49,6 +49,7 @@ def build_versions(
     candidates: list[_Candidate] = []
     previous_text: str | None = None
     per_day: dict[str, int] = {}
+    last_label: str | None = None
     for revision in revisions:
         if revision.text == previous_text:  # a pure rename, or a merge that changed nothing
             continue
@@ -60,6 +61,20 @@ def build_versions(
             continue
         meta = document.meta
         adopted = meta.version is None
+        if adopted and last_label is not None:
+            # Adopt mode is for a policy that never had a label, not for one that lost it.
+            problems.append(
+                PolicyError(
+                    "'version' was removed; every published text needs a version label — add "
+                    f'`version: "{next_label(last_label)}"` (the last label was "{last_label}").',
+                    path=revision.path,
+                    line=1,
+                    commit=revision.commit,
+                )
+            )
+            continue
+        if not adopted:
+            last_label = meta.version
         if adopted:
             day = revision.date.date().isoformat()
             per_day[day] = per_day.get(day, 0) + 1
@@ -138,6 +153,14 @@ def build_versions(
     if problems:
         raise ProblemList(problems)
     return versions
+
+
+def next_label(label: str) -> str:
+    """The label after ``label``: its last number plus one (``1.1`` → ``1.2``, ``3`` → ``4``)."""
+    head, dot, last = label.rpartition(".")
+    if last.isdigit():
+        return f"{head}{dot}{int(last) + 1}"
+    return f"{label}.1"
 
 
 def _title_from_id(policy: str) -> str:
