@@ -33,7 +33,7 @@ from policysite.files import write_atomic
 from policysite.model import Change, Policy, SectionChange, Version, parse_document
 from policysite.render import html as render_html_module
 from policysite.sections import split_sections
-from policysite.versions import version_record
+from policysite.versions import RetiredVersion, retirement, status_of, version_record
 
 PageKind = Literal["home", "policy", "version", "versions", "change", "changes"]
 
@@ -424,6 +424,10 @@ def _header(context: _PolicyContext, version: Version, page: str) -> str:
     return " · ".join(parts) + "\n{ .policysite-header }\n"
 
 
+def _retired_sentence(version: RetiredVersion) -> str:
+    return f"This policy was retired on {format_date(version.retired)}; it no longer applies."
+
+
 def _banner(kind: str, title: str, text: str) -> str:
     body = "\n".join("    " + line if line else "" for line in text.splitlines())
     return f'!!! {kind} policysite-banner "{title}"\n{body}\n'
@@ -440,6 +444,8 @@ def _policy_page(context: _PolicyContext, draft: str | None) -> SitePage:
             f"This text has changes that are not committed. The published page shows version "
             f"{md(version.label)}.",
         )
+    elif isinstance(version, RetiredVersion):
+        header += "\n" + _banner("warning", "Retired policy", _retired_sentence(version))
     elif version.status == "upcoming":
         header += "\n" + _banner(
             "info",
@@ -454,6 +460,13 @@ def _policy_page(context: _PolicyContext, draft: str | None) -> SitePage:
             f"Version {md(upcoming.label)} takes effect on {format_date(upcoming.effective)}",
             f"[Read version {md(upcoming.label)}]({link(path, version_page(pid, upcoming.label))})"
             f" · [What changes]({link(path, change_page(pid, upcoming.label))})",
+        )
+    retired = retirement(version)
+    if retired is not None and not isinstance(version, RetiredVersion) and draft is None:
+        header += "\n" + _banner(
+            "info",
+            "To be retired",
+            f"This policy will be retired on {format_date(retired)}; it applies until then.",
         )
     body = draft if draft is not None else body_of(version)
     return SitePage(
@@ -474,7 +487,14 @@ def _version_page(context: _PolicyContext, version: Version) -> SitePage:
     path = version_page(pid, version.label)
     shown = context.shown
     current_link = f"[{md(shown.label)}]({link(path, policy_page(pid))})"
-    if version.status == "archived":
+    if isinstance(version, RetiredVersion):
+        banner = _banner(
+            "warning",
+            "Retired policy",
+            f"This is the last version, in force from {format_date(version.effective)}. "
+            + _retired_sentence(version),
+        )
+    elif version.status == "archived":
         following = context.following(version)
         assert following is not None
         last_day = following.effective - dt.timedelta(days=1)
@@ -487,9 +507,12 @@ def _version_page(context: _PolicyContext, version: Version) -> SitePage:
                 f"This version applied from {format_date(version.effective)} to "
                 f"{format_date(last_day)}"
             )
-        banner = _banner(
-            "warning", "Archived version", f"{applied}; the current version is {current_link}."
+        latest = (
+            f"the policy was retired on {format_date(shown.retired)} (last version {current_link})"
+            if isinstance(shown, RetiredVersion)
+            else f"the current version is {current_link}"
         )
+        banner = _banner("warning", "Archived version", f"{applied}; {latest}.")
     elif version.status == "current":
         banner = _banner(
             "success",
@@ -523,6 +546,8 @@ def _version_page(context: _PolicyContext, version: Version) -> SitePage:
 def _applies(context: _PolicyContext, version: Version) -> str:
     following = context.following(version)
     start = format_date(version.effective)
+    if isinstance(version, RetiredVersion):
+        return f"{start} – {format_date(version.retired)} (retired)"
     if version.status == "upcoming":
         return f"from {start} (upcoming)"
     if following is None or following.status == "upcoming":
@@ -563,7 +588,7 @@ def _versions_page(context: _PolicyContext) -> SitePage:
         "",
     ]
     for version in reversed(policy.versions):
-        status = "" if version.status == "archived" else f" ({version.status})"
+        status = "" if version.status == "archived" else f" ({status_of(version)})"
         lines += [
             f"## Version {md(version.label)}{status} {{#version-{version.label}}}",
             "",
@@ -637,9 +662,16 @@ def _home_page(contexts: list[_PolicyContext]) -> SitePage:
         "| --- | --- | --- | --- |",
     ]
     notices: list[str] = []
+    retired: list[str] = []
     for context in contexts:
         shown, pid = context.shown, context.pid
         latest = context.policy.versions[-1]
+        if isinstance(shown, RetiredVersion):
+            retired.append(
+                f"- [{md(shown.title)}]({policy_page(pid)}), retired on "
+                f"{format_date(shown.retired)} · [all versions]({versions_page(pid)})"
+            )
+            continue
         since = format_date(shown.effective) if shown.status == "current" else "not yet"
         lines.append(
             f"| [{md(shown.title)}]({policy_page(pid)}) | {md(shown.label)} | {since} | "
@@ -653,6 +685,9 @@ def _home_page(contexts: list[_PolicyContext]) -> SitePage:
             )
     if notices:
         lines += ["", "## Coming changes", "", *notices]
+    if retired:
+        lines += ["", "## Retired policies", "", "These no longer apply; their texts stay.", ""]
+        lines += retired
     lines += [
         "",
         "[Every change to every policy](changes/index.md) · "
@@ -680,7 +715,7 @@ def _changes_page(contexts: list[_PolicyContext]) -> SitePage:
             f"| {version.effective.isoformat()} | "
             f"[{md(version.title)}]({link(path, policy_page(version.policy))}) | "
             f"[{md(version.label)}]({link(path, change_page(version.policy, version.label))}) | "
-            f"{kind_of(version)} | {version.status} |"
+            f"{kind_of(version)} | {status_of(version)} |"
         )
     return SitePage(path, "All changes", "\n".join(lines) + "\n", "changes")
 
