@@ -228,3 +228,102 @@ def test_an_uncommitted_policy_file_fails_a_strict_build(
         "policies/draft.md is not in git history, so it has no version and is published as a "
         "plain page; commit it, or move it out of policies/."
     ) in [r.getMessage() for r in caplog.records]
+
+
+def test_links_inside_a_redline_resolve_in_a_strict_build(
+    git_repo: GitRepo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    git_repo.write(
+        "mkdocs.yml",
+        """
+        site_name: Test policies
+        site_url: https://example.com/
+        docs_dir: policies
+        theme:
+          name: material
+          font: false
+        plugins:
+          - policysite
+        """,
+    )
+    cookies = policy_text("1", "2020-01-01", "## Consent {#consent}\n\nAsk first.\n")
+    old = """
+    ## Data {#data}
+
+    We keep it: see [retention](#retention), [consent](cookies.md#consent) and [gone](#gone).
+
+    ## Retention {#retention}
+
+    Five years.
+
+    ## Gone {#gone}
+
+    Removed in 1.1.
+    """
+    git_repo.commit(
+        policies__privacy_md=policy_text("1.0", "2020-01-01", old),
+        policies__cookies_md=cookies,
+    )
+    new = old.replace("We keep it:", "We keep it;").replace(" and [gone](#gone)", "")
+    new = new[: new.index("    ## Gone")]
+    git_repo.commit(policies__privacy_md=policy_text("1.1", "2021-01-01", new))
+    with caplog.at_level(logging.WARNING):
+        site_dir = build_site(git_repo.path, tmp_path / "out", "https://example.com/", TODAY)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    redline = article(site_dir / "privacy/changes/1.1/index.html")
+    hrefs = re.findall(r'<a href="([^"]+)">(?:<[^>]+>)*(?:retention|consent|gone)', redline)
+    # The new text's links go to the policy page (1.1 is current), the deleted link to 1.0.
+    assert hrefs == ["../../#retention", "../../../cookies/#consent", "../../versions/1.0/#gone"]
+
+
+def test_a_retired_policy_has_a_banner_leaves_the_home_list_and_keeps_its_archive(
+    git_repo: GitRepo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    git_repo.write(
+        "mkdocs.yml",
+        """
+        site_name: Test policies
+        site_url: https://example.com/
+        docs_dir: policies
+        theme:
+          name: material
+          font: false
+        plugins:
+          - policysite
+        """,
+    )
+    body = "## Data {#data}\n\nWe keep your name.\n"
+    git_repo.commit(
+        policies__privacy_md=policy_text("1.0", "2020-01-01", body),
+        policies__terms_md=policy_text("1", "2020-01-01", "## Use {#use}\n\nBe kind.\n", "Terms"),
+    )
+    retired = policy_text("2.0", "2021-01-01", body + "\nWe stop this service.\n")
+    git_repo.commit(policies__privacy_md=retired.replace("---\n##", "retired: 2022-01-01\n---\n##"))
+    git_repo.git("rm", "-q", "policies/privacy.md")
+    git_repo.commit("privacy was retired: its file goes, its archive stays")
+    with caplog.at_level(logging.WARNING):
+        site_dir = build_site(git_repo.path, tmp_path / "out", "https://example.com/", TODAY)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    page = text_of(article(site_dir / "privacy/index.html"))
+    assert (
+        "Version 2.0 · effective 1 January 2021 · What changed · All versions "
+        "Retired policy This policy was retired on 1 January 2022; it no longer applies."
+    ) in page
+    archived = text_of(article(site_dir / "privacy/versions/1.0/index.html"))
+    assert (
+        "This version applied from 1 January 2020 to 31 December 2020; the policy was retired "
+        "on 1 January 2022 (last version 2.0)."
+    ) in archived
+    home = text_of(article(site_dir / "index.html"))
+    assert home == (
+        "Policies Policy Version In force since Last change Terms 1 1 January 2020 1, no note "
+        "Retired policies¶ These no longer apply; their texts stay. Privacy, retired on "
+        "1 January 2022 · all versions Every change to every policy · Atom feed · versions.json"
+    )
+    assert "Version 2.0 (retired)" in text_of(article(site_dir / "privacy/versions/index.html"))
+    records = json.loads((site_dir / "versions.json").read_text(encoding="utf-8"))
+    assert [(r["policy"], r["version"], r["status"]) for r in records] == [
+        ("privacy", "1.0", "archived"),
+        ("privacy", "2.0", "retired"),
+        ("terms", "1", "current"),
+    ]

@@ -307,3 +307,57 @@ def test_not_found_lists_versions(git_repo: GitRepo) -> None:
     policy = load_policies(load_settings(git_repo.path))[0]
     with pytest.raises(NotFoundError, match=r"no version '9' \(versions: 1.0\)"):
         find_version(policy, "9")
+
+
+def test_removing_the_version_label_is_an_error_not_adopt_mode(git_repo: GitRepo) -> None:
+    git_repo.commit(policies__privacy_md=policy_text("1.0", "2020-01-01", BODY))
+    git_repo.commit(policies__privacy_md=policy_text("1.1", "2020-02-01", BODY + "a\n"))
+    dropped = git_repo.commit(policies__privacy_md=policy_text(None, None, BODY + "b\n"))
+    assert _error(git_repo) == (
+        f"policies/privacy.md:1 (commit {dropped[:12]}): 'version' was removed; every published "
+        'text needs a version label — add `version: "1.2"` (the last label was "1.1").'
+    )
+
+
+def test_a_policy_that_never_had_a_label_stays_in_adopt_mode(git_repo: GitRepo) -> None:
+    git_repo.commit(policies__privacy_md=policy_text(None, None, BODY))
+    git_repo.commit(policies__privacy_md=policy_text(None, None, BODY + "a\n"))
+    git_repo.commit(policies__privacy_md=policy_text("1.0", "2030-01-01", BODY + "b\n"))
+    assert [label for _, label, _ in labels(git_repo)][-1] == "1.0"
+    assert len(labels(git_repo)) == 3
+
+
+RETIRED = policy_text("2.0", "2021-01-01", BODY + "Last words.\n").replace(
+    "---\n##", "retired: 2022-01-01\n---\n##", 1
+)
+
+
+def test_a_retired_policy_is_retired_from_its_date_in_json(git_repo: GitRepo) -> None:
+    git_repo.commit(policies__privacy_md=policy_text("1.0", "2020-01-01", BODY))
+    git_repo.commit(policies__privacy_md=RETIRED)
+    statuses = {}
+    for as_of in ("2021-12-31", "2022-01-01"):
+        code, output = run_cli(git_repo, "versions", "--format", "json", "--as-of", as_of)
+        assert code == 0, output
+        statuses[as_of] = [(r["version"], r["status"]) for r in json.loads(output)]
+    assert statuses == {
+        "2021-12-31": [("1.0", "archived"), ("2.0", "current")],
+        "2022-01-01": [("1.0", "archived"), ("2.0", "retired")],
+    }
+
+
+def test_a_retired_policy_keeps_its_versions_when_its_file_is_deleted(git_repo: GitRepo) -> None:
+    git_repo.commit(
+        policies__privacy_md=policy_text("1.0", "2020-01-01", BODY),
+        policies__old_md=policy_text("1.0", "2020-01-01", BODY),
+    )
+    git_repo.commit(policies__privacy_md=RETIRED)
+    git_repo.git("rm", "-q", "policies/privacy.md", "policies/old.md")
+    git_repo.commit("drop both: privacy was retired, old was not")
+    assert labels(git_repo) == [("privacy", "1.0", "archived"), ("privacy", "2.0", "current")]
+    code, output = run_cli(git_repo, "versions", "--format", "json", "--as-of", "2030-01-01")
+    assert code == 0, output
+    assert [(r["policy"], r["version"], r["status"]) for r in json.loads(output)] == [
+        ("privacy", "1.0", "archived"),
+        ("privacy", "2.0", "retired"),
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import subprocess
 import threading
 from collections.abc import Iterable, Iterator
@@ -210,10 +211,14 @@ def read_history(
         head = _check_repo(repo, rev)
         prefix = repo_prefix(repo, folder)
         lineages: dict[str, list[_Change]] = {}
+        deleted: dict[str, list[_Change]] = {}  # deleted files: kept if their policy retired
         for change in _log_changes(repo, head, prefix):
             skip = change.mode == "160000" or (bool(ignored) and change.commit.startswith(ignored))
+            deleted.pop(change.path, None)  # a new file at the path replaces the deleted one
             if change.status == "D":
-                lineages.pop(change.path, None)
+                gone = lineages.pop(change.path, None)
+                if gone and _is_policy_path(change.path, prefix):
+                    deleted[change.path] = gone
                 continue
             if change.status == "R" and change.old_path:
                 lineage = lineages.pop(change.old_path, [])
@@ -225,6 +230,13 @@ def read_history(
             if not skip:
                 lineage.append(change)
             lineages[change.path] = lineage
+        for path, lineage in list(deleted.items()):
+            try:
+                last = read_texts(repo, lineage[-1:]).get(lineage[-1].blob)
+            except PolicyError:  # not UTF-8 or too big: it retired nothing, as before
+                last = None
+            if last is not None and _retires(last[0]):
+                lineages[path] = lineage
         texts = read_texts(repo, (c for lineage in lineages.values() for c in lineage))
     result: dict[str, list[Revision]] = {}
     for path, lineage in sorted(lineages.items()):
@@ -235,6 +247,17 @@ def read_history(
             Revision(c.commit, c.date, c.path, c.blob, *texts[c.blob]) for c in lineage
         ]
     return result
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*$", re.DOTALL | re.MULTILINE)
+_RETIRED = re.compile(r"^retired:[ \t]*\S", re.MULTILINE)
+
+
+def _retires(text: str) -> bool:
+    """Whether a policy text's front matter has a ``retired:`` date (a retired policy's file may
+    be deleted: its archive stays)."""
+    match = _FRONT_MATTER.match(text.removeprefix("\ufeff"))
+    return bool(match and _RETIRED.search(match.group(1)))
 
 
 def _decode(data: bytes, change: _Change) -> tuple[str, str]:

@@ -33,7 +33,7 @@ from policysite.files import write_atomic
 from policysite.model import Change, Policy, SectionChange, Version, parse_document
 from policysite.render import html as render_html_module
 from policysite.sections import split_sections
-from policysite.versions import version_record
+from policysite.versions import RetiredVersion, retirement, status_of, version_record
 
 PageKind = Literal["home", "policy", "version", "versions", "change", "changes"]
 
@@ -146,6 +146,42 @@ def _fingerprint(modules: Iterable[ModuleType]) -> str:
     return digest.hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class RedlineLinks:
+    """Where a redline is shown, and where the texts it compares were written.
+
+    The redline is raw HTML, which MkDocs does not touch: a link of the policy text is rewritten
+    here into a URL that works from the change page. ``#anchor`` goes to the section in that
+    side's text (the old version's for deleted words, the new one's otherwise); ``other.md#x``,
+    relative to the file the text was in, goes to that page's URL.
+    """
+
+    page: str  # the change page, e.g. "privacy/changes/1.1.md"
+    old_text: str  # the page with the old version's text, e.g. "privacy/versions/1.0.md"
+    new_text: str
+    old_source: str  # the old version's file in the docs tree, e.g. "privacy.md"
+    new_source: str
+    directory_urls: bool = True
+
+    def key(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    def relink(self, url: str, side: Literal["old", "new"]) -> str:
+        text_page = self.old_text if side == "old" else self.new_text
+        source = self.old_source if side == "old" else self.new_source
+        if url.startswith("#"):
+            return url_between(self.page, text_page, self.directory_urls) + url
+        if not url or url.startswith("/") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|//", url):
+            return url
+        path, hashmark, fragment = url.partition("#")
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))
+        if joined.endswith(".md"):
+            target = url_between(self.page, joined, self.directory_urls)
+        else:  # a file (an image, a PDF): its path from the page's folder
+            target = posixpath.relpath(joined, _url_folder(self.page, self.directory_urls))
+        return target + hashmark + fragment
+
+
 class RedlineCache:
     """Redlines kept on disk, keyed by the sha256 of the two texts, for one engine's code.
 
@@ -169,9 +205,13 @@ class RedlineCache:
             except (ValueError, KeyError, TypeError, AttributeError):
                 pass  # unreadable: diff again and overwrite it
 
-    def redline(self, old: Version, new: Version) -> Redline:
-        """``old`` → ``new`` as a Change (sections only) and its HTML redline."""
-        key = hashlib.sha256(f"{old.sha256}\0{new.sha256}".encode()).hexdigest()
+    def redline(self, old: Version, new: Version, links: RedlineLinks | None = None) -> Redline:
+        """``old`` → ``new`` as a Change (sections only) and its HTML redline.
+
+        ``links`` says where the redline is shown, so the policy text's links resolve there.
+        """
+        where = links.key() if links else ""
+        key = hashlib.sha256(f"{old.sha256}\0{new.sha256}\0{where}".encode()).hexdigest()
         self._used.add(key)
         entry = self._entries.get(key)
         if entry is not None:
@@ -183,7 +223,7 @@ class RedlineCache:
                 pass  # an entry from another layout: diff again
         self.misses += 1
         change = diff_engine.compare(old, new)
-        rendered = render_html_module.render_html(change)
+        rendered = render_html_module.render_html(change, relink=links.relink if links else None)
         stored = [{k: v for k, v in asdict(s).items() if k != "blocks"} for s in change.sections]
         self._entries[key] = {"sections": stored, "html": rendered}
         return change, rendered
@@ -384,6 +424,10 @@ def _header(context: _PolicyContext, version: Version, page: str) -> str:
     return " · ".join(parts) + "\n{ .policysite-header }\n"
 
 
+def _retired_sentence(version: RetiredVersion) -> str:
+    return f"This policy was retired on {format_date(version.retired)}; it no longer applies."
+
+
 def _banner(kind: str, title: str, text: str) -> str:
     body = "\n".join("    " + line if line else "" for line in text.splitlines())
     return f'!!! {kind} policysite-banner "{title}"\n{body}\n'
@@ -400,6 +444,8 @@ def _policy_page(context: _PolicyContext, draft: str | None) -> SitePage:
             f"This text has changes that are not committed. The published page shows version "
             f"{md(version.label)}.",
         )
+    elif isinstance(version, RetiredVersion):
+        header += "\n" + _banner("warning", "Retired policy", _retired_sentence(version))
     elif version.status == "upcoming":
         header += "\n" + _banner(
             "info",
@@ -414,6 +460,13 @@ def _policy_page(context: _PolicyContext, draft: str | None) -> SitePage:
             f"Version {md(upcoming.label)} takes effect on {format_date(upcoming.effective)}",
             f"[Read version {md(upcoming.label)}]({link(path, version_page(pid, upcoming.label))})"
             f" · [What changes]({link(path, change_page(pid, upcoming.label))})",
+        )
+    retired = retirement(version)
+    if retired is not None and not isinstance(version, RetiredVersion) and draft is None:
+        header += "\n" + _banner(
+            "info",
+            "To be retired",
+            f"This policy will be retired on {format_date(retired)}; it applies until then.",
         )
     body = draft if draft is not None else body_of(version)
     return SitePage(
@@ -434,7 +487,14 @@ def _version_page(context: _PolicyContext, version: Version) -> SitePage:
     path = version_page(pid, version.label)
     shown = context.shown
     current_link = f"[{md(shown.label)}]({link(path, policy_page(pid))})"
-    if version.status == "archived":
+    if isinstance(version, RetiredVersion):
+        banner = _banner(
+            "warning",
+            "Retired policy",
+            f"This is the last version, in force from {format_date(version.effective)}. "
+            + _retired_sentence(version),
+        )
+    elif version.status == "archived":
         following = context.following(version)
         assert following is not None
         last_day = following.effective - dt.timedelta(days=1)
@@ -447,9 +507,12 @@ def _version_page(context: _PolicyContext, version: Version) -> SitePage:
                 f"This version applied from {format_date(version.effective)} to "
                 f"{format_date(last_day)}"
             )
-        banner = _banner(
-            "warning", "Archived version", f"{applied}; the current version is {current_link}."
+        latest = (
+            f"the policy was retired on {format_date(shown.retired)} (last version {current_link})"
+            if isinstance(shown, RetiredVersion)
+            else f"the current version is {current_link}"
         )
+        banner = _banner("warning", "Archived version", f"{applied}; {latest}.")
     elif version.status == "current":
         banner = _banner(
             "success",
@@ -483,6 +546,8 @@ def _version_page(context: _PolicyContext, version: Version) -> SitePage:
 def _applies(context: _PolicyContext, version: Version) -> str:
     following = context.following(version)
     start = format_date(version.effective)
+    if isinstance(version, RetiredVersion):
+        return f"{start} – {format_date(version.retired)} (retired)"
     if version.status == "upcoming":
         return f"from {start} (upcoming)"
     if following is None or following.status == "upcoming":
@@ -493,11 +558,20 @@ def _applies(context: _PolicyContext, version: Version) -> str:
 
 def _url_between(context: _PolicyContext, source: str, target: str) -> str:
     """A relative URL (not a .md link) from one page to another, for scripts."""
-    directory_urls = context.options.directory_urls
-    here = posixpath.dirname(page_url(source, directory_urls).rstrip("/") + "/x")
-    there = page_url(target, directory_urls)
-    relative = posixpath.relpath(there, here or ".")
-    return relative + "/" if there.endswith("/") else relative
+    return url_between(source, target, context.options.directory_urls)
+
+
+def url_between(source: str, target: str, directory_urls: bool = True) -> str:
+    """The relative URL (not a .md link) of the page ``target`` from the page ``source``."""
+    relative = posixpath.relpath(
+        page_url(target, directory_urls) or ".", _url_folder(source, directory_urls)
+    )
+    return relative + "/" if directory_urls else relative
+
+
+def _url_folder(page: str, directory_urls: bool) -> str:
+    """The folder a relative URL on ``page`` is resolved from."""
+    return posixpath.dirname(page_url(page, directory_urls)) or "."
 
 
 def _versions_page(context: _PolicyContext) -> SitePage:
@@ -514,7 +588,7 @@ def _versions_page(context: _PolicyContext) -> SitePage:
         "",
     ]
     for version in reversed(policy.versions):
-        status = "" if version.status == "archived" else f" ({version.status})"
+        status = "" if version.status == "archived" else f" ({status_of(version)})"
         lines += [
             f"## Version {md(version.label)}{status} {{#version-{version.label}}}",
             "",
@@ -588,9 +662,16 @@ def _home_page(contexts: list[_PolicyContext]) -> SitePage:
         "| --- | --- | --- | --- |",
     ]
     notices: list[str] = []
+    retired: list[str] = []
     for context in contexts:
         shown, pid = context.shown, context.pid
         latest = context.policy.versions[-1]
+        if isinstance(shown, RetiredVersion):
+            retired.append(
+                f"- [{md(shown.title)}]({policy_page(pid)}), retired on "
+                f"{format_date(shown.retired)} · [all versions]({versions_page(pid)})"
+            )
+            continue
         since = format_date(shown.effective) if shown.status == "current" else "not yet"
         lines.append(
             f"| [{md(shown.title)}]({policy_page(pid)}) | {md(shown.label)} | {since} | "
@@ -604,6 +685,9 @@ def _home_page(contexts: list[_PolicyContext]) -> SitePage:
             )
     if notices:
         lines += ["", "## Coming changes", "", *notices]
+    if retired:
+        lines += ["", "## Retired policies", "", "These no longer apply; their texts stay.", ""]
+        lines += retired
     lines += [
         "",
         "[Every change to every policy](changes/index.md) · "
@@ -631,7 +715,7 @@ def _changes_page(contexts: list[_PolicyContext]) -> SitePage:
             f"| {version.effective.isoformat()} | "
             f"[{md(version.title)}]({link(path, policy_page(version.policy))}) | "
             f"[{md(version.label)}]({link(path, change_page(version.policy, version.label))}) | "
-            f"{kind_of(version)} | {version.status} |"
+            f"{kind_of(version)} | {status_of(version)} |"
         )
     return SitePage(path, "All changes", "\n".join(lines) + "\n", "changes")
 
@@ -724,11 +808,11 @@ def build_site(
     for policy in policies:
         if not policy.versions:
             continue
+        shown = policy.current or policy.versions[0]
         changes = {
-            new.label: cache.redline(old, new)
+            new.label: cache.redline(old, new, _redline_links(policy, shown, old, new, options))
             for old, new in zip(policy.versions, policy.versions[1:], strict=False)
         }
-        shown = policy.current or policy.versions[0]
         renames = renames_by_version(policy, changes)
         contexts.append(_PolicyContext(policy, changes, shown, options.docs_dir, options, renames))
     pages: list[SitePage] = []
@@ -751,6 +835,28 @@ def build_site(
         ),
     )
     return Site(tuple(pages), files)
+
+
+def _redline_links(
+    policy: Policy, shown: Version, old: Version, new: Version, options: SiteOptions
+) -> RedlineLinks:
+    def text_page(version: Version) -> str:
+        return (
+            policy_page(policy.id) if version is shown else version_page(policy.id, version.label)
+        )
+
+    def source(version: Version) -> str:
+        docs_dir = options.docs_dir
+        return posixpath.relpath(version.path, docs_dir) if docs_dir else version.path
+
+    return RedlineLinks(
+        change_page(policy.id, new.label),
+        text_page(old),
+        text_page(new),
+        source(old),
+        source(new),
+        options.directory_urls,
+    )
 
 
 def _check_unique(pages: list[SitePage], directory_urls: bool) -> None:

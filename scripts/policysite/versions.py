@@ -9,8 +9,9 @@ versions out, so every rule is tested without git.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from policysite.config import Settings, today
@@ -27,6 +28,45 @@ class _Candidate:
     title: str
     aliases: dict[str, str]
     adopted: bool
+
+
+@dataclass(frozen=True)
+class RetiredVersion(Version):
+    """The last version of a policy whose ``retired`` date had come on the day statuses were
+    decided: the policy no longer applies (its status is still "current" in ``model``, whose
+    statuses have no "retired"; ``status_of`` says "retired")."""
+
+    retired: dt.date = dt.date.min
+
+
+def retirement(version: Version) -> dt.date | None:
+    """The ``retired:`` date in a version's front matter, if any."""
+    return _retired(version.text, version.path, version.commit)
+
+
+@functools.lru_cache(maxsize=1024)
+def _retired(text: str, path: str, commit: str) -> dt.date | None:
+    try:
+        return parse_document(text, path, commit).meta.retired
+    except PolicyError:
+        return None
+
+
+def status_of(version: Version) -> str:
+    """current, archived, upcoming, or retired (the last version of a retired policy)."""
+    return "retired" if isinstance(version, RetiredVersion) else version.status
+
+
+def with_retirement(versions: list[Version], as_of: dt.date) -> list[Version]:
+    """``versions`` (statuses set) with the last one retired when its ``retired`` date has come."""
+    if not versions or versions[-1].status != "current":
+        return versions
+    last = versions[-1]
+    retired = retirement(last)
+    if retired is None or retired > as_of:
+        return versions
+    values = {f.name: getattr(last, f.name) for f in fields(Version)}
+    return [*versions[:-1], RetiredVersion(**values, retired=retired)]
 
 
 def policy_id(relative_path: str) -> str:
@@ -49,6 +89,7 @@ def build_versions(
     candidates: list[_Candidate] = []
     previous_text: str | None = None
     per_day: dict[str, int] = {}
+    last_label: str | None = None
     for revision in revisions:
         if revision.text == previous_text:  # a pure rename, or a merge that changed nothing
             continue
@@ -60,6 +101,20 @@ def build_versions(
             continue
         meta = document.meta
         adopted = meta.version is None
+        if adopted and last_label is not None:
+            # Adopt mode is for a policy that never had a label, not for one that lost it.
+            problems.append(
+                PolicyError(
+                    "'version' was removed; every published text needs a version label — add "
+                    f'`version: "{next_label(last_label)}"` (the last label was "{last_label}").',
+                    path=revision.path,
+                    line=1,
+                    commit=revision.commit,
+                )
+            )
+            continue
+        if not adopted:
+            last_label = meta.version
         if adopted:
             day = revision.date.date().isoformat()
             per_day[day] = per_day.get(day, 0) + 1
@@ -140,6 +195,14 @@ def build_versions(
     return versions
 
 
+def next_label(label: str) -> str:
+    """The label after ``label``: its last number plus one (``1.1`` → ``1.2``, ``3`` → ``4``)."""
+    head, dot, last = label.rpartition(".")
+    if last.isdigit():
+        return f"{head}{dot}{int(last) + 1}"
+    return f"{label}.1"
+
+
 def _title_from_id(policy: str) -> str:
     return policy.rsplit("/", 1)[-1].replace("-", " ").replace("_", " ").capitalize()
 
@@ -186,7 +249,11 @@ def load_policies(
         except PolicySiteError as exc:
             problems.append(exc)
             continue
-        policies.append(Policy(pid, revisions[-1].path, tuple(with_status(versions, as_of))))
+        policies.append(
+            Policy(
+                pid, revisions[-1].path, tuple(with_retirement(with_status(versions, as_of), as_of))
+            )
+        )
     if problems:
         raise ProblemList(problems)
     return policies
@@ -218,7 +285,7 @@ def version_url(settings: Settings, version: Version) -> str:
     """Where the site shows this version: the policy page when current, its archive otherwise."""
     path = (
         f"{version.policy}/"
-        if version.status == "current"
+        if version.status == "current"  # a retired policy's last text stays on its page
         else (f"{version.policy}/versions/{version.label}/")
     )
     return (settings.site_url or "/") + path
@@ -235,7 +302,7 @@ def version_record(settings: Settings, version: Version) -> dict[str, object]:
         "date": version.date.isoformat(),
         "sha256": version.sha256,
         "material": version.material,
-        "status": version.status,
+        "status": status_of(version),
         "url": version_url(settings, version),
         "path": Path(version.path).as_posix(),
     }

@@ -6,6 +6,11 @@ fragment can sit on the same page as the policy text without a clash: the sectio
 first heading is ``id="change"``, and the two ends of a moved block are ``change-move-N`` (where
 it now is) and ``change-move-N-from`` (where it was). Headings inside the fragment have no id.
 
+Links in the policy text are left as written unless the caller passes ``relink``: a function
+of the URL and the side it comes from (``"old"`` for deleted words, ``"new"`` otherwise) that
+returns the URL to use where the fragment is shown (the site points ``#anchor`` at the section
+in that version's text, and a link to another page at that page's URL).
+
 Screen readers hear "inserted:" and "deleted:" before each change (visually hidden text, class
 ``ps-sr``); style the classes with ``REDLINE_CSS``.
 """
@@ -13,10 +18,20 @@ Screen readers hear "inserted:" and "deleted:" before each change (visually hidd
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Callable
+from typing import Literal
 
 from policysite.blocks import VOID_TAGS
 from policysite.model import BlockChange, Change, SectionChange, Segment
 from policysite.render import describe, direction, reading_order, section_title, sentence
+
+Side = Literal["old", "new"]
+Relink = Callable[[str, Side], str]
+
+# The opening tag of a link or image in the rendered policy text (Python-Markdown writes
+# attributes double-quoted), with the URL in group 2.
+_URL_ATTR = re.compile(r'(<(?:a|img)\b[^<>]*?\s(?:href|src)=")([^"]*)(")')
 
 REDLINE_CSS = """\
 .ps-sr { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0;
@@ -41,11 +56,13 @@ def render_html(
     full: bool = False,
     labels: bool = True,
     id_prefix: str = "change-",
+    relink: Relink | None = None,
 ) -> str:
     """The redline of a Change, one ``<section>`` per changed section.
 
     ``full`` also shows unchanged sections (as plain text); ``labels=False`` leaves out the
-    screen-reader labels (for places that strip classes, such as GitHub comments).
+    screen-reader labels (for places that strip classes, such as GitHub comments); ``relink``
+    rewrites the URLs of the policy text's links (see the module's docstring).
     """
     parts = ['<div class="ps-redline">']
     if change.reverse:
@@ -64,7 +81,9 @@ def render_html(
         )
         if section.status != "unchanged":
             parts.append(f'<p class="ps-status">{html.escape(sentence(describe(section)))}</p>')
-        parts.append(render_blocks(section, titles, labels=labels, id_prefix=id_prefix))
+        parts.append(
+            render_blocks(section, titles, labels=labels, id_prefix=id_prefix, relink=relink)
+        )
         parts.append("</section>")
     parts.append("</div>")
     return "\n".join(parts) + "\n"
@@ -95,6 +114,7 @@ def render_blocks(
     *,
     labels: bool = True,
     id_prefix: str = "change-",
+    relink: Relink | None = None,
 ) -> str:
     """A section's blocks with the lists, tables and admonitions around them rebuilt.
 
@@ -116,7 +136,7 @@ def render_blocks(
         for start in block.parents[len(stack) :]:
             out.append(start + "\n")
             stack.append((start, _tag_name(start)))
-        out.append(_block(block, titles, labels, id_prefix))
+        out.append(_block(block, titles, labels, id_prefix, relink))
         if block.kind and block.kind not in VOID_TAGS:
             stack.append((f"<{block.kind}{block.attrs}>", block.kind))
     while stack:
@@ -128,14 +148,35 @@ def _tag_name(start: str) -> str:
     return start[1:].split(" ", 1)[0].rstrip(">/")
 
 
-def _block(block: BlockChange, titles: dict[str, str], labels: bool, id_prefix: str) -> str:
+def _relinked(markup: str, side: Side, relink: Relink | None) -> str:
+    if relink is None or "=" not in markup:
+        return markup
+    return _URL_ATTR.sub(
+        lambda m: m.group(1) + html.escape(relink(html.unescape(m.group(2)), side)) + m.group(3),
+        markup,
+    )
+
+
+def _block(
+    block: BlockChange,
+    titles: dict[str, str],
+    labels: bool,
+    id_prefix: str,
+    relink: Relink | None,
+) -> str:
     """The opening tag of a block and its content; the caller closes it."""
     css = ""
     element_id = ""
     if block.op == "insert":
-        css, content = "ps-ins", _wrap("ins", block.segments[0].html, labels)
+        css, content = (
+            "ps-ins",
+            _wrap("ins", _relinked(block.segments[0].html, "new", relink), labels),
+        )
     elif block.op == "delete":
-        css, content = "ps-del", _wrap("del", block.segments[0].html, labels)
+        css, content = (
+            "ps-del",
+            _wrap("del", _relinked(block.segments[0].html, "old", relink), labels),
+        )
     elif block.op == "move" and block.move_to is not None:
         css, element_id = "ps-moved-away", f"{id_prefix}move-{block.move_id}-from"
         target = f"#{id_prefix}move-{block.move_id}"
@@ -146,9 +187,9 @@ def _block(block: BlockChange, titles: dict[str, str], labels: bool, id_prefix: 
         source = f"#{id_prefix}move-{block.move_id}-from"
         title = html.escape(titles.get(block.move_from or "", block.move_from or ""))
         note = f'<span class="ps-note">Moved here from <a href="{source}">{title}</a>:</span> '
-        content = note + _segments(block.segments, labels)
+        content = note + _segments(block.segments, labels, relink)
     else:
-        content = _segments(block.segments, labels)
+        content = _segments(block.segments, labels, relink)
     if not block.kind:
         return content
     attrs = block.attrs
@@ -164,12 +205,12 @@ def _block(block: BlockChange, titles: dict[str, str], labels: bool, id_prefix: 
     return f"<{block.kind}{attrs}>{content}"
 
 
-def _segments(segments: tuple[Segment, ...], labels: bool) -> str:
+def _segments(segments: tuple[Segment, ...], labels: bool, relink: Relink | None) -> str:
     parts: list[str] = []
     index = 0
     while index < len(segments):
         if segments[index].op == "equal":
-            parts.append(segments[index].html)
+            parts.append(_relinked(segments[index].html, "new", relink))
             index += 1
             continue
         end = index
@@ -189,6 +230,7 @@ def _segments(segments: tuple[Segment, ...], labels: bool) -> str:
         for segment in group:
             tag = "ins" if segment.op == "insert" else "del"
             markup = segment.html[1:] if outside and segment.html.startswith(" ") else segment.html
+            markup = _relinked(markup, "old" if segment.op == "delete" else "new", relink)
             parts.append(_wrap(tag, markup, labels))
         index = end
     return "".join(parts)
