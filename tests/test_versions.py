@@ -354,7 +354,7 @@ def test_a_retired_policy_keeps_its_versions_when_its_file_is_deleted(git_repo: 
     git_repo.commit(policies__privacy_md=RETIRED)
     git_repo.git("rm", "-q", "policies/privacy.md", "policies/old.md")
     git_repo.commit("drop both: privacy was retired, old was not")
-    assert labels(git_repo) == [("privacy", "1.0", "archived"), ("privacy", "2.0", "current")]
+    assert labels(git_repo) == [("privacy", "1.0", "archived"), ("privacy", "2.0", "retired")]
     code, output = run_cli(git_repo, "versions", "--format", "json", "--as-of", "2030-01-01")
     assert code == 0, output
     assert [(r["policy"], r["version"], r["status"]) for r in json.loads(output)] == [

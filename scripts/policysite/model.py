@@ -20,7 +20,7 @@ try:  # libyaml's parser is ~10× faster; it matters when reading thousands of c
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-Status = Literal["current", "archived", "upcoming"]
+Status = Literal["current", "archived", "upcoming", "retired"]
 
 _FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _ANCHOR_ID = re.compile(r"^[^\s#{}]+$")
@@ -86,6 +86,7 @@ class Version:
     title: str
     anchor_aliases: dict[str, str] = field(default_factory=dict)
     adopted: bool = False  # no `version` in front matter: labelled by the commit date
+    retired: dt.date | None = None  # `retired:` in front matter: the policy ends that day
     note: Note | None = None
     status: Status = "archived"
 
@@ -114,6 +115,13 @@ class Policy:
     @property
     def current(self) -> Version | None:
         return next((v for v in reversed(self.versions) if v.status == "current"), None)
+
+    @property
+    def shown(self) -> Version | None:
+        """The version the policy's page shows: the current one, or the last of a retired one."""
+        return next(
+            (v for v in reversed(self.versions) if v.status in ("current", "retired")), None
+        )
 
     @property
     def upcoming(self) -> tuple[Version, ...]:
@@ -361,7 +369,9 @@ def with_status(versions: list[Version], as_of: dt.date) -> list[Version]:
     for index, version in enumerate(versions):
         status: Status
         if index == current:
-            status = "current"
+            # The last text of a policy that was withdrawn on or before as_of applies no more.
+            retired = version.retired is not None and version.retired <= as_of
+            status = "retired" if retired and index == len(versions) - 1 else "current"
         elif version.effective > as_of and (current is None or index > current):
             status = "upcoming"
         else:

@@ -33,7 +33,7 @@ from policysite.files import write_atomic
 from policysite.model import Change, Policy, SectionChange, Version, parse_document
 from policysite.render import html as render_html_module
 from policysite.sections import split_sections
-from policysite.versions import RetiredVersion, retirement, status_of, version_record
+from policysite.versions import version_record
 
 PageKind = Literal["home", "policy", "version", "versions", "change", "changes"]
 
@@ -424,8 +424,13 @@ def _header(context: _PolicyContext, version: Version, page: str) -> str:
     return " · ".join(parts) + "\n{ .policysite-header }\n"
 
 
-def _retired_sentence(version: RetiredVersion) -> str:
-    return f"This policy was retired on {format_date(version.retired)}; it no longer applies."
+def _retired_on(version: Version) -> str:
+    assert version.retired is not None
+    return format_date(version.retired)
+
+
+def _retired_sentence(version: Version) -> str:
+    return f"This policy was retired on {_retired_on(version)}; it no longer applies."
 
 
 def _banner(kind: str, title: str, text: str) -> str:
@@ -444,7 +449,7 @@ def _policy_page(context: _PolicyContext, draft: str | None) -> SitePage:
             f"This text has changes that are not committed. The published page shows version "
             f"{md(version.label)}.",
         )
-    elif isinstance(version, RetiredVersion):
+    elif version.status == "retired":
         header += "\n" + _banner("warning", "Retired policy", _retired_sentence(version))
     elif version.status == "upcoming":
         header += "\n" + _banner(
@@ -461,8 +466,8 @@ def _policy_page(context: _PolicyContext, draft: str | None) -> SitePage:
             f"[Read version {md(upcoming.label)}]({link(path, version_page(pid, upcoming.label))})"
             f" · [What changes]({link(path, change_page(pid, upcoming.label))})",
         )
-    retired = retirement(version)
-    if retired is not None and not isinstance(version, RetiredVersion) and draft is None:
+    retired = version.retired
+    if retired is not None and version.status != "retired" and draft is None:
         header += "\n" + _banner(
             "info",
             "To be retired",
@@ -487,7 +492,7 @@ def _version_page(context: _PolicyContext, version: Version) -> SitePage:
     path = version_page(pid, version.label)
     shown = context.shown
     current_link = f"[{md(shown.label)}]({link(path, policy_page(pid))})"
-    if isinstance(version, RetiredVersion):
+    if version.status == "retired":
         banner = _banner(
             "warning",
             "Retired policy",
@@ -508,8 +513,8 @@ def _version_page(context: _PolicyContext, version: Version) -> SitePage:
                 f"{format_date(last_day)}"
             )
         latest = (
-            f"the policy was retired on {format_date(shown.retired)} (last version {current_link})"
-            if isinstance(shown, RetiredVersion)
+            f"the policy was retired on {_retired_on(shown)} (last version {current_link})"
+            if shown.status == "retired"
             else f"the current version is {current_link}"
         )
         banner = _banner("warning", "Archived version", f"{applied}; {latest}.")
@@ -546,8 +551,8 @@ def _version_page(context: _PolicyContext, version: Version) -> SitePage:
 def _applies(context: _PolicyContext, version: Version) -> str:
     following = context.following(version)
     start = format_date(version.effective)
-    if isinstance(version, RetiredVersion):
-        return f"{start} – {format_date(version.retired)} (retired)"
+    if version.status == "retired":
+        return f"{start} – {_retired_on(version)} (retired)"
     if version.status == "upcoming":
         return f"from {start} (upcoming)"
     if following is None or following.status == "upcoming":
@@ -588,7 +593,7 @@ def _versions_page(context: _PolicyContext) -> SitePage:
         "",
     ]
     for version in reversed(policy.versions):
-        status = "" if version.status == "archived" else f" ({status_of(version)})"
+        status = "" if version.status == "archived" else f" ({version.status})"
         lines += [
             f"## Version {md(version.label)}{status} {{#version-{version.label}}}",
             "",
@@ -666,10 +671,10 @@ def _home_page(contexts: list[_PolicyContext]) -> SitePage:
     for context in contexts:
         shown, pid = context.shown, context.pid
         latest = context.policy.versions[-1]
-        if isinstance(shown, RetiredVersion):
+        if shown.status == "retired":
             retired.append(
                 f"- [{md(shown.title)}]({policy_page(pid)}), retired on "
-                f"{format_date(shown.retired)} · [all versions]({versions_page(pid)})"
+                f"{_retired_on(shown)} · [all versions]({versions_page(pid)})"
             )
             continue
         since = format_date(shown.effective) if shown.status == "current" else "not yet"
@@ -715,7 +720,7 @@ def _changes_page(contexts: list[_PolicyContext]) -> SitePage:
             f"| {version.effective.isoformat()} | "
             f"[{md(version.title)}]({link(path, policy_page(version.policy))}) | "
             f"[{md(version.label)}]({link(path, change_page(version.policy, version.label))}) | "
-            f"{kind_of(version)} | {status_of(version)} |"
+            f"{kind_of(version)} | {version.status} |"
         )
     return SitePage(path, "All changes", "\n".join(lines) + "\n", "changes")
 
@@ -808,7 +813,7 @@ def build_site(
     for policy in policies:
         if not policy.versions:
             continue
-        shown = policy.current or policy.versions[0]
+        shown = policy.shown or policy.versions[0]
         changes = {
             new.label: cache.redline(old, new, _redline_links(policy, shown, old, new, options))
             for old, new in zip(policy.versions, policy.versions[1:], strict=False)

@@ -9,9 +9,8 @@ versions out, so every rule is tested without git.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 from policysite.config import Settings, today
@@ -28,45 +27,7 @@ class _Candidate:
     title: str
     aliases: dict[str, str]
     adopted: bool
-
-
-@dataclass(frozen=True)
-class RetiredVersion(Version):
-    """The last version of a policy whose ``retired`` date had come on the day statuses were
-    decided: the policy no longer applies (its status is still "current" in ``model``, whose
-    statuses have no "retired"; ``status_of`` says "retired")."""
-
-    retired: dt.date = dt.date.min
-
-
-def retirement(version: Version) -> dt.date | None:
-    """The ``retired:`` date in a version's front matter, if any."""
-    return _retired(version.text, version.path, version.commit)
-
-
-@functools.lru_cache(maxsize=1024)
-def _retired(text: str, path: str, commit: str) -> dt.date | None:
-    try:
-        return parse_document(text, path, commit).meta.retired
-    except PolicyError:
-        return None
-
-
-def status_of(version: Version) -> str:
-    """current, archived, upcoming, or retired (the last version of a retired policy)."""
-    return "retired" if isinstance(version, RetiredVersion) else version.status
-
-
-def with_retirement(versions: list[Version], as_of: dt.date) -> list[Version]:
-    """``versions`` (statuses set) with the last one retired when its ``retired`` date has come."""
-    if not versions or versions[-1].status != "current":
-        return versions
-    last = versions[-1]
-    retired = retirement(last)
-    if retired is None or retired > as_of:
-        return versions
-    values = {f.name: getattr(last, f.name) for f in fields(Version)}
-    return [*versions[:-1], RetiredVersion(**values, retired=retired)]
+    retired: dt.date | None
 
 
 def policy_id(relative_path: str) -> str:
@@ -131,6 +92,7 @@ def build_versions(
                 meta.title or _title_from_id(policy),
                 meta.anchor_aliases,
                 adopted,
+                meta.retired,
             )
         )
 
@@ -187,6 +149,7 @@ def build_versions(
                 title=candidate.title,
                 anchor_aliases=candidate.aliases,
                 adopted=candidate.adopted,
+                retired=candidate.retired,
                 note=notes.get(candidate.label),
             )
         )
@@ -249,11 +212,7 @@ def load_policies(
         except PolicySiteError as exc:
             problems.append(exc)
             continue
-        policies.append(
-            Policy(
-                pid, revisions[-1].path, tuple(with_retirement(with_status(versions, as_of), as_of))
-            )
-        )
+        policies.append(Policy(pid, revisions[-1].path, tuple(with_status(versions, as_of))))
     if problems:
         raise ProblemList(problems)
     return policies
@@ -285,7 +244,7 @@ def version_url(settings: Settings, version: Version) -> str:
     """Where the site shows this version: the policy page when current, its archive otherwise."""
     path = (
         f"{version.policy}/"
-        if version.status == "current"  # a retired policy's last text stays on its page
+        if version.status in ("current", "retired")  # a retired policy's last text stays there
         else (f"{version.policy}/versions/{version.label}/")
     )
     return (settings.site_url or "/") + path
@@ -302,7 +261,7 @@ def version_record(settings: Settings, version: Version) -> dict[str, object]:
         "date": version.date.isoformat(),
         "sha256": version.sha256,
         "material": version.material,
-        "status": status_of(version),
+        "status": version.status,
         "url": version_url(settings, version),
         "path": Path(version.path).as_posix(),
     }
