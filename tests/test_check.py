@@ -219,6 +219,42 @@ def test_invalid_front_matter_in_the_working_tree(site: GitRepo) -> None:
     ]
 
 
+def test_policy_file_that_is_not_utf8_is_not_taken_for_deleted(site: GitRepo) -> None:
+    site.write(PATH, policy_text("1.0", "2020-01-01", BODY).encode().replace(b"name", b"n\xe9me"))
+    offset = policy_text("1.0", "2020-01-01", BODY).index("name") + 1
+    assert findings(site) == [
+        f"{PATH}:8: error: is not UTF-8 (byte {offset}: b'\\xe9'); save the file as UTF-8 and "
+        "commit it again."
+    ]
+
+
+def test_note_that_is_not_utf8_names_line_and_byte(site: GitRepo) -> None:
+    site.write("changelog/privacy/1.0.md", b"---\nmaterial: true\n---\nFirst \xff.\n")
+    assert findings(site) == [
+        "changelog/privacy/1.0.md:4: error: is not UTF-8 (byte 29: b'\\xff'); save the file as "
+        "UTF-8 and commit it again."
+    ]
+
+
+def test_policy_file_over_one_mebibyte(site: GitRepo) -> None:
+    text = policy_text("1.0", "2020-01-01", BODY + "x" * (1024 * 1024) + "\n")
+    site.write(PATH, text)
+    assert findings(site) == [
+        f"{PATH}:1: error: is 1.0 MiB; a policy file may be at most 1 MiB. Split it into "
+        "several policies or move attachments out of policies/."
+    ]
+
+
+def test_untracked_policy_files_are_checked_too(site: GitRepo) -> None:
+    site.write(
+        "policies/cookies.md", "---\ntitle: Cookies\nversion: 1.0\neffective: someday\n---\n"
+    )
+    assert findings(site) == [
+        "policies/cookies.md:3: error: 'version' must be quoted text: YAML reads 1.0 as a number "
+        '(1.10 would become 1.1); write version: "1.0".'
+    ]
+
+
 # --- changelog notes ---------------------------------------------------------------------------
 
 

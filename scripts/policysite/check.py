@@ -18,7 +18,7 @@ import html.parser
 import json
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -26,7 +26,7 @@ from urllib.parse import unquote
 
 from policysite.config import Settings, today
 from policysite.errors import NotFoundError, PolicyError, PolicySiteError, ProblemList
-from policysite.history import renamed_files, resolve_commit, tracked_files
+from policysite.history import MAX_POLICY_BYTES, renamed_files, resolve_commit
 from policysite.lock import LOCK_FILE, LockEntry, read_lock, write_lock
 from policysite.model import (
     Document,
@@ -369,9 +369,9 @@ def check_site(settings: Settings, base: str | None = None, on: dt.date | None =
                 raise  # shallow clone, not a repository: no finding can say it better
             history_ok = False
             findings.append(_from_error(exc))
-    drafts, draft_findings = read_drafts(settings)
+    drafts, draft_findings, unreadable = read_drafts(settings)
     findings.extend(draft_findings)
-    pairing = pair_drafts(settings, rev, published, drafts)
+    pairing = pair_drafts(settings, rev, published, drafts, unreadable)
     record = list(pairing.record)
     for policy in pairing.deleted:
         findings.extend(check_deleted(settings, policy))
@@ -414,9 +414,17 @@ class Pairing:
 
 
 def pair_drafts(
-    settings: Settings, rev: str, published: list[Policy], drafts: dict[str, Draft]
+    settings: Settings,
+    rev: str,
+    published: list[Policy],
+    drafts: dict[str, Draft],
+    unreadable: Collection[str] = (),
 ) -> Pairing:
-    """Match each published policy to its file in the working tree, through a rename."""
+    """Match each published policy to its file in the working tree, through a rename.
+
+    A policy in ``unreadable`` has a file that could not be read: it keeps its published
+    versions (the unreadable file is reported on its own), and is not deleted.
+    """
     renames = (
         {
             policy_id(old): policy_id(new)
@@ -430,7 +438,7 @@ def pair_drafts(
     record: list[RecordEntry] = []
     for policy in published:
         draft_id = renames.get(policy.id, policy.id)
-        if draft_id not in drafts:
+        if draft_id not in drafts and draft_id not in unreadable:
             deleted.append(policy)
             continue
         previous[draft_id] = policy
@@ -455,25 +463,61 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def read_drafts(settings: Settings) -> tuple[dict[str, Draft], list[Finding]]:
-    """Every tracked policy file in the working tree, parsed; findings for unreadable ones."""
+def decode_file(data: bytes, path: str, rule: str, limit: int | None) -> str | Finding:
+    """The file's text, or a finding: too large, or not UTF-8 (worded as for history)."""
+    if limit is not None and len(data) > limit:
+        return Finding(
+            "error",
+            path,
+            1,
+            rule,
+            f"is {len(data) / 1048576:.1f} MiB; a policy file may be at most 1 MiB. Split it into "
+            "several policies or move attachments out of policies/.",
+        )
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Finding(
+            "error",
+            path,
+            data[: exc.start].count(b"\n") + 1,
+            rule,
+            f"is not UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); save the "
+            "file as UTF-8 and commit it again.",
+        )
+
+
+def policy_files(settings: Settings) -> list[str]:
+    """Every Markdown file under the policies folder but the home page, tracked or not."""
+    folder = settings.docs_path
+    if not folder.is_dir():
+        return []
+    return sorted(
+        relative
+        for file in folder.rglob("*.md")
+        if file.is_file() and (relative := file.relative_to(folder).as_posix()) != "index.md"
+    )
+
+
+def read_drafts(settings: Settings) -> tuple[dict[str, Draft], list[Finding], set[str]]:
+    """Every policy file in the working tree, parsed; findings for unreadable ones.
+
+    The third value holds the ids of policies whose file is there but cannot be read (too
+    large, not UTF-8): they are not drafts, but not deleted either.
+    """
     drafts: dict[str, Draft] = {}
     findings: list[Finding] = []
-    for relative in tracked_files(settings.root, settings.docs_path):
-        if not relative.endswith(".md") or relative == "index.md":
-            continue
+    unreadable: set[str] = set()
+    for relative in policy_files(settings):
         file = settings.docs_path / relative
-        if not file.is_file():
-            continue  # deleted but not staged: a deleted policy
         path = f"{settings.docs_dir}/{relative}"
-        try:
-            text = file.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-        except UnicodeDecodeError:
-            findings.append(
-                Finding("error", path, 1, "front-matter", "is not UTF-8; save it as UTF-8.")
-            )
-            continue
         pid = policy_id(relative)
+        text = decode_file(file.read_bytes(), path, "front-matter", MAX_POLICY_BYTES)
+        if isinstance(text, Finding):
+            findings.append(text)
+            unreadable.add(pid)
+            continue
         document: Document | None = None
         sections: list[Section] = []
         try:
@@ -483,7 +527,7 @@ def read_drafts(settings: Settings) -> tuple[dict[str, Draft], list[Finding]]:
         body, first = (document.body, document.body_line) if document else (text, 1)
         sections = split_sections(body, path=path, first_line=first, strict=False)
         drafts[pid] = Draft(pid, path, text, _sha256(text), document, sections)
-    return drafts, findings
+    return drafts, findings, unreadable
 
 
 def read_all_notes(settings: Settings, findings: list[Finding]) -> dict[tuple[str, str], Note]:
@@ -495,14 +539,12 @@ def read_all_notes(settings: Settings, findings: list[Finding]) -> dict[tuple[st
     for file in sorted(folder.rglob("*.md")):
         relative = file.relative_to(settings.root).as_posix()
         policy = file.parent.relative_to(folder).as_posix()
-        try:
-            text = file.read_text(encoding="utf-8")
-            note = parse_note(text, policy, file.stem, relative)
-        except UnicodeDecodeError:
-            findings.append(
-                Finding("error", relative, 1, "note", "is not UTF-8; save it as UTF-8.")
-            )
+        text = decode_file(file.read_bytes(), relative, "note", None)
+        if isinstance(text, Finding):
+            findings.append(text)
             continue
+        try:
+            note = parse_note(text, policy, file.stem, relative)
         except PolicySiteError as exc:
             findings.append(_from_error(exc, "note"))
             continue
@@ -1166,8 +1208,8 @@ def record_for_lock(settings: Settings) -> list[LockEntry]:
     """What ``policysite lock`` writes: HEAD's versions plus new ones in the working tree."""
     on = today()
     published = load_published(settings, "HEAD", on) if _has_commits(settings) else []
-    drafts, _ = read_drafts(settings)
-    pairing = pair_drafts(settings, "HEAD", published, drafts)
+    drafts, _, unreadable = read_drafts(settings)
+    pairing = pair_drafts(settings, "HEAD", published, drafts, unreadable)
     record = list(pairing.record)
     ignored: list[Finding] = []  # `check` reports them; the lock records what there is
     for draft in drafts.values():
