@@ -255,6 +255,15 @@ def test_untracked_policy_files_are_checked_too(site: GitRepo) -> None:
     ]
 
 
+def test_committed_invalid_front_matter_is_reported_once_and_alone(site: GitRepo) -> None:
+    broken = policy_text("1.0", "2020-01-01", BODY).replace("title: Privacy", 'title: "Privacy')
+    commit = site.commit(policies__privacy_md=broken)
+    assert findings(site) == [
+        f"{PATH}:3: error: at commit {commit[:12]}: front matter is not valid YAML (did not find "
+        "expected key); fix the syntax, e.g. `key: value`, and quote values that contain ': '."
+    ]
+
+
 # --- changelog notes ---------------------------------------------------------------------------
 
 

@@ -370,7 +370,13 @@ def check_site(settings: Settings, base: str | None = None, on: dt.date | None =
             history_ok = False
             findings.append(_from_error(exc))
     drafts, draft_findings, unreadable = read_drafts(settings)
-    findings.extend(draft_findings)
+    # A committed problem the working tree still has is reported once, with its commit.
+    committed = {
+        (f.path, f.line, f.message.partition(": ")[2])
+        for f in findings
+        if f.message.startswith("at commit ")
+    }
+    findings.extend(f for f in draft_findings if (f.path, f.line, f.message) not in committed)
     pairing = pair_drafts(settings, rev, published, drafts, unreadable)
     record = list(pairing.record)
     for policy in pairing.deleted:
@@ -390,7 +396,7 @@ def check_site(settings: Settings, base: str | None = None, on: dt.date | None =
         new = check_version(settings, draft, previous, notes, rev, on, findings)
         if new is not None:
             record.append(new)
-    findings.extend(check_notes(settings, notes, drafts, published, record))
+    findings.extend(check_notes(settings, notes, drafts, published, record, history_ok))
     if history_ok:  # without the published versions, the lock cannot be compared
         findings.extend(check_lock(settings, record, deleted, rev))
     findings.extend(check_base_kept(settings, base, published))
@@ -699,8 +705,13 @@ def check_notes(
     drafts: dict[str, Draft],
     published: list[Policy],
     record: list[RecordEntry],
+    history_ok: bool = True,
 ) -> list[Finding]:
-    """Every note must describe a version that exists (published or new here)."""
+    """Every note must describe a version that exists (published or new here).
+
+    When the history could not be read (``history_ok`` false), the published versions are
+    unknown, so a note is not called an orphan: the history's own error says what to fix.
+    """
     labels: dict[str, list[str]] = {p.id: [v.label for v in p.versions] for p in published}
     for entry in record:
         labels.setdefault(entry.policy, [])
@@ -720,7 +731,7 @@ def check_notes(
                     path=f"{settings.docs_dir}/{policy}.md",
                 )
             )
-        elif version not in labels[policy]:
+        elif version not in labels[policy] and history_ok:
             known = ", ".join(labels[policy]) or "none yet"
             findings.append(
                 finding("note-orphan", note.path, 1, version=version, policy=policy, known=known)
