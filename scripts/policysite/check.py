@@ -26,8 +26,14 @@ from urllib.parse import unquote
 
 from policysite.config import Settings, today
 from policysite.errors import NotFoundError, PolicyError, PolicySiteError, ProblemList
-from policysite.history import MAX_POLICY_BYTES, renamed_files, resolve_commit
-from policysite.lock import LOCK_FILE, LockEntry, read_lock, write_lock
+from policysite.history import (
+    MAX_POLICY_BYTES,
+    find_repository,
+    read_file_at,
+    renamed_files,
+    resolve_commit,
+)
+from policysite.lock import LOCK_FILE, LockEntry, parse_lock, read_lock, write_lock
 from policysite.model import (
     Document,
     Note,
@@ -176,9 +182,22 @@ MESSAGES: dict[str, str] = {
     ),
     "lock-gone": (
         "records {policy} {version} (sha256 {locked}, {locked_commit}), but history at {base} "
-        "has no such version: history was rewritten or the commit dropped. Restore it (ask a "
-        "developer: the old commit is in any older clone); if the policy was renamed here, run "
-        "`policysite lock` and commit policies.lock."
+        "has no such version: history was rewritten or the commit dropped. Restore the "
+        "original history (ask a developer: {locked_commit} is in any older clone); do not run "
+        "`policysite lock`, which would erase {policy} {version} from the record of what was "
+        "published."
+    ),
+    "lock-gone-unmerged": (
+        "records {policy} {version} (sha256 {locked}, locked before it was merged, so without "
+        "its commit), and {evidence}, but history at {base} has no such version: it was most "
+        "likely published, and history was rewritten or the commit dropped. Restore the "
+        "original history (ask a developer: the old commit is in any older clone); do not run "
+        "`policysite lock`, which would erase {policy} {version} from the record of what was "
+        "published."
+    ),
+    "lock-renamed": (
+        "records {policy} {version}, but the policy is now {new} (the file was renamed here; "
+        "the text is unchanged); run `policysite lock` and commit policies.lock."
     ),
     "lock-pending": (
         "does not record the new version {policy} {version}; run `policysite lock` and commit "
@@ -1093,28 +1112,51 @@ def check_lock(
     if locked is None:
         return [finding("lock-absent", path, 1)] if record else []
     by_key = {(e.policy, e.version): e for e in record}
+    by_text = {(e.version, e.sha256): e.policy for e in record}
+    in_record = {e.policy for e in record}
+    rewritten = {
+        e.policy
+        for e in locked
+        if (actual := by_key.get((e.policy, e.version))) is not None
+        and actual.commit
+        and (actual.sha256 != e.sha256 or (e.commit and e.commit != actual.commit))
+    }
+    committed_lock: list[LockEntry] | None = None
     findings = []
     for entry in locked:
         locked_commit = f"commit {entry.commit[:12]}" if entry.commit else "not merged then"
         actual = by_key.pop((entry.policy, entry.version), None)
         if actual is None:
-            rule = (
-                "lock-stale"
-                if entry.policy in deleted
-                else ("lock-gone" if entry.commit else "lock-unpublished")
-            )
-            findings.append(
-                finding(
-                    rule,
-                    path,
-                    entry.line,
-                    policy=entry.policy,
-                    version=entry.version,
-                    locked=entry.sha256,
-                    locked_commit=locked_commit,
-                    base=base,
-                )
-            )
+            values = {
+                "policy": entry.policy,
+                "version": entry.version,
+                "locked": entry.sha256,
+                "locked_commit": locked_commit,
+                "base": base,
+            }
+            renamed = by_text.get((entry.version, entry.sha256))
+            if entry.policy in deleted:
+                rule = "lock-stale"
+            elif renamed is not None and renamed != entry.policy and entry.policy not in in_record:
+                rule, values["new"] = "lock-renamed", renamed
+            elif entry.commit:
+                rule = "lock-gone"
+            else:
+                if committed_lock is None:
+                    committed_lock = _lock_at(settings, base)
+                if (entry.policy, entry.version, entry.sha256) in {
+                    (e.policy, e.version, e.sha256) for e in committed_lock
+                }:
+                    rule, values["evidence"] = (
+                        "lock-gone-unmerged",
+                        f"so does policies.lock at {base}",
+                    )
+                elif entry.policy in rewritten:
+                    rule = "lock-gone-unmerged"
+                    values["evidence"] = f"other versions of {entry.policy} were rewritten"
+                else:
+                    rule = "lock-unpublished"
+            findings.append(finding(rule, path, entry.line, "error", **values))
         elif actual.sha256 != entry.sha256 and actual.commit is None:
             findings.append(
                 finding(
@@ -1179,6 +1221,19 @@ def check_lock(
                 )
             )
     return findings
+
+
+def _lock_at(settings: Settings, rev: str) -> list[LockEntry]:
+    """The lock as committed at ``rev``; empty when there was none (or it cannot be read)."""
+    top = find_repository(settings.root)
+    if top is None:
+        return []
+    try:
+        relative = (settings.root / LOCK_FILE).resolve().relative_to(top.resolve()).as_posix()
+        text = read_file_at(settings.root, rev, [relative]).text
+        return parse_lock(text, LOCK_FILE) if text is not None else []
+    except (PolicySiteError, ValueError):
+        return []
 
 
 def check_base_kept(settings: Settings, base: str | None, published: list[Policy]) -> list[Finding]:
