@@ -570,6 +570,13 @@ def test_rewritten_history_drops_a_version_locked_before_its_merge(site: GitRepo
         "what was published."
     )
     assert findings(site)[1] == message.format(evidence="so does policies.lock at HEAD")
+    with pytest.raises(ProblemList) as refused:
+        update_lock(load_settings(site.path))
+    assert [str(p) for p in refused.value.problems][-1] == (
+        message.format(evidence="so does policies.lock at HEAD").replace("error: ", "")
+        + " Not written; `policysite lock --force` records history as it is (only after a "
+        "deliberate, reviewed rewrite)."
+    )
     site.git("rm", "-q", "--cached", "policies.lock")  # the lock only in the working tree
     site.git("commit", "-q", "-m", "lock not committed")
     assert findings(site)[1] == message.format(evidence="other versions of privacy were rewritten")

@@ -1300,6 +1300,7 @@ def update_lock(settings: Settings, *, force: bool = False) -> Path:
         new = {(e.policy, e.version): e for e in entries}
         policies = {e.policy for e in entries}
         problems: list[PolicySiteError] = []
+        committed = {(e.policy, e.version, e.sha256) for e in _lock_at(settings, "HEAD")}
         for entry in old:
             current = new.get((entry.policy, entry.version))
             locked_commit = f"commit {entry.commit[:12]}" if entry.commit else "not merged then"
@@ -1318,6 +1319,19 @@ def update_lock(settings: Settings, *, force: bool = False) -> Path:
                     version=entry.version,
                     locked=entry.sha256,
                     locked_commit=locked_commit,
+                    base="HEAD",
+                )
+            elif (
+                current is None
+                and not entry.commit
+                and entry.policy in policies
+                and (entry.policy, entry.version, entry.sha256) in committed
+            ):
+                message = MESSAGES["lock-gone-unmerged"].format(
+                    policy=entry.policy,
+                    version=entry.version,
+                    locked=entry.sha256,
+                    evidence="so does policies.lock at HEAD",
                     base="HEAD",
                 )
             else:
