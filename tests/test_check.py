@@ -219,6 +219,51 @@ def test_invalid_front_matter_in_the_working_tree(site: GitRepo) -> None:
     ]
 
 
+def test_policy_file_that_is_not_utf8_is_not_taken_for_deleted(site: GitRepo) -> None:
+    site.write(PATH, policy_text("1.0", "2020-01-01", BODY).encode().replace(b"name", b"n\xe9me"))
+    offset = policy_text("1.0", "2020-01-01", BODY).index("name") + 1
+    assert findings(site) == [
+        f"{PATH}:8: error: is not UTF-8 (byte {offset}: b'\\xe9'); save the file as UTF-8 and "
+        "commit it again."
+    ]
+
+
+def test_note_that_is_not_utf8_names_line_and_byte(site: GitRepo) -> None:
+    site.write("changelog/privacy/1.0.md", b"---\nmaterial: true\n---\nFirst \xff.\n")
+    assert findings(site) == [
+        "changelog/privacy/1.0.md:4: error: is not UTF-8 (byte 29: b'\\xff'); save the file as "
+        "UTF-8 and commit it again."
+    ]
+
+
+def test_policy_file_over_one_mebibyte(site: GitRepo) -> None:
+    text = policy_text("1.0", "2020-01-01", BODY + "x" * (1024 * 1024) + "\n")
+    site.write(PATH, text)
+    assert findings(site) == [
+        f"{PATH}:1: error: is 1.0 MiB; a policy file may be at most 1 MiB. Split it into "
+        "several policies or move attachments out of policies/."
+    ]
+
+
+def test_untracked_policy_files_are_checked_too(site: GitRepo) -> None:
+    site.write(
+        "policies/cookies.md", "---\ntitle: Cookies\nversion: 1.0\neffective: someday\n---\n"
+    )
+    assert findings(site) == [
+        "policies/cookies.md:3: error: 'version' must be quoted text: YAML reads 1.0 as a number "
+        '(1.10 would become 1.1); write version: "1.0".'
+    ]
+
+
+def test_committed_invalid_front_matter_is_reported_once_and_alone(site: GitRepo) -> None:
+    broken = policy_text("1.0", "2020-01-01", BODY).replace("title: Privacy", 'title: "Privacy')
+    commit = site.commit(policies__privacy_md=broken)
+    assert findings(site) == [
+        f"{PATH}:3: error: at commit {commit[:12]}: front matter is not valid YAML (did not find "
+        "expected key); fix the syntax, e.g. `key: value`, and quote values that contain ': '."
+    ]
+
+
 # --- changelog notes ---------------------------------------------------------------------------
 
 
@@ -497,9 +542,53 @@ def test_dropped_version_and_moved_commit(site: GitRepo) -> None:
         "text is unchanged); run `policysite lock` and commit policies.lock.",
         f"policies.lock:11: error: records privacy 1.1 (sha256 {old_11.sha256}, commit "
         f"{old_11.commit[:12]}), but history at HEAD has no such version: history was rewritten "
-        "or the commit dropped. Restore it (ask a developer: the old commit is in any older "
-        "clone); if the policy was renamed here, run `policysite lock` and commit "
-        "policies.lock.",
+        "or the commit dropped. Restore the original history (ask a developer: commit "
+        f"{old_11.commit[:12]} is in any older clone); do not run `policysite lock`, which would "
+        "erase privacy 1.1 from the record of what was published.",
+    ]
+
+
+def test_rewritten_history_drops_a_version_locked_before_its_merge(site: GitRepo) -> None:
+    """1.1 was locked in its pull request (no commit yet), merged, then 1.0 was amended."""
+    new_version(site, material=False)
+    site.commit("1.1 with its lock entry")
+    lock_text = (site.path / "policies.lock").read_text()
+    _, pending = read_lock(site.path / "policies.lock") or []
+    assert pending.commit is None
+    site.git("checkout", "-q", "--orphan", "rewritten")
+    site.git("rm", "-q", "-r", "--cached", ".")
+    (site.path / "changelog/privacy/1.1.md").unlink()
+    site.write(PATH, policy_text("1.0", "2020-01-01", BODY.replace("name", "NAME")))
+    site.write("policies.lock", lock_text)
+    site.commit("1.0 amended, lock kept")
+    message = (
+        f"policies.lock:11: error: records privacy 1.1 (sha256 {pending.sha256}, locked before "
+        "it was merged, so without its commit), and {evidence}, but history at HEAD has no "
+        "such version: it was most likely published, and history was rewritten or the commit "
+        "dropped. Restore the original history (ask a developer: the old commit is in any older "
+        "clone); do not run `policysite lock`, which would erase privacy 1.1 from the record of "
+        "what was published."
+    )
+    assert findings(site)[1] == message.format(evidence="so does policies.lock at HEAD")
+    with pytest.raises(ProblemList) as refused:
+        update_lock(load_settings(site.path))
+    assert [str(p) for p in refused.value.problems][-1] == (
+        message.format(evidence="so does policies.lock at HEAD").replace("error: ", "")
+        + " Not written; `policysite lock --force` records history as it is (only after a "
+        "deliberate, reviewed rewrite)."
+    )
+    site.git("rm", "-q", "--cached", "policies.lock")  # the lock only in the working tree
+    site.git("commit", "-q", "-m", "lock not committed")
+    assert findings(site)[1] == message.format(evidence="other versions of privacy were rewritten")
+
+
+def test_version_locked_and_dropped_before_its_merge(site: GitRepo) -> None:
+    new_version(site)
+    site.write(PATH, policy_text("1.0", "2020-01-01", BODY))
+    (site.path / "changelog/privacy/1.1.md").unlink()
+    assert findings(site) == [
+        "policies.lock:11: error: records privacy 1.1, which was never merged and is not in the "
+        "working tree any more; run `policysite lock` and commit policies.lock."
     ]
 
 
@@ -666,11 +755,9 @@ def test_renamed_policy_keeps_its_versions_and_needs_a_new_lock(site: GitRepo) -
         "policies.lock:1: warning: does not record privacy-policy 1.0 (published at commit "
         f"{lock[0].commit and lock[0].commit[:12]}); run `policysite lock` and commit "
         "policies.lock.",
-        f"policies.lock:5: error: records privacy 1.0 (sha256 {lock[0].sha256}, commit "
-        f"{lock[0].commit and lock[0].commit[:12]}), but history at HEAD has no such version: "
-        "history was rewritten or the commit dropped. Restore it (ask a developer: the old "
-        "commit is in any older clone); if the policy was renamed here, run `policysite lock` "
-        "and commit policies.lock.",
+        "policies.lock:5: error: records privacy 1.0, but the policy is now privacy-policy (the "
+        "file was renamed here; the text is unchanged); run `policysite lock` and commit "
+        "policies.lock.",
     ]
     update_lock(load_settings(site.path))
     assert findings(site) == []

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from policysite.check import MESSAGES
+from policysite.check import MESSAGES, Finding, decode_file
 from policysite.errors import PolicySiteError, ProblemList
-from policysite.history import Revision
+from policysite.history import Revision, read_history
 from policysite.lock import read_lock
 from policysite.model import parse_document, parse_note
 from policysite.versions import build_versions
@@ -118,8 +119,35 @@ def other_messages(tmp_path: Path) -> list[str]:
         ),
     ]
     return [error_of(action) for action in actions] + [
-        "is not UTF-8; save it as UTF-8."  # check's own, for a policy or a note
+        unreadable(b"ok\n\xff"),
+        unreadable(b"x" * (1024 * 1024 + 1)),
+        error_of(lambda: read_history(shallow_clone(tmp_path), tmp_path / "shallow")),
     ]
+
+
+def unreadable(data: bytes) -> str:
+    result = decode_file(data, "p.md", "front-matter", 1024 * 1024)
+    assert isinstance(result, Finding)
+    return result.message
+
+
+def shallow_clone(tmp_path: Path) -> Path:
+    """A clone with only the last of two commits, as actions/checkout makes by default."""
+    origin, clone = tmp_path / "origin", tmp_path / "shallow"
+    origin.mkdir()
+    subprocess.run(["git", "init", "-q", str(origin)], check=True)
+    for number in ("1", "2"):
+        (origin / "p.md").write_text(number, encoding="utf-8")
+        for command in (["add", "-A"], ["commit", "-q", "-m", number]):
+            subprocess.run(
+                ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *command],
+                cwd=origin,
+                check=True,
+            )
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{origin}", str(clone)], check=True
+    )
+    return clone
 
 
 def test_every_check_message_is_in_the_guide_word_for_word() -> None:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
+from packaging.requirements import Requirement
 
 from policysite.cli import main
 from policysite.scaffold import (
@@ -163,3 +164,15 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
     )
     assert (site / "mkdocs.yml").read_text() == "site_name: mine\n"
     assert sorted(p.name for p in site.iterdir()) == ["mkdocs.yml"]
+
+
+def test_requirements_never_install_policysite_by_name_from_an_index(tmp_path: Path) -> None:
+    """policysite is not on PyPI: a bare name could install a stranger's package."""
+    assert cli("init", str(tmp_path / "site"))[0] == 0
+    lines = (tmp_path / "site/requirements.txt").read_text(encoding="utf-8").splitlines()
+    requirements = [Requirement(line) for line in lines if line and not line.startswith("#")]
+    assert [(r.name, r.url) for r in requirements] == [
+        ("policysite", "git+https://github.com/YOUR-ORG/policysite@v0.1.0")
+    ]
+    readme = (tmp_path / "site/README.md").read_text(encoding="utf-8")
+    assert "replace the placeholder `YOUR-ORG` line" in readme

@@ -18,7 +18,7 @@ import html.parser
 import json
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -26,8 +26,14 @@ from urllib.parse import unquote
 
 from policysite.config import Settings, today
 from policysite.errors import NotFoundError, PolicyError, PolicySiteError, ProblemList
-from policysite.history import renamed_files, resolve_commit, tracked_files
-from policysite.lock import LOCK_FILE, LockEntry, read_lock, write_lock
+from policysite.history import (
+    MAX_POLICY_BYTES,
+    find_repository,
+    read_file_at,
+    renamed_files,
+    resolve_commit,
+)
+from policysite.lock import LOCK_FILE, LockEntry, parse_lock, read_lock, write_lock
 from policysite.model import (
     Document,
     Note,
@@ -176,9 +182,22 @@ MESSAGES: dict[str, str] = {
     ),
     "lock-gone": (
         "records {policy} {version} (sha256 {locked}, {locked_commit}), but history at {base} "
-        "has no such version: history was rewritten or the commit dropped. Restore it (ask a "
-        "developer: the old commit is in any older clone); if the policy was renamed here, run "
-        "`policysite lock` and commit policies.lock."
+        "has no such version: history was rewritten or the commit dropped. Restore the "
+        "original history (ask a developer: {locked_commit} is in any older clone); do not run "
+        "`policysite lock`, which would erase {policy} {version} from the record of what was "
+        "published."
+    ),
+    "lock-gone-unmerged": (
+        "records {policy} {version} (sha256 {locked}, locked before it was merged, so without "
+        "its commit), and {evidence}, but history at {base} has no such version: it was most "
+        "likely published, and history was rewritten or the commit dropped. Restore the "
+        "original history (ask a developer: the old commit is in any older clone); do not run "
+        "`policysite lock`, which would erase {policy} {version} from the record of what was "
+        "published."
+    ),
+    "lock-renamed": (
+        "records {policy} {version}, but the policy is now {new} (the file was renamed here; "
+        "the text is unchanged); run `policysite lock` and commit policies.lock."
     ),
     "lock-pending": (
         "does not record the new version {policy} {version}; run `policysite lock` and commit "
@@ -369,9 +388,15 @@ def check_site(settings: Settings, base: str | None = None, on: dt.date | None =
                 raise  # shallow clone, not a repository: no finding can say it better
             history_ok = False
             findings.append(_from_error(exc))
-    drafts, draft_findings = read_drafts(settings)
-    findings.extend(draft_findings)
-    pairing = pair_drafts(settings, rev, published, drafts)
+    drafts, draft_findings, unreadable = read_drafts(settings)
+    # A committed problem the working tree still has is reported once, with its commit.
+    committed = {
+        (f.path, f.line, f.message.partition(": ")[2])
+        for f in findings
+        if f.message.startswith("at commit ")
+    }
+    findings.extend(f for f in draft_findings if (f.path, f.line, f.message) not in committed)
+    pairing = pair_drafts(settings, rev, published, drafts, unreadable)
     record = list(pairing.record)
     for policy in pairing.deleted:
         findings.extend(check_deleted(settings, policy))
@@ -390,7 +415,7 @@ def check_site(settings: Settings, base: str | None = None, on: dt.date | None =
         new = check_version(settings, draft, previous, notes, rev, on, findings)
         if new is not None:
             record.append(new)
-    findings.extend(check_notes(settings, notes, drafts, published, record))
+    findings.extend(check_notes(settings, notes, drafts, published, record, history_ok))
     if history_ok:  # without the published versions, the lock cannot be compared
         findings.extend(check_lock(settings, record, deleted, rev))
     findings.extend(check_base_kept(settings, base, published))
@@ -414,9 +439,17 @@ class Pairing:
 
 
 def pair_drafts(
-    settings: Settings, rev: str, published: list[Policy], drafts: dict[str, Draft]
+    settings: Settings,
+    rev: str,
+    published: list[Policy],
+    drafts: dict[str, Draft],
+    unreadable: Collection[str] = (),
 ) -> Pairing:
-    """Match each published policy to its file in the working tree, through a rename."""
+    """Match each published policy to its file in the working tree, through a rename.
+
+    A policy in ``unreadable`` has a file that could not be read: it keeps its published
+    versions (the unreadable file is reported on its own), and is not deleted.
+    """
     renames = (
         {
             policy_id(old): policy_id(new)
@@ -430,7 +463,7 @@ def pair_drafts(
     record: list[RecordEntry] = []
     for policy in published:
         draft_id = renames.get(policy.id, policy.id)
-        if draft_id not in drafts:
+        if draft_id not in drafts and draft_id not in unreadable:
             deleted.append(policy)
             continue
         previous[draft_id] = policy
@@ -455,25 +488,61 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def read_drafts(settings: Settings) -> tuple[dict[str, Draft], list[Finding]]:
-    """Every tracked policy file in the working tree, parsed; findings for unreadable ones."""
+def decode_file(data: bytes, path: str, rule: str, limit: int | None) -> str | Finding:
+    """The file's text, or a finding: too large, or not UTF-8 (worded as for history)."""
+    if limit is not None and len(data) > limit:
+        return Finding(
+            "error",
+            path,
+            1,
+            rule,
+            f"is {len(data) / 1048576:.1f} MiB; a policy file may be at most 1 MiB. Split it into "
+            "several policies or move attachments out of policies/.",
+        )
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Finding(
+            "error",
+            path,
+            data[: exc.start].count(b"\n") + 1,
+            rule,
+            f"is not UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); save the "
+            "file as UTF-8 and commit it again.",
+        )
+
+
+def policy_files(settings: Settings) -> list[str]:
+    """Every Markdown file under the policies folder but the home page, tracked or not."""
+    folder = settings.docs_path
+    if not folder.is_dir():
+        return []
+    return sorted(
+        relative
+        for file in folder.rglob("*.md")
+        if file.is_file() and (relative := file.relative_to(folder).as_posix()) != "index.md"
+    )
+
+
+def read_drafts(settings: Settings) -> tuple[dict[str, Draft], list[Finding], set[str]]:
+    """Every policy file in the working tree, parsed; findings for unreadable ones.
+
+    The third value holds the ids of policies whose file is there but cannot be read (too
+    large, not UTF-8): they are not drafts, but not deleted either.
+    """
     drafts: dict[str, Draft] = {}
     findings: list[Finding] = []
-    for relative in tracked_files(settings.root, settings.docs_path):
-        if not relative.endswith(".md") or relative == "index.md":
-            continue
+    unreadable: set[str] = set()
+    for relative in policy_files(settings):
         file = settings.docs_path / relative
-        if not file.is_file():
-            continue  # deleted but not staged: a deleted policy
         path = f"{settings.docs_dir}/{relative}"
-        try:
-            text = file.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-        except UnicodeDecodeError:
-            findings.append(
-                Finding("error", path, 1, "front-matter", "is not UTF-8; save it as UTF-8.")
-            )
-            continue
         pid = policy_id(relative)
+        text = decode_file(file.read_bytes(), path, "front-matter", MAX_POLICY_BYTES)
+        if isinstance(text, Finding):
+            findings.append(text)
+            unreadable.add(pid)
+            continue
         document: Document | None = None
         sections: list[Section] = []
         try:
@@ -483,7 +552,7 @@ def read_drafts(settings: Settings) -> tuple[dict[str, Draft], list[Finding]]:
         body, first = (document.body, document.body_line) if document else (text, 1)
         sections = split_sections(body, path=path, first_line=first, strict=False)
         drafts[pid] = Draft(pid, path, text, _sha256(text), document, sections)
-    return drafts, findings
+    return drafts, findings, unreadable
 
 
 def read_all_notes(settings: Settings, findings: list[Finding]) -> dict[tuple[str, str], Note]:
@@ -495,14 +564,12 @@ def read_all_notes(settings: Settings, findings: list[Finding]) -> dict[tuple[st
     for file in sorted(folder.rglob("*.md")):
         relative = file.relative_to(settings.root).as_posix()
         policy = file.parent.relative_to(folder).as_posix()
-        try:
-            text = file.read_text(encoding="utf-8")
-            note = parse_note(text, policy, file.stem, relative)
-        except UnicodeDecodeError:
-            findings.append(
-                Finding("error", relative, 1, "note", "is not UTF-8; save it as UTF-8.")
-            )
+        text = decode_file(file.read_bytes(), relative, "note", None)
+        if isinstance(text, Finding):
+            findings.append(text)
             continue
+        try:
+            note = parse_note(text, policy, file.stem, relative)
         except PolicySiteError as exc:
             findings.append(_from_error(exc, "note"))
             continue
@@ -657,8 +724,13 @@ def check_notes(
     drafts: dict[str, Draft],
     published: list[Policy],
     record: list[RecordEntry],
+    history_ok: bool = True,
 ) -> list[Finding]:
-    """Every note must describe a version that exists (published or new here)."""
+    """Every note must describe a version that exists (published or new here).
+
+    When the history could not be read (``history_ok`` false), the published versions are
+    unknown, so a note is not called an orphan: the history's own error says what to fix.
+    """
     labels: dict[str, list[str]] = {p.id: [v.label for v in p.versions] for p in published}
     for entry in record:
         labels.setdefault(entry.policy, [])
@@ -678,7 +750,7 @@ def check_notes(
                     path=f"{settings.docs_dir}/{policy}.md",
                 )
             )
-        elif version not in labels[policy]:
+        elif version not in labels[policy] and history_ok:
             known = ", ".join(labels[policy]) or "none yet"
             findings.append(
                 finding("note-orphan", note.path, 1, version=version, policy=policy, known=known)
@@ -1040,28 +1112,51 @@ def check_lock(
     if locked is None:
         return [finding("lock-absent", path, 1)] if record else []
     by_key = {(e.policy, e.version): e for e in record}
+    by_text = {(e.version, e.sha256): e.policy for e in record}
+    in_record = {e.policy for e in record}
+    rewritten = {
+        e.policy
+        for e in locked
+        if (actual := by_key.get((e.policy, e.version))) is not None
+        and actual.commit
+        and (actual.sha256 != e.sha256 or (e.commit and e.commit != actual.commit))
+    }
+    committed_lock: list[LockEntry] | None = None
     findings = []
     for entry in locked:
         locked_commit = f"commit {entry.commit[:12]}" if entry.commit else "not merged then"
         actual = by_key.pop((entry.policy, entry.version), None)
         if actual is None:
-            rule = (
-                "lock-stale"
-                if entry.policy in deleted
-                else ("lock-gone" if entry.commit else "lock-unpublished")
-            )
-            findings.append(
-                finding(
-                    rule,
-                    path,
-                    entry.line,
-                    policy=entry.policy,
-                    version=entry.version,
-                    locked=entry.sha256,
-                    locked_commit=locked_commit,
-                    base=base,
-                )
-            )
+            values = {
+                "policy": entry.policy,
+                "version": entry.version,
+                "locked": entry.sha256,
+                "locked_commit": locked_commit,
+                "base": base,
+            }
+            renamed = by_text.get((entry.version, entry.sha256))
+            if entry.policy in deleted:
+                rule = "lock-stale"
+            elif renamed is not None and renamed != entry.policy and entry.policy not in in_record:
+                rule, values["new"] = "lock-renamed", renamed
+            elif entry.commit:
+                rule = "lock-gone"
+            else:
+                if committed_lock is None:
+                    committed_lock = _lock_at(settings, base)
+                if (entry.policy, entry.version, entry.sha256) in {
+                    (e.policy, e.version, e.sha256) for e in committed_lock
+                }:
+                    rule, values["evidence"] = (
+                        "lock-gone-unmerged",
+                        f"so does policies.lock at {base}",
+                    )
+                elif entry.policy in rewritten:
+                    rule = "lock-gone-unmerged"
+                    values["evidence"] = f"other versions of {entry.policy} were rewritten"
+                else:
+                    rule = "lock-unpublished"
+            findings.append(finding(rule, path, entry.line, "error", **values))
         elif actual.sha256 != entry.sha256 and actual.commit is None:
             findings.append(
                 finding(
@@ -1128,6 +1223,19 @@ def check_lock(
     return findings
 
 
+def _lock_at(settings: Settings, rev: str) -> list[LockEntry]:
+    """The lock as committed at ``rev``; empty when there was none (or it cannot be read)."""
+    top = find_repository(settings.root)
+    if top is None:
+        return []
+    try:
+        relative = (settings.root / LOCK_FILE).resolve().relative_to(top.resolve()).as_posix()
+        text = read_file_at(settings.root, rev, [relative]).text
+        return parse_lock(text, LOCK_FILE) if text is not None else []
+    except (PolicySiteError, ValueError):
+        return []
+
+
 def check_base_kept(settings: Settings, base: str | None, published: list[Policy]) -> list[Finding]:
     """With an explicit base, HEAD's history must still hold every version published there."""
     if base is None or not published:
@@ -1166,8 +1274,8 @@ def record_for_lock(settings: Settings) -> list[LockEntry]:
     """What ``policysite lock`` writes: HEAD's versions plus new ones in the working tree."""
     on = today()
     published = load_published(settings, "HEAD", on) if _has_commits(settings) else []
-    drafts, _ = read_drafts(settings)
-    pairing = pair_drafts(settings, "HEAD", published, drafts)
+    drafts, _, unreadable = read_drafts(settings)
+    pairing = pair_drafts(settings, "HEAD", published, drafts, unreadable)
     record = list(pairing.record)
     ignored: list[Finding] = []  # `check` reports them; the lock records what there is
     for draft in drafts.values():
@@ -1192,6 +1300,7 @@ def update_lock(settings: Settings, *, force: bool = False) -> Path:
         new = {(e.policy, e.version): e for e in entries}
         policies = {e.policy for e in entries}
         problems: list[PolicySiteError] = []
+        committed = {(e.policy, e.version, e.sha256) for e in _lock_at(settings, "HEAD")}
         for entry in old:
             current = new.get((entry.policy, entry.version))
             locked_commit = f"commit {entry.commit[:12]}" if entry.commit else "not merged then"
@@ -1210,6 +1319,19 @@ def update_lock(settings: Settings, *, force: bool = False) -> Path:
                     version=entry.version,
                     locked=entry.sha256,
                     locked_commit=locked_commit,
+                    base="HEAD",
+                )
+            elif (
+                current is None
+                and not entry.commit
+                and entry.policy in policies
+                and (entry.policy, entry.version, entry.sha256) in committed
+            ):
+                message = MESSAGES["lock-gone-unmerged"].format(
+                    policy=entry.policy,
+                    version=entry.version,
+                    locked=entry.sha256,
+                    evidence="so does policies.lock at HEAD",
                     base="HEAD",
                 )
             else:

@@ -50,11 +50,17 @@ def read_lock(path: Path, display: str = LOCK_FILE) -> list[LockEntry] | None:
         return None
     try:
         text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
     except UnicodeDecodeError:
         raise PolicyError(
             "is not UTF-8; run `policysite lock` to write it again.", path=display
         ) from None
+    return parse_lock(text, display)
+
+
+def parse_lock(text: str, display: str = LOCK_FILE) -> list[LockEntry]:
+    """The entries of a lock file's text; PolicyError (with the line) when it is not one."""
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
         raise PolicyError(
