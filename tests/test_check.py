@@ -251,7 +251,9 @@ def test_untracked_policy_files_are_checked_too(site: GitRepo) -> None:
     )
     assert findings(site) == [
         "policies/cookies.md:3: error: 'version' must be quoted text: YAML reads 1.0 as a number "
-        '(1.10 would become 1.1); write version: "1.0".'
+        '(1.10 would become 1.1); write version: "1.0".',
+        "policies/cookies.md:4: error: 'effective' must be a date written YYYY-MM-DD, not "
+        "'someday'; e.g. effective: 2018-05-25.",
     ]
 
 

@@ -260,7 +260,7 @@ def test_cli_reports_every_problem_at_once(git_repo: GitRepo) -> None:
     assert code == 1
     assert "policies/a.md:2" in output
     assert "policies/b.md:3" in output
-    assert "2 problems found" in output
+    assert "3 problems found" in output  # a.md: a number, and no effective date
 
 
 def test_cli_json_has_the_documented_fields(git_repo: GitRepo) -> None:
@@ -361,3 +361,15 @@ def test_a_retired_policy_keeps_its_versions_when_its_file_is_deleted(git_repo: 
         ("privacy", "1.0", "archived"),
         ("privacy", "2.0", "retired"),
     ]
+
+
+def test_every_front_matter_problem_is_reported_at_once(git_repo: GitRepo) -> None:
+    git_repo.commit(policies__privacy_md="---\ntitle: P\nversion: 1.0\neffective: someday\n---\n")
+    code, output = run_cli(git_repo, "versions")
+    assert code == 1
+    lines = output.splitlines()
+    assert lines[0].startswith("Error: policies/privacy.md:3 (commit ")
+    assert "'version' must be quoted text" in lines[0]
+    assert lines[1].startswith("policies/privacy.md:4 (commit ")
+    assert "'effective' must be a date written YYYY-MM-DD, not 'someday'" in lines[1]
+    assert lines[2] == "2 problems found; fix them and run again."

@@ -547,6 +547,8 @@ def read_drafts(settings: Settings) -> tuple[dict[str, Draft], list[Finding], se
         sections: list[Section] = []
         try:
             document = parse_document(text, path)
+        except ProblemList as exc:
+            findings.extend(_from_error(p) for p in exc.problems)
         except PolicySiteError as exc:
             findings.append(_from_error(exc))
         body, first = (document.body, document.body_line) if document else (text, 1)

@@ -66,3 +66,7 @@ class ProblemList(PolicySiteError):
         if len(problems) > 1:
             lines.append(f"{len(problems)} problems found; fix them and run again.")
         super().__init__("\n".join(lines))
+
+
+class PolicyProblems(ProblemList, PolicyError):
+    """Several problems in one policy file: a PolicyError that still lists each one."""

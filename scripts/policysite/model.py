@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import yaml
 
-from policysite.errors import PolicyError
+from policysite.errors import PolicyError, PolicyProblems
 
 try:  # libyaml's parser is ~10× faster; it matters when reading thousands of commits.
     from yaml import CSafeLoader as _Loader
@@ -249,28 +249,31 @@ def _is_date(text: str) -> bool:
 
 
 def _validate_meta(data: dict[str, Any], raw: str, path: str, commit: str | None) -> FrontMatter:
-    def fail(key: str, message: str) -> PolicyError:
-        return PolicyError(message, path=path, line=_key_line(raw, key), commit=commit)
+    """Check every setting and report all that are wrong at once (PolicyProblems for several)."""
+    problems: list[PolicyError] = []
+
+    def fail(key: str, message: str) -> None:
+        problems.append(PolicyError(message, path=path, line=_key_line(raw, key), commit=commit))
 
     title = data.get("title")
     if title is not None and (not isinstance(title, str) or not title.strip()):
-        raise fail("title", f"'title' must be text, not {title!r}; e.g. `title: Privacy Policy`.")
+        fail("title", f"'title' must be text, not {title!r}; e.g. `title: Privacy Policy`.")
 
     version = data.get("version")
     if "version" in data:
         if isinstance(version, bool) or not isinstance(version, str | int | float):
-            raise fail(
+            fail(
                 "version",
                 f"'version' must be a label in quotes, e.g. version: \"1.1\"; got {version!r}.",
             )
-        if not isinstance(version, str):
-            raise fail(
+        elif not isinstance(version, str):
+            fail(
                 "version",
                 f"'version' must be quoted text: YAML reads {version!r} as a number "
                 f'(1.10 would become 1.1); write version: "{version}".',
             )
-        if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z._-]*", version):
-            raise fail(
+        elif not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z._-]*", version):
+            fail(
                 "version",
                 f"'version' {version!r} must be letters, digits, '.', '_' or '-' (it is part of "
                 'a URL), starting with a letter or digit; e.g. "1.1".',
@@ -280,18 +283,16 @@ def _validate_meta(data: dict[str, Any], raw: str, path: str, commit: str | None
     if "effective" in data:
         effective = _parse_date(effective)
         if effective is None:
-            raise fail(
+            fail(
                 "effective",
                 f"'effective' must be a date written YYYY-MM-DD, not {data['effective']!r}; "
                 "e.g. effective: 2018-05-25.",
             )
     elif version is not None:
-        raise PolicyError(
+        fail(
+            "version",
             "has a 'version' but no 'effective' date; add `effective: YYYY-MM-DD` (the day this "
             "version takes effect).",
-            path=path,
-            line=_key_line(raw, "version"),
-            commit=commit,
         )
 
     aliases = data.get("anchor_aliases") or {}
@@ -299,7 +300,7 @@ def _validate_meta(data: dict[str, Any], raw: str, path: str, commit: str | None
         isinstance(k, str) and isinstance(v, str) and _ANCHOR_ID.match(k) and _ANCHOR_ID.match(v)
         for k, v in aliases.items()
     ):
-        raise fail(
+        fail(
             "anchor_aliases",
             "'anchor_aliases' must map an old anchor to the anchor it now lands on, "
             "e.g. `anchor_aliases: {cookie-policy: cookies}` (no '#').",
@@ -308,11 +309,15 @@ def _validate_meta(data: dict[str, Any], raw: str, path: str, commit: str | None
     if "retired" in data:
         retired = _parse_date(data["retired"]) if not isinstance(data["retired"], bool) else None
         if retired is None:
-            raise fail(
+            fail(
                 "retired",
                 f"'retired' must be the date the policy is withdrawn, written YYYY-MM-DD, not "
                 f"{data['retired']!r}; e.g. retired: 2027-01-01.",
             )
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise PolicyProblems(problems)  # type: ignore[arg-type]
     extra = {k: v for k, v in data.items() if k not in FRONT_MATTER_KEYS}
     return FrontMatter(
         title=title.strip() if isinstance(title, str) else None,

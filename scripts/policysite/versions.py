@@ -57,6 +57,9 @@ def build_versions(
         previous_text = revision.text
         try:
             document = parse_document(revision.text, revision.path, revision.commit)
+        except ProblemList as exc:
+            problems.extend(exc.problems)
+            continue
         except PolicyError as exc:
             problems.append(exc)
             continue
