@@ -652,7 +652,10 @@ def _section_line(
     if section.status == "removed":
         target = link(page, context.text_page(old), section.anchor)
         return f"[{title}]({target}) — removed ({section.words_removed} words)"
+    # Only what the redline cache keeps (no blocks), so a cached build reads the same.
     words = f"+{section.words_added} −{section.words_removed} words"
+    if not section.words_added and not section.words_removed:
+        words = "punctuation or formatting only"
     label: str = section.status
     if section.old_title is not None and section.old_title != section.title:
         label += f", was “{md(section.old_title)}”"

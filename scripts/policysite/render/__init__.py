@@ -50,6 +50,10 @@ def describe(section: SectionChange) -> str:
     details.append(_count_blocks(moved_in, "moved here"))
     details.append(_count_blocks(moved_out, "moved away"))
     details = [d for d in details if d]
+    if not details and section.status == "modified":
+        # Only punctuation or markup changed ("policy. for" → "policy for"): say so, since
+        # "+0 −0 words" reads as nothing at all.
+        details = ["punctuation or formatting only"]
     return f"{head}: {', '.join(details)}" if details else head
 
 
