@@ -293,44 +293,6 @@ def resolve_commit(root: Path, rev: str) -> str | None:
             return None
 
 
-def tracked_files(root: Path, folder: Path) -> list[str]:
-    """Files git tracks (in the index) under ``folder``, relative to ``folder``, sorted.
-
-    Untracked drafts are not policies, as for ``read_history``.
-    """
-    with open_repo(root) as repo:
-        prefix = repo_prefix(repo, folder)
-        output = repo.git.ls_files("-z", "--", prefix or ".")
-    paths = [p for p in output.split("\0") if p]
-    return sorted(p[len(prefix) + 1 :] if prefix else p for p in paths)
-
-
-def renamed_files(root: Path, base: str, folder: Path) -> dict[str, str]:
-    """Files under ``folder`` that git sees as renamed between ``base`` and the working tree.
-
-    Old path → new path, both relative to ``folder``.
-    """
-    with open_repo(root) as repo:
-        prefix = repo_prefix(repo, folder)
-        output = repo.git.diff("--name-status", "-M", "-z", base, "--", prefix or ".")
-    tokens = output.split("\0")
-    renames: dict[str, str] = {}
-    index = 0
-    while index < len(tokens):
-        status = tokens[index]
-        if status.startswith(("R", "C")) and index + 2 < len(tokens):
-            old, new = tokens[index + 1], tokens[index + 2]
-            if status.startswith("R"):
-                cut = len(prefix) + 1 if prefix else 0
-                renames[old[cut:]] = new[cut:]
-            index += 3
-        elif status:
-            index += 2
-        else:
-            index += 1
-    return renames
-
-
 def find_repository(path: Path) -> Path | None:
     """The top folder of the git repository containing ``path``, or None."""
     probe = path
@@ -454,3 +416,16 @@ def changed_policy_files(root: Path, folder: Path, base: str) -> list[ChangedFil
             )
         )
     return files
+
+
+def renamed_files(root: Path, base: str, folder: Path) -> dict[str, str]:
+    """Policy files under ``folder`` that git sees as renamed since ``base``: old → new path,
+    both relative to ``folder``."""
+    with open_repo(root) as repo:
+        prefix = repo_prefix(repo, folder)
+    cut = len(prefix) + 1 if prefix else 0
+    return {
+        changed.old_path[cut:]: changed.relative
+        for changed in changed_policy_files(root, folder, base)
+        if changed.old_path and changed.new_path and changed.old_path != changed.new_path
+    }
