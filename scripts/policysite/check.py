@@ -25,7 +25,13 @@ from typing import Literal
 from urllib.parse import unquote
 
 from policysite.config import Settings, today
-from policysite.errors import NotFoundError, PolicyError, PolicySiteError, ProblemList
+from policysite.errors import (
+    NotFoundError,
+    PolicyError,
+    PolicySiteError,
+    ProblemList,
+    each_problem,
+)
 from policysite.history import (
     MAX_POLICY_BYTES,
     find_repository,
@@ -547,10 +553,8 @@ def read_drafts(settings: Settings) -> tuple[dict[str, Draft], list[Finding], se
         sections: list[Section] = []
         try:
             document = parse_document(text, path)
-        except ProblemList as exc:
-            findings.extend(_from_error(p) for p in exc.problems)
         except PolicySiteError as exc:
-            findings.append(_from_error(exc))
+            findings.extend(_from_error(p) for p in each_problem(exc))
         body, first = (document.body, document.body_line) if document else (text, 1)
         sections = split_sections(body, path=path, first_line=first, strict=False)
         drafts[pid] = Draft(pid, path, text, _sha256(text), document, sections)

@@ -57,6 +57,11 @@ class NotFoundError(PolicySiteError):
     """A policy, version or revision that was asked for does not exist."""
 
 
+def each_problem(error: PolicySiteError) -> list[PolicySiteError]:
+    """The single problems an error stands for: a ProblemList's, or the error itself."""
+    return list(error.problems) if isinstance(error, ProblemList) else [error]
+
+
 class ProblemList(PolicySiteError):
     """Several problems found at once: all are reported, then the command fails."""
 

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policysite.config import Settings, today
-from policysite.errors import NotFoundError, PolicyError, PolicySiteError, ProblemList
+from policysite.errors import (
+    NotFoundError,
+    PolicyError,
+    PolicySiteError,
+    ProblemList,
+    each_problem,
+)
 from policysite.history import Revision, read_history
 from policysite.model import Note, Policy, Version, parse_document, parse_note, with_status
 
@@ -57,11 +63,8 @@ def build_versions(
         previous_text = revision.text
         try:
             document = parse_document(revision.text, revision.path, revision.commit)
-        except ProblemList as exc:
-            problems.extend(exc.problems)
-            continue
         except PolicyError as exc:
-            problems.append(exc)
+            problems.extend(each_problem(exc))
             continue
         meta = document.meta
         adopted = meta.version is None
@@ -209,11 +212,8 @@ def load_policies(
         pid = policy_id(relative)
         try:
             versions = build_versions(pid, revisions, read_notes(settings, pid) if notes else {})
-        except ProblemList as exc:
-            problems.extend(exc.problems)
-            continue
         except PolicySiteError as exc:
-            problems.append(exc)
+            problems.extend(each_problem(exc))
             continue
         policies.append(Policy(pid, revisions[-1].path, tuple(with_status(versions, as_of))))
     if problems:
