@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from policysite.cli import main
 from policysite.config import load_settings
 from policysite.errors import HistoryError, NotFoundError, PolicySiteError, ProblemList
+from policysite.model import parse_document
 from policysite.versions import load_policies
 from tests.conftest import REPO_ROOT, GitRepo, policy_text
 
@@ -298,6 +299,10 @@ def test_this_repository_publishes_privacy_1_0_and_1_1() -> None:
     ]
     assert "as wells a" in privacy.versions[0].text
     assert "as wells a" not in privacy.versions[1].text
+    for version in privacy.versions:  # the body is sliced at the offset found when reading
+        assert version.body_offset is not None
+        assert version.body == parse_document(version.text, version.path).body
+        assert version.body.lstrip().startswith("## Our commitment to your privacy {#commitment}")
 
 
 def test_not_found_lists_versions(git_repo: GitRepo) -> None:

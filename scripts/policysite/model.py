@@ -87,6 +87,7 @@ class Version:
     anchor_aliases: dict[str, str] = field(default_factory=dict)
     adopted: bool = False  # no `version` in front matter: labelled by the commit date
     retired: dt.date | None = None  # `retired:` in front matter: the policy ends that day
+    body_offset: int | None = None  # where the body starts in ``text``, when already parsed
     note: Note | None = None
     status: Status = "archived"
 
@@ -97,6 +98,9 @@ class Version:
 
     @property
     def body(self) -> str:
+        """The Markdown after the front matter (sliced, not parsed again, when known)."""
+        if self.body_offset is not None:
+            return self.text[self.body_offset :]
         return parse_document(self.text, self.path, self.commit).body
 
 

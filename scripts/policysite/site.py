@@ -30,7 +30,7 @@ from policysite import diff as diff_engine
 from policysite.config import Settings
 from policysite.errors import ConfigError
 from policysite.files import write_atomic
-from policysite.model import Change, Policy, SectionChange, Version, parse_document
+from policysite.model import Change, Policy, SectionChange, Version
 from policysite.render import html as render_html_module
 from policysite.sections import split_sections
 from policysite.versions import version_record
@@ -364,22 +364,12 @@ class _PolicyContext:
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse_body(text: str, path: str, commit: str) -> str:
-    return parse_document(text, path, commit).body
-
-
-def body_of(version: Version) -> str:
-    """``version.body``, parsed once per text (each version's text is on several pages)."""
-    return _parse_body(version.text, version.path, version.commit)
-
-
-@functools.lru_cache(maxsize=4096)
 def _anchors_of(body: str, path: str) -> frozenset[str]:
     return frozenset(s.anchor for s in split_sections(body, path=path) if s.anchor)
 
 
 def _anchors(version: Version) -> frozenset[str]:
-    return _anchors_of(body_of(version), version.path)
+    return _anchors_of(version.body, version.path)
 
 
 def renames_by_version(policy: Policy, changes: dict[str, Redline]) -> dict[str, dict[str, str]]:
@@ -473,7 +463,7 @@ def _policy_page(context: _PolicyContext, draft: str | None) -> SitePage:
             "To be retired",
             f"This policy will be retired on {format_date(retired)}; it applies until then.",
         )
-    body = draft if draft is not None else body_of(version)
+    body = draft if draft is not None else version.body
     return SitePage(
         path,
         version.title,
@@ -539,7 +529,7 @@ def _version_page(context: _PolicyContext, version: Version) -> SitePage:
     return SitePage(
         path,
         f"{version.title} {version.label}",
-        rebase_links(body_of(version), context.source(version), path),
+        rebase_links(version.body, context.source(version), path),
         "version",
         header=_header(context, version, path) + "\n" + banner,
         policy=pid,

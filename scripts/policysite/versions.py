@@ -34,6 +34,7 @@ class _Candidate:
     aliases: dict[str, str]
     adopted: bool
     retired: dt.date | None
+    body_offset: int
 
 
 def policy_id(relative_path: str) -> str:
@@ -99,6 +100,7 @@ def build_versions(
                 meta.anchor_aliases,
                 adopted,
                 meta.retired,
+                len(revision.text) - len(document.body),
             )
         )
 
@@ -156,6 +158,7 @@ def build_versions(
                 anchor_aliases=candidate.aliases,
                 adopted=candidate.adopted,
                 retired=candidate.retired,
+                body_offset=candidate.body_offset,
                 note=notes.get(candidate.label),
             )
         )
