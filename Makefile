@@ -1,13 +1,16 @@
 # Each target bootstraps .venv on first use: a fresh machine needs only python3, git and make.
+# What else is missing (python3-venv; for the tests Chromium and Node.js) is installed with
+# apt-get by scripts/install-system-deps.sh, which returns at once when all is there.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SYSTEM_DEPS := PYTHON=$(PYTHON) scripts/install-system-deps.sh
 
 .PHONY: run test lint bench clean notify-demo
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || { $(SYSTEM_DEPS) venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
@@ -28,8 +31,9 @@ notify-demo: $(STAMP)
 	POLICYSITE_DATABASE_URL=$(DEMO_DB) $(BIN)/policysite subscribers import sample/subscribers.csv
 	POLICYSITE_DATABASE_URL=$(DEMO_DB) $(BIN)/policysite notify --policy privacy --version 1.0 --send --outbox outbox
 
-## make test: lint, type-check, then the test suite
+## make test: lint, type-check, then the test suite (Chromium and Node.js installed when missing)
 test: $(STAMP) lint
+	$(SYSTEM_DEPS) chromium node
 	$(BIN)/pytest
 
 lint: $(STAMP)

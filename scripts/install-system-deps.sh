@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Install, with apt-get, the system packages that `make test` needs and a fresh machine lacks.
+#
+#   scripts/install-system-deps.sh [git|make|venv|chromium|node ...]   (default: all of them)
+#
+# git and make run everything; venv: python3-venv (Debian's python3 has no ensurepip, so
+# `python3 -m venv .venv` fails without it); chromium: Debian's /usr/bin/chromium, which the
+# browser tests drive through Playwright (never a downloaded browser); node: Node.js, which runs
+# the PR workflow's comment script in tests/test_workflows.py.
+#
+# Checks first and does nothing when everything is there (the Makefile runs it on every
+# `make test`). Installs as root directly, else through `sudo -n` when sudo works without a
+# password; otherwise exits 1 with the one command to run. PYTHON names the interpreter that
+# builds .venv (default python3), as in the Makefile.
+set -euo pipefail
+
+python=${PYTHON:-python3}
+wanted=("$@")
+[ ${#wanted[@]} -gt 0 ] || wanted=(git make venv chromium node)
+
+missing=()
+for need in "${wanted[@]}"; do
+  case $need in
+    git) command -v git >/dev/null || missing+=(git) ;;
+    make) command -v make >/dev/null || missing+=(make) ;;
+    venv) "$python" -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv) ;;
+    chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
+    node) command -v node >/dev/null || missing+=(nodejs) ;;
+    *)
+      echo "install-system-deps: unknown name '$need' (use git, make, venv, chromium, node)" >&2
+      exit 2
+      ;;
+  esac
+done
+[ ${#missing[@]} -gt 0 ] || exit 0
+
+if ! command -v apt-get >/dev/null; then
+  echo "policysite needs these packages, which are missing: ${missing[*]}." >&2
+  echo "There is no apt-get here: install them with this system's package manager." >&2
+  exit 1
+fi
+command_line="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=(env)
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  as_root=(sudo -n env)
+else
+  echo "policysite needs these Debian packages, which are missing: ${missing[*]}." >&2
+  echo "This is not root and sudo does not work without a password; as root, run:" >&2
+  echo "  $command_line" >&2
+  exit 1
+fi
+
+echo "install-system-deps: installing ${missing[*]} with apt-get" >&2
+"${as_root[@]}" DEBIAN_FRONTEND=noninteractive apt-get update -q
+"${as_root[@]}" DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+if [[ " ${missing[*]} " == *" python3-venv "* ]] &&
+  ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  echo "python3-venv is installed, but $python still has no ensurepip:" >&2
+  echo "set PYTHON to an interpreter with venv support (e.g. make PYTHON=/usr/bin/python3)." >&2
+  exit 1
+fi
