@@ -252,7 +252,8 @@ def test_bad_working_tree_text_is_one_clear_error(git_repo: GitRepo) -> None:
 
     assert run(git_repo.path, "diff", "--base", "HEAD") == (
         1,
-        "Error: policies/privacy.md:4: is not UTF-8 (byte 26: b'\\xe9'); save the file as UTF-8.\n",
+        "Error: policies/privacy.md:4: is not UTF-8 (byte 26: b'\\xe9'); save the file as UTF-8 "
+        "and commit it again.\n",
     )
     git_repo.write("policies/privacy.md", "---\nversion: 1.2\neffective: 2022-01-01\n---\nText.\n")
     code, output = run(git_repo.path, "diff", "--base", "HEAD")

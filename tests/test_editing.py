@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from policysite.check import MESSAGES, Finding, decode_file
-from policysite.errors import PolicySiteError, ProblemList
+from policysite.check import MESSAGES
+from policysite.errors import PolicyError, PolicySiteError, ProblemList
+from policysite.files import decode_text
 from policysite.history import Revision, read_history
 from policysite.lock import read_lock
 from policysite.model import parse_document, parse_note
@@ -126,9 +127,9 @@ def other_messages(tmp_path: Path) -> list[str]:
 
 
 def unreadable(data: bytes) -> str:
-    result = decode_file(data, "p.md", "front-matter", 1024 * 1024)
-    assert isinstance(result, Finding)
-    return result.message
+    with pytest.raises(PolicyError) as caught:
+        decode_text(data, "p.md")
+    return caught.value.detail
 
 
 def shallow_clone(tmp_path: Path) -> Path:

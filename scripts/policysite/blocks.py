@@ -127,7 +127,7 @@ def tokens_html(tokens: Sequence[Token], *, pre: bool = False) -> str:
             while common < min(len(fmt), len(token.fmt)) and fmt[common] == token.fmt[common]:
                 common += 1
             # The space before a token goes outside the tags it opens, inside the ones it shares.
-            parts.extend(f"</{_tag_name(start)}>" for start in reversed(fmt[common:]))
+            parts.extend(f"</{tag_name(start)}>" for start in reversed(fmt[common:]))
             if not token.glue:
                 parts.append(separator)
             parts.extend(token.fmt[common:])
@@ -143,11 +143,12 @@ def tokens_html(tokens: Sequence[Token], *, pre: bool = False) -> str:
             text.append(token.text)
     if text:
         parts.append(html.escape("".join(text), quote=False))
-    parts.extend(f"</{_tag_name(start)}>" for start in reversed(fmt))
+    parts.extend(f"</{tag_name(start)}>" for start in reversed(fmt))
     return "".join(parts)
 
 
-def _tag_name(start: str) -> str:
+def tag_name(start: str) -> str:
+    """The element name of an opening tag: ``<a href=…>`` → ``a``."""
     end = len(start) - 1
     for index in range(1, len(start)):
         if start[index] in " />":

@@ -12,14 +12,14 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 
 from policysite.config import Settings
 from policysite.diff import compare
-from policysite.errors import NotFoundError, PolicyError
+from policysite.errors import NotFoundError
 from policysite.history import FileAtRevision, changed_policy_files, read_file_at
-from policysite.model import Change, Note, Policy, Version, parse_document
-from policysite.versions import find_policy, load_policies, policy_id, read_notes
+from policysite.model import Change, Note, Policy, Version, parse_document, policy_id, title_from_id
+from policysite.versions import find_policy, load_policies
+from policysite.worktree import read_notes, read_policy_file
 
 WORKING_TREE = "working tree"
 
@@ -112,7 +112,7 @@ def text_version(
         path=path,
         text=text,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        title=meta.title or policy.rsplit("/", 1)[-1].replace("-", " ").capitalize(),
+        title=meta.title or title_from_id(policy),
         anchor_aliases=meta.anchor_aliases,
         adopted=meta.version is None,
         note=notes.get(label),
@@ -140,7 +140,7 @@ def changes_since(settings: Settings, base: str, policy: str | None = None) -> l
             if found.text is not None:
                 old = text_version(pid, found.text, found.path, found.commit, found.date, notes)
         if changed.new_file is not None and changed.new_path:
-            text = _read_working_file(changed.new_file, changed.new_path)
+            text = read_policy_file(settings, f"{settings.docs_dir}/{changed.relative}")
             new = text_version(pid, text, changed.new_path, "", now, notes)
         if old is not None and new is not None:
             if old.text == new.text:
@@ -154,25 +154,6 @@ def changes_since(settings: Settings, base: str, policy: str | None = None) -> l
         if old is not None and new is not None:
             changes.append(compare(old, new))
     return changes
-
-
-def _read_working_file(file: Path, path: str) -> str:
-    try:
-        data = file.read_bytes().removeprefix(b"\xef\xbb\xbf")
-    except FileNotFoundError:
-        raise NotFoundError(
-            f"{path} is tracked by git but missing from the working tree; restore it "
-            "(`git checkout -- FILE`) or delete it with `git rm`."
-        ) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PolicyError(
-            f"is not UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); save the "
-            "file as UTF-8.",
-            path=path,
-            line=data[: exc.start].count(b"\n") + 1,
-        ) from None
 
 
 def _empty(other: Version) -> Version:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import hashlib
 import html.parser
 import json
 import posixpath
@@ -33,7 +32,6 @@ from policysite.errors import (
     each_problem,
 )
 from policysite.history import (
-    MAX_POLICY_BYTES,
     find_repository,
     read_file_at,
     renamed_files,
@@ -45,11 +43,14 @@ from policysite.model import (
     Note,
     Policy,
     Section,
+    key_line,
+    next_label,
     parse_document,
-    parse_note,
+    policy_id,
 )
 from policysite.sections import split_sections
-from policysite.versions import load_policies, policy_id
+from policysite.versions import load_policies
+from policysite.worktree import read_all_notes, read_policies
 
 Severity = Literal["error", "warning"]
 
@@ -407,7 +408,7 @@ def check_site(settings: Settings, base: str | None = None, on: dt.date | None =
     for policy in pairing.deleted:
         findings.extend(check_deleted(settings, policy))
     deleted = {p.id for p in pairing.deleted}
-    notes = read_all_notes(settings, findings)
+    notes = read_notes_checked(settings, findings)
     for draft in drafts.values():
         previous = pairing.previous.get(draft.policy)
         findings.extend(check_anchors_unique(draft))
@@ -490,124 +491,38 @@ def _fetch_hint(rev: str) -> str:
     return "git fetch origin main"
 
 
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def decode_file(data: bytes, path: str, rule: str, limit: int | None) -> str | Finding:
-    """The file's text, or a finding: too large, or not UTF-8 (worded as for history)."""
-    if limit is not None and len(data) > limit:
-        return Finding(
-            "error",
-            path,
-            1,
-            rule,
-            f"is {len(data) / 1048576:.1f} MiB; a policy file may be at most 1 MiB. Split it into "
-            "several policies or move attachments out of policies/.",
-        )
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return Finding(
-            "error",
-            path,
-            data[: exc.start].count(b"\n") + 1,
-            rule,
-            f"is not UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); save the "
-            "file as UTF-8 and commit it again.",
-        )
-
-
-def policy_files(settings: Settings) -> list[str]:
-    """Every Markdown file under the policies folder but the home page, tracked or not."""
-    folder = settings.docs_path
-    if not folder.is_dir():
-        return []
-    return sorted(
-        relative
-        for file in folder.rglob("*.md")
-        if file.is_file() and (relative := file.relative_to(folder).as_posix()) != "index.md"
-    )
-
-
 def read_drafts(settings: Settings) -> tuple[dict[str, Draft], list[Finding], set[str]]:
     """Every policy file in the working tree, parsed; findings for unreadable ones.
 
     The third value holds the ids of policies whose file is there but cannot be read (too
     large, not UTF-8): they are not drafts, but not deleted either.
     """
+    working = read_policies(settings)
+    findings = [_from_error(p) for p in working.problems]
     drafts: dict[str, Draft] = {}
-    findings: list[Finding] = []
-    unreadable: set[str] = set()
-    for relative in policy_files(settings):
-        file = settings.docs_path / relative
-        path = f"{settings.docs_dir}/{relative}"
-        pid = policy_id(relative)
-        text = decode_file(file.read_bytes(), path, "front-matter", MAX_POLICY_BYTES)
-        if isinstance(text, Finding):
-            findings.append(text)
-            unreadable.add(pid)
-            continue
+    for pid, found in working.texts.items():
         document: Document | None = None
-        sections: list[Section] = []
         try:
-            document = parse_document(text, path)
+            document = parse_document(found.text, found.path)
         except PolicySiteError as exc:
             findings.extend(_from_error(p) for p in each_problem(exc))
-        body, first = (document.body, document.body_line) if document else (text, 1)
-        sections = split_sections(body, path=path, first_line=first, strict=False)
-        drafts[pid] = Draft(pid, path, text, _sha256(text), document, sections)
-    return drafts, findings, unreadable
+        body, first = (document.body, document.body_line) if document else (found.text, 1)
+        sections = split_sections(body, path=found.path, first_line=first, strict=False)
+        drafts[pid] = Draft(pid, found.path, found.text, found.sha256, document, sections)
+    return drafts, findings, working.unreadable
 
 
-def read_all_notes(settings: Settings, findings: list[Finding]) -> dict[tuple[str, str], Note]:
+def read_notes_checked(settings: Settings, findings: list[Finding]) -> dict[tuple[str, str], Note]:
     """Every changelog note on disk, by (policy, version); bad notes become findings."""
-    notes: dict[tuple[str, str], Note] = {}
-    folder = settings.changelog_path
-    if not folder.is_dir():
-        return notes
-    for file in sorted(folder.rglob("*.md")):
-        relative = file.relative_to(settings.root).as_posix()
-        policy = file.parent.relative_to(folder).as_posix()
-        text = decode_file(file.read_bytes(), relative, "note", None)
-        if isinstance(text, Finding):
-            findings.append(text)
-            continue
-        try:
-            note = parse_note(text, policy, file.stem, relative)
-        except PolicySiteError as exc:
-            findings.append(_from_error(exc, "note"))
-            continue
+    working = read_all_notes(settings)
+    findings.extend(_from_error(p, "note") for p in working.problems)
+    for note in working.notes.values():
         if not note.summary:
-            findings.append(finding("note-empty", relative, 1))
-        notes[policy, file.stem] = note
-    return notes
+            findings.append(finding("note-empty", note.path, 1))
+    return working.notes
 
 
 # --- versions -----------------------------------------------------------------------------
-
-
-def next_label(label: str) -> str:
-    """The label after ``label``: its last number plus one ("1.1" → "1.2"; "v3" → "v4")."""
-    match = re.search(r"(\d+)(?!.*\d)", label)
-    if not match:
-        return f"{label}.1"
-    number = str(int(match.group(1)) + 1).zfill(len(match.group(1)))
-    return label[: match.start()] + number + label[match.end() :]
-
-
-def _key_line(text: str, key: str) -> int:
-    """1-based line of ``key:`` in the front matter; 1 when absent."""
-    lines = text.splitlines()
-    if not lines or lines[0].strip() != "---":
-        return 1
-    for number, line in enumerate(lines[1:], start=2):
-        if line.strip() == "---":
-            break
-        if re.match(rf"{re.escape(key)}\s*:", line):
-            return number
-    return 1
 
 
 def _note_path(settings: Settings, policy: str, version: str) -> str:
@@ -632,7 +547,7 @@ def check_version(
     last = previous.versions[-1] if previous and previous.versions else None
     if last is not None and last.sha256 == draft.sha256:
         return None
-    version_line = _key_line(draft.text, "version")
+    version_line = key_line(draft.text, "version")
     if meta.version is None:
         if last is not None and not last.adopted:
             findings.append(
@@ -672,7 +587,7 @@ def check_version(
         )
         return None
     assert meta.effective is not None  # the model requires it with a version
-    effective_line = _key_line(draft.text, "effective")
+    effective_line = key_line(draft.text, "effective")
     if last is not None and meta.effective < last.effective:
         findings.append(
             finding(
@@ -793,7 +708,7 @@ def check_aliases(draft: Draft) -> list[Finding]:
     """Each alias must land on a heading; an alias equal to a heading's anchor is dead."""
     assert draft.document is not None
     aliases = draft.document.meta.anchor_aliases
-    line = _key_line(draft.text, "anchor_aliases")
+    line = key_line(draft.text, "anchor_aliases")
     anchors = draft.anchors
     findings = []
     for alias, target in aliases.items():
@@ -842,7 +757,7 @@ def check_anchors_kept(draft: Draft, previous: Policy) -> list[Finding]:
             old.setdefault(alias, _OldAnchor(version.label, f"alias of #{alias}", ""))
     resolvable = draft.resolvable
     fresh = [s for s in draft.sections if s.anchor and s.anchor not in old]
-    aliases_line = _key_line(draft.text, "anchor_aliases")
+    aliases_line = key_line(draft.text, "anchor_aliases")
     findings = []
     for anchor, was in old.items():
         if anchor in resolvable:

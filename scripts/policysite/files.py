@@ -1,10 +1,12 @@
-"""Writing files so that nobody ever sees one half-written."""
+"""Bytes in and out of files: the one decoder of policy text, and writes nobody sees half-done."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+
+from policysite.errors import PolicyError
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -34,3 +36,36 @@ def write_atomic(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+MAX_POLICY_BYTES = 1024 * 1024  # a policy is text; anything larger is an attachment or a mistake
+
+
+def decode_text(
+    data: bytes, path: str, *, commit: str | None = None, limit: int | None = MAX_POLICY_BYTES
+) -> str:
+    """A file's bytes as text: UTF-8 with a leading byte-order mark dropped, at most ``limit``.
+
+    The one decoder for policies and notes, whether they come from git or the working tree, so
+    that both say the same about the same bad file. Raises PolicyError naming the line of the
+    first bad byte.
+    """
+    if limit is not None and len(data) > limit:
+        raise PolicyError(
+            f"is {len(data) / 1048576:.1f} MiB; a policy file may be at most 1 MiB. Split it into "
+            "several policies or move attachments out of policies/.",
+            path=path,
+            line=1,
+            commit=commit,
+        )
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(
+            f"is not UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); save the "
+            "file as UTF-8 and commit it again.",
+            path=path,
+            line=data[: exc.start].count(b"\n") + 1,
+            commit=commit,
+        ) from None

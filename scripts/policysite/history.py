@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import subprocess
 import threading
 from collections.abc import Iterable, Iterator
@@ -21,8 +20,7 @@ from typing import IO
 import git
 
 from policysite.errors import HistoryError, NotFoundError, PolicyError
-
-MAX_POLICY_BYTES = 1024 * 1024
+from policysite.files import decode_text
 
 
 @dataclass(frozen=True)
@@ -129,11 +127,14 @@ def _is_policy_path(path: str, prefix: str) -> bool:
     )
 
 
-def read_texts(repo: git.Repo, changes: Iterable[_Change]) -> dict[str, tuple[str, str]]:
+def read_texts(
+    repo: git.Repo, changes: Iterable[_Change]
+) -> dict[str, tuple[str, str] | PolicyError]:
     """Text and sha256 of every blob in ``changes``, read with one ``git cat-file --batch``.
 
     Blobs are decoded and hashed while git is still writing the next ones, so on two cores
-    our work hides behind git's (bench/history.py).
+    our work hides behind git's (bench/history.py). A blob that cannot be decoded maps to its
+    error, for the caller to raise or pass over.
     """
     first_use: dict[str, _Change] = {}
     for change in changes:
@@ -151,7 +152,7 @@ def read_texts(repo: git.Repo, changes: Iterable[_Change]) -> dict[str, tuple[st
     request = ("\n".join(first_use) + "\n").encode()
     writer = threading.Thread(target=_write_and_close, args=(process.stdin, request), daemon=True)
     writer.start()
-    texts: dict[str, tuple[str, str]] = {}
+    texts: dict[str, tuple[str, str] | PolicyError] = {}
     try:
         for blob, change in first_use.items():
             header = process.stdout.readline().split()
@@ -193,25 +194,37 @@ def repo_prefix(repo: git.Repo, folder: Path) -> str:
     return "" if str(posix) == "." else str(posix)
 
 
+@dataclass(frozen=True)
+class History:
+    """The revisions of every policy file at one revision, by path relative to the folder.
+
+    ``deleted`` holds the files gone at that revision, with their revisions up to the deletion:
+    whether one still counts (a retired policy keeps its archive) is the model's call, not git's.
+    """
+
+    files: dict[str, list[Revision]]
+    deleted: dict[str, list[Revision]]
+
+
 def read_history(
     root: Path,
     folder: Path,
     rev: str = "HEAD",
     ignore_commits: Iterable[str] = (),
-) -> dict[str, list[Revision]]:
-    """The revisions of every policy file that exists under ``folder`` at ``rev``.
+) -> History:
+    """The revisions of every policy file under ``folder`` at ``rev``, and of deleted ones.
 
-    Keys are paths relative to ``folder`` (``privacy.md``); each list is oldest first and follows
-    the file through renames. Only the first parent of each merge counts, so a PR's branch
-    commits are not versions: its merge is. Commits in ``ignore_commits`` (full or abbreviated
-    hashes) are skipped, though renames in them are still followed.
+    Each list is oldest first and follows the file through renames. Only the first parent of
+    each merge counts, so a PR's branch commits are not versions: its merge is. Commits in
+    ``ignore_commits`` (full or abbreviated hashes) are skipped, though renames in them are still
+    followed. A deleted file whose last text cannot be decoded is left out (nothing to archive).
     """
     ignored = tuple(ignore_commits)
     with open_repo(root) as repo:
         head = _check_repo(repo, rev)
         prefix = repo_prefix(repo, folder)
         lineages: dict[str, list[_Change]] = {}
-        deleted: dict[str, list[_Change]] = {}  # deleted files: kept if their policy retired
+        deleted: dict[str, list[_Change]] = {}
         for change in _log_changes(repo, head, prefix):
             skip = change.mode == "160000" or (bool(ignored) and change.commit.startswith(ignored))
             deleted.pop(change.path, None)  # a new file at the path replaces the deleted one
@@ -230,58 +243,35 @@ def read_history(
             if not skip:
                 lineage.append(change)
             lineages[change.path] = lineage
-        for path, lineage in list(deleted.items()):
-            try:
-                last = read_texts(repo, lineage[-1:]).get(lineage[-1].blob)
-            except PolicyError:  # not UTF-8 or too big: it retired nothing, as before
-                last = None
-            if last is not None and _retires(last[0]):
-                lineages[path] = lineage
-        texts = read_texts(repo, (c for lineage in lineages.values() for c in lineage))
-    result: dict[str, list[Revision]] = {}
-    for path, lineage in sorted(lineages.items()):
-        if not lineage:
-            continue
-        relative = path[len(prefix) + 1 :] if prefix else path
-        result[relative] = [
-            Revision(c.commit, c.date, c.path, c.blob, *texts[c.blob]) for c in lineage
-        ]
-    return result
+        everything = [*lineages.values(), *deleted.values()]
+        texts = read_texts(repo, (c for lineage in everything for c in lineage))
+
+    def revisions(found: dict[str, list[_Change]], strict: bool) -> dict[str, list[Revision]]:
+        result: dict[str, list[Revision]] = {}
+        for path, lineage in sorted(found.items()):
+            read: list[Revision] = []
+            for c in lineage:
+                text = texts[c.blob]
+                if isinstance(text, PolicyError):
+                    if strict:
+                        raise text
+                    break  # a deleted file git cannot give as text: nothing to archive
+                read.append(Revision(c.commit, c.date, c.path, c.blob, *text))
+            else:
+                if read:
+                    result[path[len(prefix) + 1 :] if prefix else path] = read
+        return result
+
+    return History(revisions(lineages, strict=True), revisions(deleted, strict=False))
 
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*$", re.DOTALL | re.MULTILINE)
-_RETIRED = re.compile(r"^retired:[ \t]*\S", re.MULTILINE)
-
-
-def _retires(text: str) -> bool:
-    """Whether a policy text's front matter has a ``retired:`` date (a retired policy's file may
-    be deleted: its archive stays)."""
-    match = _FRONT_MATTER.match(text.removeprefix("\ufeff"))
-    return bool(match and _RETIRED.search(match.group(1)))
-
-
-def _decode(data: bytes, change: _Change) -> tuple[str, str]:
-    """The blob as text and the sha256 of that text; errors for size and encoding."""
-    if len(data) > MAX_POLICY_BYTES:
-        raise PolicyError(
-            f"is {len(data) / 1048576:.1f} MiB; a policy file may be at most 1 MiB. Split it into "
-            "several policies or move attachments out of policies/.",
-            path=change.path,
-            commit=change.commit,
-        )
-    data = data.removeprefix(b"\xef\xbb\xbf")
+def _decode(data: bytes, change: _Change) -> tuple[str, str] | PolicyError:
+    """The blob as text and the sha256 of that text, or why it cannot be read."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise PolicyError(
-            f"is not UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); save the "
-            "file as UTF-8 and commit it again.",
-            path=change.path,
-            line=line,
-            commit=change.commit,
-        ) from None
-    return text, hashlib.sha256(data).hexdigest()
+        text = decode_text(data, change.path, commit=change.commit)
+    except PolicyError as exc:
+        return exc
+    return text, hashlib.sha256(data.removeprefix(b"\xef\xbb\xbf")).hexdigest()
 
 
 def resolve_commit(root: Path, rev: str) -> str | None:
@@ -363,7 +353,10 @@ def read_file_at(root: Path, rev: str, paths: Iterable[str]) -> FileAtRevision:
             except KeyError:
                 continue
             change = _Change(commit_id, date, "M", None, path, blob.hexsha, f"{blob.mode:o}")
-            text, digest = _decode(blob.data_stream.read(), change)
+            decoded = _decode(blob.data_stream.read(), change)
+            if isinstance(decoded, PolicyError):
+                raise decoded
+            text, digest = decoded
             return FileAtRevision(commit_id, date, path, text, digest)
     return FileAtRevision(commit_id, date, wanted[0] if wanted else "", None)
 

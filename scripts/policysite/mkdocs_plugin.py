@@ -24,8 +24,9 @@ from policysite import site as site_lib
 from policysite.config import Settings, settings_from_config, today
 from policysite.errors import PolicyError
 from policysite.linkcheck import check_site
-from policysite.model import Policy, parse_document
-from policysite.versions import load_policies, policy_id
+from policysite.model import Policy, parse_document, policy_id
+from policysite.versions import load_policies
+from policysite.worktree import read_policies
 
 log = logging.getLogger("mkdocs.plugins.policysite")
 
@@ -123,17 +124,18 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
     def _drafts(self, policies: list[Policy]) -> dict[str, str]:
         """Policies whose file in the working tree differs from git: previewed by ``serve``."""
         assert self.settings is not None
+        working = read_policies(self.settings)
+        for problem in working.problems:
+            log.warning(f"draft preview skipped: {problem.message}")
         drafts: dict[str, str] = {}
         for policy in policies:
-            path = self.settings.docs_path / f"{policy.id}.md"
-            if not path.is_file():
+            found = working.texts.get(policy.id)
+            if found is None or found.text == policy.versions[-1].text:
                 continue
-            text = path.read_text(encoding="utf-8")
-            if text != policy.versions[-1].text:
-                try:
-                    drafts[policy.id] = parse_document(text, str(path)).body
-                except PolicyError as exc:
-                    log.warning(f"draft preview skipped: {exc.message}")
+            try:
+                drafts[policy.id] = parse_document(found.text, found.path).body
+            except PolicyError as exc:
+                log.warning(f"draft preview skipped: {exc.message}")
         return drafts
 
     def _page(self, page: Any) -> site_lib.SitePage | None:

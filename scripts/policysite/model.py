@@ -135,12 +135,36 @@ class Policy:
         return next((v for v in self.versions if v.label == label), None)
 
 
-def _key_line(raw: str, key: str) -> int:
-    """1-based line in the file of ``key:`` inside front matter (which starts on line 2)."""
-    for number, line in enumerate(raw.splitlines(), start=2):
+def key_line(text: str, key: str) -> int:
+    """1-based line of ``key:`` in a file's front matter; 1 when absent (or no front matter)."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return 1
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() == "---":
+            break
         if re.match(rf"{re.escape(key)}\s*:", line):
             return number
     return 1
+
+
+def next_label(label: str) -> str:
+    """The label after ``label``: its last number plus one ("1.1" → "1.2", "v3" → "v4")."""
+    match = re.search(r"(\d+)(?!.*\d)", label)
+    if not match:
+        return f"{label}.1"
+    number = str(int(match.group(1)) + 1).zfill(len(match.group(1)))
+    return label[: match.start()] + number + label[match.end() :]
+
+
+def policy_id(relative_path: str) -> str:
+    """A policy's id from its path in the policies folder: ``legal/terms.md`` → ``legal/terms``."""
+    return relative_path.removesuffix(".md")
+
+
+def title_from_id(policy: str) -> str:
+    """The title of a policy without one: ``legal/cookie-policy`` → ``Cookie policy``."""
+    return policy.rsplit("/", 1)[-1].replace("-", " ").replace("_", " ").capitalize()
 
 
 def parse_document(text: str, path: str, commit: str | None = None) -> Document:
@@ -174,7 +198,7 @@ def parse_document(text: str, path: str, commit: str | None = None) -> Document:
             line=2,
             commit=commit,
         )
-    return Document(_validate_meta(data, raw, path, commit), body, body_line)
+    return Document(_validate_meta(data, text, path, commit), body, body_line)
 
 
 # The front matter policies use is a few `key: value` lines. Reading those without the YAML
@@ -252,12 +276,12 @@ def _is_date(text: str) -> bool:
     return True
 
 
-def _validate_meta(data: dict[str, Any], raw: str, path: str, commit: str | None) -> FrontMatter:
+def _validate_meta(data: dict[str, Any], text: str, path: str, commit: str | None) -> FrontMatter:
     """Check every setting and report all that are wrong at once (PolicyProblems for several)."""
     problems: list[PolicyError] = []
 
     def fail(key: str, message: str) -> None:
-        problems.append(PolicyError(message, path=path, line=_key_line(raw, key), commit=commit))
+        problems.append(PolicyError(message, path=path, line=key_line(text, key), commit=commit))
 
     title = data.get("title")
     if title is not None and (not isinstance(title, str) or not title.strip()):

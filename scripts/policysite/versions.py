@@ -22,7 +22,17 @@ from policysite.errors import (
     each_problem,
 )
 from policysite.history import Revision, read_history
-from policysite.model import Note, Policy, Version, parse_document, parse_note, with_status
+from policysite.model import (
+    Note,
+    Policy,
+    Version,
+    next_label,
+    parse_document,
+    policy_id,
+    title_from_id,
+    with_status,
+)
+from policysite.worktree import read_notes
 
 
 @dataclass(frozen=True)
@@ -35,11 +45,6 @@ class _Candidate:
     adopted: bool
     retired: dt.date | None
     body_offset: int
-
-
-def policy_id(relative_path: str) -> str:
-    """``legal/terms.md`` → ``legal/terms``."""
-    return relative_path.removesuffix(".md")
 
 
 def build_versions(
@@ -96,7 +101,7 @@ def build_versions(
                 revision,
                 label,
                 effective,
-                meta.title or _title_from_id(policy),
+                meta.title or title_from_id(policy),
                 meta.anchor_aliases,
                 adopted,
                 meta.retired,
@@ -167,34 +172,6 @@ def build_versions(
     return versions
 
 
-def next_label(label: str) -> str:
-    """The label after ``label``: its last number plus one (``1.1`` → ``1.2``, ``3`` → ``4``)."""
-    head, dot, last = label.rpartition(".")
-    if last.isdigit():
-        return f"{head}{dot}{int(last) + 1}"
-    return f"{label}.1"
-
-
-def _title_from_id(policy: str) -> str:
-    return policy.rsplit("/", 1)[-1].replace("-", " ").replace("_", " ").capitalize()
-
-
-def read_notes(settings: Settings, policy: str) -> dict[str, Note]:
-    """The changelog notes of one policy, from the working tree, by version label."""
-    folder = settings.changelog_path / policy
-    notes: dict[str, Note] = {}
-    if not folder.is_dir():
-        return notes
-    for path in sorted(folder.glob("*.md")):
-        relative = path.relative_to(settings.root).as_posix()
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise PolicyError("is not UTF-8; save it as UTF-8.", path=relative) from None
-        notes[path.stem] = parse_note(text, policy, path.stem, relative)
-    return notes
-
-
 def load_policies(
     settings: Settings,
     *,
@@ -209,9 +186,11 @@ def load_policies(
     """
     as_of = as_of or today()
     history = read_history(settings.root, settings.docs_path, rev, settings.ignore_commits)
+    files = dict(history.files)
+    files.update((path, revs) for path, revs in history.deleted.items() if _retires(revs[-1]))
     problems: list[PolicySiteError] = []
     policies: list[Policy] = []
-    for relative, revisions in history.items():
+    for relative, revisions in sorted(files.items()):
         pid = policy_id(relative)
         try:
             versions = build_versions(pid, revisions, read_notes(settings, pid) if notes else {})
@@ -222,6 +201,15 @@ def load_policies(
     if problems:
         raise ProblemList(problems)
     return policies
+
+
+def _retires(revision: Revision) -> bool:
+    """Whether a deleted file's last text retired its policy: then its archive stays."""
+    try:
+        document = parse_document(revision.text, revision.path, revision.commit)
+    except PolicyError:
+        return False
+    return document.meta.retired is not None
 
 
 def find_policy(policies: list[Policy], policy: str, settings: Settings) -> Policy:

@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable
 from typing import Literal
 
-from policysite.blocks import VOID_TAGS
+from policysite.blocks import VOID_TAGS, tag_name
 from policysite.model import BlockChange, Change, SectionChange, Segment
 from policysite.render import describe, direction, reading_order, section_title, sentence
 
@@ -135,17 +135,13 @@ def render_blocks(
             out.append("\n")  # each block on a line of its own, closing tags at line ends
         for start in block.parents[len(stack) :]:
             out.append(start + "\n")
-            stack.append((start, _tag_name(start)))
+            stack.append((start, tag_name(start)))
         out.append(_block(block, titles, labels, id_prefix, relink))
         if block.kind and block.kind not in VOID_TAGS:
             stack.append((f"<{block.kind}{block.attrs}>", block.kind))
     while stack:
         out.append(f"</{stack.pop()[1]}>")
     return "".join(out)
-
-
-def _tag_name(start: str) -> str:
-    return start[1:].split(" ", 1)[0].rstrip(">/")
 
 
 def _relinked(markup: str, side: Side, relink: Relink | None) -> str:

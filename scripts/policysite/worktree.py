@@ -1,0 +1,118 @@
+"""The only reader of the working tree: policy files and changelog notes as they stand on disk.
+
+What ``history.py`` is to git, this is to the checkout: drafts for ``check`` and ``mkdocs serve``,
+notes for every version, with the same decoding limits as committed text (``files.decode_text``).
+Returns plain data; parsing front matter is the model's job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from policysite.config import Settings
+from policysite.errors import NotFoundError, PolicyError, PolicySiteError
+from policysite.files import decode_text
+from policysite.model import Note, parse_note, policy_id
+
+
+@dataclass(frozen=True)
+class WorkingText:
+    """A policy file's text in the working tree."""
+
+    policy: str
+    path: str  # relative to the site root, e.g. policies/privacy.md
+    text: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class WorkingPolicies:
+    """Every policy file on disk: the readable ones, and why the others cannot be read."""
+
+    texts: dict[str, WorkingText]  # by policy id
+    problems: list[PolicyError]
+    unreadable: set[str]  # ids of policies whose file is there but cannot be read
+
+
+def policy_files(settings: Settings) -> list[str]:
+    """Every Markdown file under the policies folder but the home page, tracked or not."""
+    folder = settings.docs_path
+    if not folder.is_dir():
+        return []
+    return sorted(
+        relative
+        for file in folder.rglob("*.md")
+        if file.is_file() and (relative := file.relative_to(folder).as_posix()) != "index.md"
+    )
+
+
+def read_policies(settings: Settings) -> WorkingPolicies:
+    """Every policy file in the working tree as text; a file too large or not UTF-8 is a problem
+    (its policy is neither a draft nor deleted)."""
+    texts: dict[str, WorkingText] = {}
+    problems: list[PolicyError] = []
+    unreadable: set[str] = set()
+    for relative in policy_files(settings):
+        path = f"{settings.docs_dir}/{relative}"
+        pid = policy_id(relative)
+        try:
+            text = decode_text((settings.docs_path / relative).read_bytes(), path)
+        except PolicyError as exc:
+            problems.append(exc)
+            unreadable.add(pid)
+            continue
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        texts[pid] = WorkingText(pid, path, text, digest)
+    return WorkingPolicies(texts, problems, unreadable)
+
+
+def read_policy_file(settings: Settings, path: str) -> str:
+    """The text of one file of the repository (``path`` relative to the site root)."""
+    try:
+        data = (settings.root / path).read_bytes()
+    except FileNotFoundError:
+        raise NotFoundError(
+            f"{path} is tracked by git but missing from the working tree; restore it "
+            "(`git checkout -- FILE`) or delete it with `git rm`."
+        ) from None
+    return decode_text(data, path)
+
+
+@dataclass(frozen=True)
+class WorkingNotes:
+    """Every changelog note on disk, by (policy, version); the ones that cannot be read."""
+
+    notes: dict[tuple[str, str], Note]
+    problems: list[PolicySiteError]
+
+
+def read_all_notes(settings: Settings) -> WorkingNotes:
+    """Every note under the changelog folder, parsed; a bad one is a problem, not a stop."""
+    notes: dict[tuple[str, str], Note] = {}
+    problems: list[PolicySiteError] = []
+    folder = settings.changelog_path
+    if not folder.is_dir():
+        return WorkingNotes(notes, problems)
+    for file in sorted(folder.rglob("*.md")):
+        policy = file.parent.relative_to(folder).as_posix()
+        try:
+            notes[policy, file.stem] = _read_note(settings, file, policy)
+        except PolicySiteError as exc:
+            problems.append(exc)
+    return WorkingNotes(notes, problems)
+
+
+def read_notes(settings: Settings, policy: str) -> dict[str, Note]:
+    """The changelog notes of one policy, by version label; raises on the first bad one."""
+    folder = settings.changelog_path / policy
+    if not folder.is_dir():
+        return {}
+    return {file.stem: _read_note(settings, file, policy) for file in sorted(folder.glob("*.md"))}
+
+
+def _read_note(settings: Settings, file: Path, policy: str) -> Note:
+    relative = file.relative_to(settings.root).as_posix()
+    text = decode_text(file.read_bytes(), relative, limit=None)
+    return parse_note(text, policy, file.stem, relative)
