@@ -24,6 +24,7 @@ Status = Literal["current", "archived", "upcoming", "retired"]
 
 _FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _ANCHOR_ID = re.compile(r"^[^\s#{}]+$")
+MAX_LABEL = 40  # a label is a folder name and a URL segment (a 300-character one broke builds)
 FRONT_MATTER_KEYS = ("title", "version", "effective", "anchor_aliases", "retired")
 
 
@@ -306,9 +307,23 @@ def _validate_meta(data: dict[str, Any], text: str, path: str, commit: str | Non
                 f"'version' {version!r} must be letters, digits, '.', '_' or '-' (it is part of "
                 'a URL), starting with a letter or digit; e.g. "1.1".',
             )
+        elif len(version) > MAX_LABEL:
+            fail(
+                "version",
+                f"'version' is {len(version)} characters long; a label names a folder and a URL "
+                f'of the site, so keep it to {MAX_LABEL} at most, e.g. "2.0" or "2026-03".',
+            )
 
     effective = data.get("effective")
     if "effective" in data:
+        if isinstance(effective, dt.datetime):
+            fail(
+                "effective",
+                f"'effective' is a day, not a moment: {data['effective']} has a time of day, "
+                "which policysite would ignore; write the day alone, e.g. "
+                f"effective: {effective.date().isoformat()} (versions switch over at midnight "
+                "UTC).",
+            )
         effective = _parse_date(effective)
         if effective is None:
             fail(
@@ -336,7 +351,13 @@ def _validate_meta(data: dict[str, Any], text: str, path: str, commit: str | Non
     retired = None
     if "retired" in data:
         retired = _parse_date(data["retired"]) if not isinstance(data["retired"], bool) else None
-        if retired is None:
+        if isinstance(data["retired"], dt.datetime):
+            fail(
+                "retired",
+                f"'retired' is a day, not a moment: {data['retired']} has a time of day; write "
+                f"the day alone, e.g. retired: {data['retired'].date().isoformat()}.",
+            )
+        elif retired is None:
             fail(
                 "retired",
                 f"'retired' must be the date the policy is withdrawn, written YYYY-MM-DD, not "

@@ -1,0 +1,76 @@
+"""Front matter a careless editor writes: one clear error naming the line, never a crash later."""
+
+from __future__ import annotations
+
+import pytest
+
+from policysite.errors import PolicyError
+from policysite.model import key_line, next_label, parse_document, policy_id, title_from_id
+
+
+def error_of(text: str) -> str:
+    with pytest.raises(PolicyError) as caught:
+        parse_document(text, "policies/terms.md")
+    return caught.value.message
+
+
+def test_a_label_too_long_for_a_url_is_refused_naming_its_line() -> None:
+    label = "1" + "0" * 299
+    text = f'---\ntitle: Terms\nversion: "{label}"\neffective: 2026-01-01\n---\nText.\n'
+
+    assert error_of(text) == (
+        "policies/terms.md:3: 'version' is 300 characters long; a label names a folder and a "
+        'URL of the site, so keep it to 40 at most, e.g. "2.0" or "2026-03".'
+    )
+
+
+def test_a_label_of_forty_characters_is_accepted() -> None:
+    label = "1." + "2" * 38
+    text = f'---\nversion: "{label}"\neffective: 2026-01-01\n---\n'
+
+    assert parse_document(text, "policies/terms.md").meta.version == label
+
+
+def test_an_effective_moment_is_refused_instead_of_cut_to_the_day() -> None:
+    text = '---\nversion: "2"\neffective: 2026-01-01 23:30:00\n---\nText.\n'
+
+    assert error_of(text) == (
+        "policies/terms.md:3: 'effective' is a day, not a moment: 2026-01-01 23:30:00 has a "
+        "time of day, which policysite would ignore; write the day alone, e.g. effective: "
+        "2026-01-01 (versions switch over at midnight UTC)."
+    )
+
+
+def test_a_retired_moment_is_refused() -> None:
+    text = '---\nversion: "2"\neffective: 2026-01-01\nretired: 2026-02-01T10:00:00Z\n---\n'
+
+    assert error_of(text) == (
+        "policies/terms.md:4: 'retired' is a day, not a moment: 2026-02-01 10:00:00+00:00 has "
+        "a time of day; write the day alone, e.g. retired: 2026-02-01."
+    )
+
+
+@pytest.mark.parametrize(
+    ("label", "following"),
+    [
+        ("1.1", "1.2"),
+        ("3", "4"),
+        ("v3", "v4"),
+        ("2024-09", "2024-10"),
+        ("1.09", "1.10"),
+        ("draft", "draft.1"),
+    ],
+)
+def test_next_label_counts_up_the_last_number(label: str, following: str) -> None:
+    assert next_label(label) == following
+
+
+def test_names_from_paths() -> None:
+    assert policy_id("legal/cookie-policy.md") == "legal/cookie-policy"
+    assert title_from_id("legal/cookie_policy") == "Cookie policy"
+
+
+def test_key_line_looks_only_inside_the_front_matter() -> None:
+    text = "---\ntitle: T\nversion: '1'\n---\nversion: in the body\n"
+
+    assert (key_line(text, "version"), key_line(text, "effective")) == (3, 1)
