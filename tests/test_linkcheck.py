@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from policysite.linkcheck import LinkProblem, check_site
+from policysite.site.linkcheck import LinkProblem, check_site
 
 
 def write(root: Path, files: dict[str, str]) -> Path:

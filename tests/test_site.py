@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import posixpath
 import re
 from pathlib import Path
 
@@ -261,24 +260,6 @@ def test_relative_links_are_rebased_for_archive_pages() -> None:
     )
 
 
-def test_raw_html_is_sanitized_but_ids_and_permalinks_stay() -> None:
-    dirty = (
-        '<h2 id="cookies">Cookies<a class="headerlink" href="#cookies" title="Permanent link">¶'
-        '</a></h2>\n<p onclick="x()">Hi<script>alert(1)</script></p>\n'
-        '<img src="https://tracker.example/p.gif" onerror="alert(2)" alt="p">'
-        '<img src="../logo.svg" alt="logo"><iframe src="https://e.example"></iframe>'
-        '<div id="__config">x</div><a href="javascript:alert(3)">j</a>'
-        '<div class="policysite-picker" data-policysite-policy="privacy" data-md-x="1"></div>'
-    )
-    assert site.sanitize_html(dirty) == (
-        '<h2 id="cookies">Cookies<a class="headerlink" href="#cookies" title="Permanent link">¶'
-        "</a></h2>\n<p>Hi</p>\n"
-        '<img alt="p"><img src="../logo.svg" alt="logo">'
-        "<div>x</div><a>j</a>"
-        '<div class="policysite-picker" data-policysite-policy="privacy"></div>'
-    )
-
-
 def test_redlines_are_cached_by_content(git_repo: GitRepo, tmp_path: Path) -> None:
     three_versions(git_repo)
     settings = load_settings(git_repo.path)
@@ -334,18 +315,3 @@ def test_a_policy_not_in_effect_yet(git_repo: GitRepo) -> None:
         "This version takes effect on 1 January 2030. No earlier version exists.\n"
     )
     assert "| [Privacy](privacy.md) | 1.0 | not yet |" in built.page("index.md").markdown
-
-
-@pytest.mark.parametrize(
-    ("target", "start"),
-    [
-        ("privacy.md", ""),
-        ("privacy.md", "privacy/versions"),
-        ("privacy/versions/index.md", "privacy/changes"),
-        ("legal/cookies/changes/1.md", "legal/cookies/versions"),
-        ("changes/index.md", "legal/terms/versions"),
-        ("a/b.md", "a"),
-    ],
-)
-def test_relative_path_is_relpath(target: str, start: str) -> None:
-    assert site.relative_path(target, start) == posixpath.relpath(target, start or ".")

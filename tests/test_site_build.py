@@ -16,8 +16,8 @@ from mkdocs.exceptions import Abort
 
 from policysite.cli import main
 from policysite.config import load_settings
-from policysite.linkcheck import check_site
 from policysite.sections import split_sections
+from policysite.site.linkcheck import check_site
 from policysite.versions import load_policies
 from tests.conftest import GitRepo, policy_text
 from tests.site_support import (

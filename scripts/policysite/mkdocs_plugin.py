@@ -21,10 +21,12 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from policysite import site as site_lib
+from policysite import urls
 from policysite.config import Settings, settings_from_config, today
 from policysite.errors import PolicyError
-from policysite.linkcheck import check_site
 from policysite.model import Policy, parse_document, policy_id
+from policysite.sanitize import sanitize_html
+from policysite.site.linkcheck import check_site
 from policysite.versions import load_policies
 from policysite.worktree import read_policies
 
@@ -103,6 +105,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
             site_url=settings.site_url,
             directory_urls=config.use_directory_urls,
             docs_dir=settings.docs_dir,
+            changelog_dir=settings.changelog_dir,
             home=files.get_file_from_path("index.md") is None,
             drafts=self._drafts(policies) if self.serving else {},
         )
@@ -151,7 +154,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
         ours = self._page(page)
         if ours is None:
             return html_text
-        clean = site_lib.sanitize_html(html_text)
+        clean = sanitize_html(html_text)
         if ours.aliases:
             data = json.dumps(ours.aliases, sort_keys=True).replace("<", "\\u003c")
             clean += f'\n<script type="application/json" id="policysite-aliases">{data}</script>'
@@ -159,8 +162,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         ours = self._page(page)
-        root = self.settings.site_url if self.settings and self.settings.site_url else None
-        feed = (root or "../" * page.url.count("/")) + "feed.xml"
+        feed = urls.feed_href(self.settings.site_url if self.settings else "", page.url)
         head = [
             f'<link rel="alternate" type="application/atom+xml" '
             f'title="{html.escape(config.site_name)}: changes" href="{html.escape(feed)}">'

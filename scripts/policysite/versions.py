@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from policysite import urls
 from policysite.config import Settings, today
 from policysite.errors import (
     NotFoundError,
@@ -236,12 +237,10 @@ def find_version(policy: Policy, label: str) -> Version:
 
 def version_url(settings: Settings, version: Version) -> str:
     """Where the site shows this version: the policy page when current, its archive otherwise."""
-    path = (
-        f"{version.policy}/"
-        if version.status in ("current", "retired")  # a retired policy's last text stays there
-        else (f"{version.policy}/versions/{version.label}/")
-    )
-    return (settings.site_url or "/") + path
+    base = settings.site_url or "/"
+    if version.status in ("current", "retired"):  # a retired policy's last text stays there
+        return urls.policy_url(base, version.policy)
+    return urls.version_url(base, version.policy, version.label)
 
 
 def version_record(settings: Settings, version: Version) -> dict[str, object]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from policysite import urls
 from policysite.config import Settings
 from policysite.diff import compare
 from policysite.errors import ConfigError, NotFoundError, PolicySiteError
 from policysite.model import Change, Policy, SectionChange, Version
-from policysite.notify.compose import Notice, NoticeSection, section_url
+from policysite.notify.compose import Notice, NoticeSection
 from policysite.render import text_edited
 from policysite.versions import find_policy, find_version
 
@@ -161,7 +162,7 @@ def notice_for(settings: Settings, version: Version, change: Change | None) -> N
                 title=section.title,
                 status=_mail_status(section),
                 # A removed section is only in the previous text: its archived page keeps it.
-                url=section_url(
+                url=urls.section_url(
                     site,
                     version.policy,
                     section.anchor,
@@ -179,8 +180,8 @@ def notice_for(settings: Settings, version: Version, change: Change | None) -> N
         effective=version.effective,
         summary=version.note.summary if version.note else "",
         sections=sections,
-        policy_url=f"{site}{version.policy}/",
-        change_url=f"{site}{version.policy}/changes/{version.label}/",
+        policy_url=urls.policy_url(site, version.policy),
+        change_url=urls.change_url(site, version.policy, version.label),
         site_name=settings.site_name,
         service_name=settings.service_name or settings.site_name,
         sender_name=settings.sender_name,

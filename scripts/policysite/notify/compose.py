@@ -25,7 +25,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import css_inline
 import jinja2
@@ -86,12 +85,6 @@ class Recipient:
     locale: str = ""
     timezone: str = ""
     message_id: str = ""
-
-
-def section_url(site_url: str, policy: str, anchor: str, *, version: str | None = None) -> str:
-    """The deep link to a section of a policy's current text (or of an archived ``version``)."""
-    base = f"{site_url}{policy}/versions/{version}/" if version else f"{site_url}{policy}/"
-    return f"{base}#{quote(anchor, safe='-._~')}" if anchor else base
 
 
 def clean_header_text(value: str) -> str:

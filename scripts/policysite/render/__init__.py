@@ -6,6 +6,7 @@ statuses and counts live here so every rendering says the same thing.
 
 from __future__ import annotations
 
+from policysite import urls
 from policysite.blocks import HEADING_TAGS
 from policysite.model import Change, SectionChange, SectionStatus
 
@@ -105,11 +106,8 @@ def section_url(base_url: str, change: Change, section: SectionChange) -> str | 
     if not base_url:
         return None
     base = base_url if base_url.endswith("/") else base_url + "/"
-    if section.status == "removed":
-        page = f"{change.policy}/versions/{change.old.label}/"
-    else:
-        page = f"{change.policy}/"
-    return f"{base}{page}#{section.anchor}" if section.anchor else f"{base}{page}"
+    old = change.old.label if section.status == "removed" else None
+    return urls.section_url(base, change.policy, section.anchor, version=old)
 
 
 def reading_order(change: Change) -> list[tuple[SectionChange, bool]]:

@@ -25,6 +25,7 @@ from typing import Literal
 from policysite.blocks import VOID_TAGS, tag_name
 from policysite.model import BlockChange, Change, SectionChange, Segment
 from policysite.render import describe, direction, reading_order, section_title, sentence
+from policysite.urls import CHANGE_PREFIX, move_id, redline_id
 
 Side = Literal["old", "new"]
 Relink = Callable[[str, Side], str]
@@ -45,17 +46,12 @@ REDLINE_CSS = """\
 """
 
 
-def redline_id(anchor: str, id_prefix: str = "change-") -> str:
-    """The id of a section in the redline: ``change-<anchor>``; ``change`` for the preamble."""
-    return f"{id_prefix}{anchor}" if anchor else id_prefix.rstrip("-") or "preamble"
-
-
 def render_html(
     change: Change,
     *,
     full: bool = False,
     labels: bool = True,
-    id_prefix: str = "change-",
+    id_prefix: str = CHANGE_PREFIX,
     relink: Relink | None = None,
 ) -> str:
     """The redline of a Change, one ``<section>`` per changed section.
@@ -113,7 +109,7 @@ def render_blocks(
     titles: dict[str, str],
     *,
     labels: bool = True,
-    id_prefix: str = "change-",
+    id_prefix: str = CHANGE_PREFIX,
     relink: Relink | None = None,
 ) -> str:
     """A section's blocks with the lists, tables and admonitions around them rebuilt.
@@ -174,13 +170,13 @@ def _block(
             _wrap("del", _relinked(block.segments[0].html, "old", relink), labels),
         )
     elif block.op == "move" and block.move_to is not None:
-        css, element_id = "ps-moved-away", f"{id_prefix}move-{block.move_id}-from"
-        target = f"#{id_prefix}move-{block.move_id}"
+        css, element_id = "ps-moved-away", move_id(block.move_id, id_prefix, origin=True)
+        target = "#" + move_id(block.move_id, id_prefix)
         title = html.escape(titles.get(block.move_to, block.move_to))
         content = f'<span class="ps-note">Moved to <a href="{target}">{title}</a>.</span>'
     elif block.op == "move":
-        css, element_id = "ps-moved", f"{id_prefix}move-{block.move_id}"
-        source = f"#{id_prefix}move-{block.move_id}-from"
+        css, element_id = "ps-moved", move_id(block.move_id, id_prefix)
+        source = "#" + move_id(block.move_id, id_prefix, origin=True)
         title = html.escape(titles.get(block.move_from or "", block.move_from or ""))
         note = f'<span class="ps-note">Moved here from <a href="{source}">{title}</a>:</span> '
         content = note + _segments(block.segments, labels, relink)

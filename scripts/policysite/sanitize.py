@@ -1,0 +1,57 @@
+"""The one allow-list every string passes on its way to a reader: site pages, mail, redlines, feed.
+
+Policy texts are Markdown written by editors, and Markdown lets raw HTML through. What reaches a
+reader keeps the document's structure (headings with their ids for deep links, lists, tables,
+``<ins>``/``<del>``, the theme's permalinks and our banners) and loses anything active: scripts,
+event handlers, forms, frames, styles other than a table cell's alignment, and images or media
+from another host (a third-party request is a tracker).
+"""
+
+from __future__ import annotations
+
+import re
+
+import nh3
+
+ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS) | {"section", "tfoot"}
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    "*": {"id", "class", "title", "lang", "dir"},
+    "a": {"href", "hreflang"},
+    "img": {"alt", "src", "width", "height"},
+    "th": {"colspan", "rowspan", "scope", "align", "style"},
+    "td": {"colspan", "rowspan", "align", "style"},
+    "ol": {"start"},
+    "time": {"datetime"},
+    "ins": {"datetime", "cite"},
+    "del": {"datetime", "cite"},
+}
+ALLOWED_ATTRIBUTE_PREFIXES = frozenset({"data-policysite-"})  # our scripts' hooks
+_URL_ATTRIBUTES = {"href", "src"}
+_OTHER_HOST = re.compile(r"^\s*(?:[a-z]+:)?//", re.I)
+
+
+def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
+    if attribute == "id" and value.startswith(("__", "md-")):
+        return None  # would clobber the theme's own elements (Material's #__config …)
+    if attribute in _URL_ATTRIBUTES and element != "a" and _OTHER_HOST.match(value):
+        return None  # an image or media from another host: a third-party request
+    return value
+
+
+_CLEANER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    attributes=ALLOWED_ATTRIBUTES,
+    attribute_filter=_filter_attribute,
+    generic_attribute_prefixes=set(ALLOWED_ATTRIBUTE_PREFIXES),
+    filter_style_properties={"text-align"},
+    link_rel=None,
+    strip_comments=True,
+)
+
+
+def sanitize_html(html_text: str) -> str:
+    """``html_text`` with anything active removed (scripts, handlers, forms, iframes).
+
+    Headings keep their ids (deep links), so do the theme's permalinks and our banners.
+    """
+    return _CLEANER.clean(html_text)

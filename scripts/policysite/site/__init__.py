@@ -1,0 +1,126 @@
+"""The pages and files of the public site, as plain data.
+
+Versions in, pages out: the home page, each policy's current text, every version's text, the
+versions list, a change page per version, ``/changes/``, ``versions.json`` and the Atom feed.
+Pages are plain Markdown (with front matter) for MkDocs + Material, so another engine can build
+the same tree: ``mkdocs_plugin.py`` only hands them over. Knows nothing of MkDocs internals.
+
+    pages.py      the pages (dataclasses and one builder per kind of page)
+    redlines.py   each version's redline against the one before, cached on disk
+    feed.py       feed.xml and versions.json
+    text.py       the Markdown the pages are written in
+    linkcheck.py  the links of the built site
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from policysite import urls
+from policysite.config import Settings
+from policysite.errors import ConfigError
+from policysite.files import write_atomic
+from policysite.model import Policy
+from policysite.site import pages
+from policysite.site.feed import atom_feed, versions_json
+from policysite.site.pages import PolicyContext, SiteOptions, SitePage
+from policysite.site.redlines import RedlineCache, RedlineLinks, redline_css
+from policysite.site.text import rebase_links
+from policysite.versions import version_record
+
+__all__ = [
+    "RedlineCache",
+    "RedlineLinks",
+    "Site",
+    "SiteFile",
+    "SiteOptions",
+    "SitePage",
+    "build_site",
+    "export_tree",
+    "load_site",
+    "rebase_links",
+    "redline_css",
+]
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    """A file written as it is (``versions.json``, ``feed.xml``)."""
+
+    path: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Site:
+    pages: tuple[SitePage, ...]
+    files: tuple[SiteFile, ...]
+
+    def page(self, path: str) -> SitePage:
+        return next(p for p in self.pages if p.path == path)
+
+
+def build_site(
+    policies: Iterable[Policy],
+    records: list[dict[str, object]],
+    options: SiteOptions,
+    cache: RedlineCache,
+) -> Site:
+    """Every page and file of the site for these policies (status decided by the caller)."""
+    contexts: list[PolicyContext] = []
+    for policy in policies:
+        if not policy.versions:
+            continue
+        context = PolicyContext(policy, policy.shown or policy.versions[0], options)
+        for old, new in zip(policy.versions, policy.versions[1:], strict=False):
+            context.changes[new.label] = cache.redline(old, new, context.redline_links(old, new))
+        context.renames = pages.renames_by_version(policy, context.changes)
+        contexts.append(context)
+    built: list[SitePage] = []
+    for context in contexts:
+        built.append(pages.policy_page(context, options.drafts.get(context.pid)))
+        built.append(pages.versions_page(context))
+        for version in context.policy.versions:
+            built.append(pages.version_page(context, version))
+            built.append(pages.change_page(context, version))
+    if options.home:
+        built.append(pages.home_page(contexts))
+    built.append(pages.changes_page(contexts))
+    _check_unique(built, options.directory_urls)
+    cache.save()
+    versions = (v for c in contexts for v in c.policy.versions)
+    feed = atom_feed(options.site_name, options.site_url, versions, options.directory_urls)
+    files = (
+        SiteFile(urls.VERSIONS_FILE, versions_json(records)),
+        SiteFile(urls.FEED_FILE, feed),
+    )
+    return Site(tuple(built), files)
+
+
+def _check_unique(built: list[SitePage], directory_urls: bool) -> None:
+    seen: dict[str, str] = {}
+    for page in built:
+        url = urls.page_url(page.path, directory_urls)
+        if url in seen:
+            raise ConfigError(
+                f"the site would have two pages at /{url} ({seen[url]} and {page.path}); "
+                "rename the policy file whose name clashes (e.g. a policy called 'changes')."
+            )
+        seen[url] = page.path
+
+
+def load_site(settings: Settings, policies: list[Policy], options: SiteOptions) -> Site:
+    """``build_site`` with the site's records and its on-disk redline cache."""
+    records = [version_record(settings, v) for p in policies for v in p.versions]
+    cache = RedlineCache(settings.root / ".policysite" / "cache" / "redline")
+    return build_site(policies, records, options, cache)
+
+
+def export_tree(site: Site, folder: Path) -> None:
+    """Write the site's pages (with their headers) and files as a plain docs tree."""
+    for page in site.pages:
+        write_atomic(folder / page.path, page.source())
+    for item in site.files:
+        write_atomic(folder / item.path, item.text)

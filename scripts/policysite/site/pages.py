@@ -1,0 +1,487 @@
+"""The site's pages as data: what each page says, as Markdown for MkDocs + Material.
+
+One ``PolicyContext`` per policy (its versions, the redline of each, the anchors renamed on the
+way) and one function per kind of page: the policy's current text, each version's text, the
+versions list, a change page per version, the home page and ``/changes/``. Where pages live and
+link to is ``urls``'s business.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+import json
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from policysite import urls
+from policysite.model import Policy, SectionChange, Version
+from policysite.sections import split_sections
+from policysite.site.redlines import Redline, RedlineLinks
+from policysite.site.text import (
+    banner,
+    format_date,
+    kind_of,
+    md,
+    rebase_links,
+    retired_on,
+    retired_sentence,
+)
+from policysite.urls import page_link as link
+
+PageKind = Literal["home", "policy", "version", "versions", "change", "changes"]
+
+
+@dataclass(frozen=True)
+class SitePage:
+    """One page of the site: a Markdown file at ``path`` in the docs tree.
+
+    ``header`` (the version line and banners) goes above ``markdown``; the MkDocs plugin adds it
+    in ``on_page_markdown``, ``source()`` gives both for any other engine.
+    """
+
+    path: str  # e.g. "privacy/versions/1.0.md"
+    title: str
+    markdown: str
+    kind: PageKind
+    header: str = ""
+    policy: str | None = None
+    in_nav: bool = False
+    searchable: bool = False
+    indexable: bool = True
+    aliases: dict[str, str] = field(default_factory=dict)  # old anchor → anchor on this page
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """Front matter: the title, and what keeps archives out of search and search engines."""
+        meta: dict[str, Any] = {"title": self.title}
+        if not self.searchable:
+            meta["search"] = {"exclude": True}
+        if not self.indexable:
+            meta["robots"] = "noindex"
+        return meta
+
+    def front_matter(self) -> str:
+        # Written by hand: yaml.safe_dump cost a second per 2,000 pages. A JSON string is a
+        # valid YAML double-quoted scalar.
+        lines = [f"title: {json.dumps(self.title, ensure_ascii=False)}"]
+        if not self.searchable:
+            lines.append("search:\n  exclude: true")
+        if not self.indexable:
+            lines.append("robots: noindex")
+        return "---\n" + "\n".join(lines) + "\n---\n\n"
+
+    def source(self) -> str:
+        """The whole Markdown file: front matter, header, body."""
+        header = self.header + "\n" if self.header else ""
+        return self.front_matter() + header + self.markdown
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    site_name: str = "Policies"
+    site_url: str = ""
+    directory_urls: bool = True
+    docs_dir: str = "policies"
+    changelog_dir: str = "changelog"
+    home: bool = True  # generate index.md (False when the docs folder has its own)
+    drafts: Mapping[str, str] = field(default_factory=dict)  # policy → uncommitted body
+
+
+@dataclass
+class PolicyContext:
+    """One policy as its pages need it: the version it shows, and each version's redline."""
+
+    policy: Policy
+    shown: Version  # the version /<policy>/ shows: the current one, else the first upcoming
+    options: SiteOptions
+    changes: dict[str, Redline] = field(default_factory=dict)  # label → change from previous
+    renames: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def pid(self) -> str:
+        return self.policy.id
+
+    def source(self, version: Version) -> str:
+        """Where the version's file was in the docs tree (links in it are relative to that)."""
+        docs_dir = self.options.docs_dir
+        return posixpath.relpath(version.path, docs_dir) if docs_dir else version.path
+
+    def previous(self, version: Version) -> Version | None:
+        index = self.policy.versions.index(version)
+        return self.policy.versions[index - 1] if index else None
+
+    def following(self, version: Version) -> Version | None:
+        index = self.policy.versions.index(version)
+        versions = self.policy.versions
+        return versions[index + 1] if index + 1 < len(versions) else None
+
+    def text_page(self, version: Version) -> str:
+        """Where a version's text is read: the policy page for the one it shows."""
+        if version is self.shown:
+            return urls.policy_page(self.pid)
+        return urls.version_page(self.pid, version.label)
+
+    def redline_links(self, old: Version, new: Version) -> RedlineLinks:
+        """Where the redline of ``old`` → ``new`` is shown and where its texts are."""
+        return RedlineLinks(
+            urls.change_page(self.pid, new.label),
+            self.text_page(old),
+            self.text_page(new),
+            self.source(old),
+            self.source(new),
+            self.options.directory_urls,
+        )
+
+    def summary(self, version: Version) -> str:
+        if version.note is None:
+            return (
+                f"*No note: `{self.options.changelog_dir}/{version.policy}/{version.label}.md` "
+                "is missing, so this change is not explained yet.*"
+            )
+        return version.note.summary or "*The note is empty.*"
+
+
+# --- anchors -----------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def _anchors_of(body: str, path: str) -> frozenset[str]:
+    return frozenset(s.anchor for s in split_sections(body, path=path) if s.anchor)
+
+
+def renames_by_version(policy: Policy, changes: dict[str, Redline]) -> dict[str, dict[str, str]]:
+    """For each version: anchors of older versions that the diffs saw renamed → their anchor now.
+
+    One pass over the history (not one per page): a rename is carried forward through later
+    renames, and dropped when its section is removed.
+    """
+    mapping: dict[str, str] = {}
+    result: dict[str, dict[str, str]] = {}
+    for index, version in enumerate(policy.versions):
+        if index:
+            change, _ = changes[version.label]
+            renamed = {s.old_anchor: s.anchor for s in change.sections if s.old_anchor and s.anchor}
+            removed = {s.anchor for s in change.sections if s.status == "removed"}
+            mapping = {
+                old: renamed.get(now, now) for old, now in mapping.items() if now not in removed
+            }
+            mapping.update(renamed)
+        result[version.label] = dict(mapping)
+    return result
+
+
+def anchor_aliases(context: PolicyContext, version: Version) -> dict[str, str]:
+    """Old anchors that no longer exist in ``version`` → the anchor that section has now.
+
+    From the version's ``anchor_aliases`` and from every rename the diffs found on the way from
+    older versions, so deep links in old mails land on the renamed section.
+    """
+    present = _anchors_of(version.body, version.path)
+    mapping = {**context.renames[version.label], **version.anchor_aliases}
+    return {
+        old: now for old, now in sorted(mapping.items()) if old not in present and now in present
+    }
+
+
+# --- a policy's pages --------------------------------------------------------------------------
+
+
+def _header(context: PolicyContext, version: Version, page: str) -> str:
+    pid = context.pid
+    parts = [f"Version {md(version.label)}", f"effective {format_date(version.effective)}"]
+    parts.append(f"[What changed]({link(page, urls.change_page(pid, version.label))})")
+    parts.append(f"[All versions]({link(page, urls.versions_page(pid))})")
+    return " · ".join(parts) + "\n{ .policysite-header }\n"
+
+
+def policy_page(context: PolicyContext, draft: str | None) -> SitePage:
+    """``/<policy>/``: the text it shows, with banners for drafts, upcoming and retired ones."""
+    version, pid = context.shown, context.pid
+    path = urls.policy_page(pid)
+    header = _header(context, version, path)
+    if draft is not None:
+        header += "\n" + banner(
+            "warning",
+            "Draft preview",
+            f"This text has changes that are not committed. The published page shows version "
+            f"{md(version.label)}.",
+        )
+    elif version.status == "retired":
+        header += "\n" + banner("warning", "Retired policy", retired_sentence(version))
+    elif version.status == "upcoming":
+        header += "\n" + banner(
+            "info",
+            "Not in effect yet",
+            f"This policy takes effect on {format_date(version.effective)}.",
+        )
+    for upcoming in context.policy.upcoming:
+        if upcoming is version:
+            continue
+        header += "\n" + banner(
+            "info",
+            f"Version {md(upcoming.label)} takes effect on {format_date(upcoming.effective)}",
+            f"[Read version {md(upcoming.label)}]"
+            f"({link(path, urls.version_page(pid, upcoming.label))})"
+            f" · [What changes]({link(path, urls.change_page(pid, upcoming.label))})",
+        )
+    retired = version.retired
+    if retired is not None and version.status != "retired" and draft is None:
+        header += "\n" + banner(
+            "info",
+            "To be retired",
+            f"This policy will be retired on {format_date(retired)}; it applies until then.",
+        )
+    body = draft if draft is not None else version.body
+    return SitePage(
+        path,
+        version.title,
+        rebase_links(body, context.source(version), path),
+        "policy",
+        header=header,
+        policy=pid,
+        in_nav=True,
+        searchable=True,
+        aliases=anchor_aliases(context, version),
+    )
+
+
+def version_page(context: PolicyContext, version: Version) -> SitePage:
+    """``/<policy>/versions/<v>/``: a version's text, with a banner saying when it applied."""
+    pid = context.pid
+    path = urls.version_page(pid, version.label)
+    shown = context.shown
+    current_link = f"[{md(shown.label)}]({link(path, urls.policy_page(pid))})"
+    if version.status == "retired":
+        note = banner(
+            "warning",
+            "Retired policy",
+            f"This is the last version, in force from {format_date(version.effective)}. "
+            + retired_sentence(version),
+        )
+    elif version.status == "archived":
+        following = context.following(version)
+        assert following is not None
+        last_day = following.effective - dt.timedelta(days=1)
+        if last_day < version.effective:
+            applied = "This version was replaced on the day it took effect, " + format_date(
+                version.effective
+            )
+        else:
+            applied = (
+                f"This version applied from {format_date(version.effective)} to "
+                f"{format_date(last_day)}"
+            )
+        latest = (
+            f"the policy was retired on {retired_on(shown)} (last version {current_link})"
+            if shown.status == "retired"
+            else f"the current version is {current_link}"
+        )
+        note = banner("warning", "Archived version", f"{applied}; {latest}.")
+    elif version.status == "current":
+        note = banner(
+            "success",
+            "Current version",
+            f"This is the version in force since {format_date(version.effective)}; it is also "
+            f"on [the policy page]({link(path, urls.policy_page(pid))}).",
+        )
+    else:
+        until = (
+            f"Until then, version {current_link} applies."
+            if shown.status == "current"
+            else "No earlier version exists."
+        )
+        note = banner(
+            "info",
+            "Upcoming version",
+            f"This version takes effect on {format_date(version.effective)}. {until}",
+        )
+    return SitePage(
+        path,
+        f"{version.title} {version.label}",
+        rebase_links(version.body, context.source(version), path),
+        "version",
+        header=_header(context, version, path) + "\n" + note,
+        policy=pid,
+        indexable=False,
+        aliases=anchor_aliases(context, version),
+    )
+
+
+def _applies(context: PolicyContext, version: Version) -> str:
+    following = context.following(version)
+    start = format_date(version.effective)
+    if version.status == "retired":
+        return f"{start} – {retired_on(version)} (retired)"
+    if version.status == "upcoming":
+        return f"from {start} (upcoming)"
+    if following is None or following.status == "upcoming":
+        return f"since {start}"
+    last = following.effective - dt.timedelta(days=1)
+    return f"{start} – {format_date(last)}" if last >= version.effective else f"{start} (replaced)"
+
+
+def versions_page(context: PolicyContext) -> SitePage:
+    """``/<policy>/versions/``: every version, newest first, and the in-force/compare tools."""
+    pid, policy = context.pid, context.policy
+    path = urls.versions_page(pid)
+    pattern = urls.change_page(pid, "{version}")
+    change_url = urls.url_between(path, pattern, context.options.directory_urls)
+    lines = [
+        f"Every published version of the [{md(policy.title)}]"
+        f"({link(path, urls.policy_page(pid))}), newest first. "
+        f"[What changed in all policies]({link(path, urls.CHANGES_PAGE)}).",
+        "",
+        f'<div class="policysite-picker" data-policysite-policy="{html.escape(pid)}" '
+        f'data-policysite-change-url="{html.escape(change_url)}" '
+        f'data-policysite-site-url="{html.escape(context.options.site_url)}"></div>',
+        "",
+    ]
+    for version in reversed(policy.versions):
+        status = "" if version.status == "archived" else f" ({version.status})"
+        lines += [
+            f"## Version {md(version.label)}{status} {{#{urls.version_anchor(version.label)}}}",
+            "",
+            f"In force {_applies(context, version)} · {kind_of(version)} · "
+            f"[Read]({link(path, context.text_page(version))}) · "
+            f"[What changed]({link(path, urls.change_page(pid, version.label))})",
+            "",
+            context.summary(version),
+            "",
+        ]
+    return SitePage(path, f"{policy.title}: all versions", "\n".join(lines), "versions", policy=pid)
+
+
+def change_page(context: PolicyContext, version: Version) -> SitePage:
+    """``/<policy>/changes/<v>/``: the note, the changed sections and the redline."""
+    pid = context.pid
+    path = urls.change_page(pid, version.label)
+    previous = context.previous(version)
+    new_text = context.text_page(version)
+    all_versions = link(path, urls.versions_page(pid))
+    lines: list[str] = []
+    if previous is None:
+        header = (
+            f"First version, effective {format_date(version.effective)} · {kind_of(version)} · "
+            f"[Read it]({link(path, new_text)}) · [All versions]({all_versions})"
+        )
+    else:
+        header = (
+            f"From [version {md(previous.label)}]({link(path, context.text_page(previous))}) "
+            f"(effective {format_date(previous.effective)}) to "
+            f"[version {md(version.label)}]({link(path, new_text)}) "
+            f"(effective {format_date(version.effective)}) · {kind_of(version)} · "
+            f"[All versions]({all_versions})"
+        )
+    lines += ["## Summary", "", context.summary(version), ""]
+    if previous is not None:
+        change, redline = context.changes[version.label]
+        lines += ["## Changed sections", ""]
+        if not change.changed:
+            lines.append("The text of the sections is unchanged.")
+        for section in change.changed:
+            lines.append("- " + _section_line(context, path, previous, version, section))
+        lines += ["", "## Redline", "", redline.strip(), ""]
+    return SitePage(
+        path,
+        f"{version.title} {version.label}: what changed",
+        "\n".join(lines),
+        "change",
+        header=header + "\n{ .policysite-header }\n",
+        policy=pid,
+    )
+
+
+def _section_line(
+    context: PolicyContext, page: str, old: Version, new: Version, section: SectionChange
+) -> str:
+    title = md(section.title or "Introduction")
+    if section.status == "removed":
+        target = link(page, context.text_page(old), section.anchor)
+        return f"[{title}]({target}) — removed ({section.words_removed} words)"
+    # Only what the redline cache keeps (no blocks), so a cached build reads the same.
+    words = f"+{section.words_added} −{section.words_removed} words"
+    if not section.words_added and not section.words_removed:
+        words = "punctuation or formatting only"
+    label: str = section.status
+    if section.old_title is not None and section.old_title != section.title:
+        label += f", was “{md(section.old_title)}”"
+    target = link(page, context.text_page(new), section.anchor)
+    return f"[{title}]({target}) — {label} ({words})"
+
+
+# --- the site's own pages ----------------------------------------------------------------------
+
+
+def home_page(contexts: list[PolicyContext]) -> SitePage:
+    """``/``: every policy, its version in force, coming changes and retired policies."""
+    path = urls.HOME_PAGE
+    lines = [
+        "| Policy | Version | In force since | Last change |",
+        "| --- | --- | --- | --- |",
+    ]
+    notices: list[str] = []
+    retired: list[str] = []
+    for context in contexts:
+        shown, pid = context.shown, context.pid
+        latest = context.policy.versions[-1]
+        policy = link(path, urls.policy_page(pid))
+        if shown.status == "retired":
+            retired.append(
+                f"- [{md(shown.title)}]({policy}), retired on "
+                f"{retired_on(shown)} · [all versions]({link(path, urls.versions_page(pid))})"
+            )
+            continue
+        since = format_date(shown.effective) if shown.status == "current" else "not yet"
+        lines.append(
+            f"| [{md(shown.title)}]({policy}) | {md(shown.label)} | {since} | "
+            f"[{md(latest.label)}, {kind_of(latest)}]"
+            f"({link(path, urls.change_page(pid, latest.label))}) |"
+        )
+        for upcoming in context.policy.upcoming:
+            notices.append(
+                f"- {md(shown.title)} {md(upcoming.label)} takes effect on "
+                f"{format_date(upcoming.effective)}: "
+                f"[what changes]({link(path, urls.change_page(pid, upcoming.label))})"
+            )
+    if notices:
+        lines += ["", "## Coming changes", "", *notices]
+    if retired:
+        lines += ["", "## Retired policies", "", "These no longer apply; their texts stay.", ""]
+        lines += retired
+    lines += [
+        "",
+        f"[Every change to every policy]({link(path, urls.CHANGES_PAGE)}) · "
+        f"[Atom feed]({link(path, urls.FEED_FILE)}) · "
+        f"[versions.json]({link(path, urls.VERSIONS_FILE)})",
+        "",
+    ]
+    return SitePage(path, "Policies", "\n".join(lines), "home", in_nav=True)
+
+
+def changes_page(contexts: list[PolicyContext]) -> SitePage:
+    """``/changes/``: every version of every policy, newest first."""
+    path = urls.CHANGES_PAGE
+    versions = sorted(
+        (v for c in contexts for v in c.policy.versions),
+        key=lambda v: (v.effective, v.date, v.policy),
+        reverse=True,
+    )
+    lines = [
+        "Every version of every policy, newest first. "
+        f"Also as an [Atom feed]({link(path, urls.FEED_FILE)}).",
+        "",
+        "| Effective | Policy | Version | Kind | Status |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for version in versions:
+        policy = link(path, urls.policy_page(version.policy))
+        change = link(path, urls.change_page(version.policy, version.label))
+        lines.append(
+            f"| {version.effective.isoformat()} | [{md(version.title)}]({policy}) | "
+            f"[{md(version.label)}]({change}) | {kind_of(version)} | {version.status} |"
+        )
+    return SitePage(path, "All changes", "\n".join(lines) + "\n", "changes")
