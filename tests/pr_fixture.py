@@ -9,8 +9,8 @@ about the text alone. Today is ``TODAY`` (set ``POLICYSITE_TODAY``). Commit date
 
 from __future__ import annotations
 
-from policysite.check import update_lock
 from policysite.config import load_settings
+from policysite.record import update_lock
 from tests.conftest import GitRepo, policy_text
 
 TODAY = "2021-06-01"

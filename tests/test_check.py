@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from policysite.check import MESSAGES, check_site, update_lock
+from policysite.check import MESSAGES, check_site
 from policysite.cli import main
 from policysite.config import load_settings
 from policysite.errors import HistoryError, NotFoundError, ProblemList
+from policysite.history import match_renames
 from policysite.lock import read_lock
+from policysite.record import update_lock
 from tests.conftest import REPO_ROOT, GitRepo, policy_text
 
 TODAY = "2021-06-01"
@@ -763,3 +765,20 @@ def test_renamed_policy_keeps_its_versions_and_needs_a_new_lock(site: GitRepo) -
     ]
     update_lock(load_settings(site.path))
     assert findings(site) == []
+
+
+def test_renamed_policy_is_followed_before_it_is_staged(site: GitRepo) -> None:
+    """A plain `mv` (no `git mv`, nothing staged) is a rename too, as the editor sees it."""
+    (site.path / PATH).rename(site.path / "policies/privacy-policy.md")
+    assert [line.split(": ")[2][:40] for line in findings(site)] == [
+        "does not record privacy-policy 1.0 (publ",
+        "records privacy 1.0, but the policy is n",
+    ]
+
+
+def test_renames_pair_identical_texts_first_then_the_most_similar() -> None:
+    lines = [f"Line {n} of the policy text.\n" for n in range(20)]
+    old, most, some = "".join(lines), "".join(lines[:14]), "".join(lines[:8])
+    assert match_renames({"a": old, "b": most}, {"x": most, "y": old}) == {"a": "y", "b": "x"}
+    assert match_renames({"a": old}, {"x": some, "y": most + "New.\n"}) == {"a": "y"}
+    assert match_renames({"a": old}, {"x": some}) == {}  # under git's 50 %

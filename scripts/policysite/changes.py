@@ -135,10 +135,9 @@ def changes_since(settings: Settings, base: str, policy: str | None = None) -> l
         notes = read_notes(settings, pid)
         old: Version | None = None
         new: Version | None = None
-        if changed.old_path:
-            found = read_file_at(settings.root, base, [changed.old_path])
-            if found.text is not None:
-                old = text_version(pid, found.text, found.path, found.commit, found.date, notes)
+        found = changed.old
+        if found is not None and found.text is not None:
+            old = text_version(pid, found.text, found.path, found.commit, found.date, notes)
         if changed.new_file is not None and changed.new_path:
             text = read_policy_file(settings, f"{settings.docs_dir}/{changed.relative}")
             new = text_version(pid, text, changed.new_path, "", now, notes)

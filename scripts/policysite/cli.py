@@ -182,21 +182,21 @@ def check_command(settings: Settings, base: str | None, fmt: str) -> None:
 
     Example: policysite check --base origin/main --format github
     """
-    from policysite import check as check_lib
+    from policysite.check import check_site, report
 
     try:
-        report = check_lib.check_site(settings, base)
+        found = check_site(settings, base)
     except click.ClickException as exc:
         if fmt == "github":
-            click.echo(f"::error title=policysite check::{check_lib.escape_data(exc.message)}")
+            click.echo(f"::error title=policysite check::{report.escape_data(exc.message)}")
         raise
     render = {
-        "text": check_lib.format_text,
-        "github": check_lib.format_github,
-        "json": check_lib.format_json,
+        "text": report.format_text,
+        "github": report.format_github,
+        "json": report.format_json,
     }[fmt]
-    click.echo(render(report))
-    if report.errors:
+    click.echo(render(found))
+    if found.errors:
         sys.exit(1)
 
 
@@ -213,10 +213,10 @@ def lock_command(settings: Settings, force: bool) -> None:
 
     Example: policysite lock && git add policies.lock
     """
-    from policysite import check as check_lib
+    from policysite.record import describe_lock, update_lock
 
-    path = check_lib.update_lock(settings, force=force)
-    click.echo(f"{path.name}: {check_lib.describe_lock(path)}")
+    path = update_lock(settings, force=force)
+    click.echo(f"{path.name}: {describe_lock(path)}")
 
 
 @main.command("init")

@@ -14,10 +14,10 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from policysite.check import update_lock
 from policysite.config import load_settings, today
 from policysite.errors import PolicySiteError
 from policysite.history import commit_all, find_repository, init_repository, stage_files
+from policysite.record import update_lock
 
 SKELETON = "site_skeleton"
 # Where each skeleton file goes: a leading dot restored, the rest as it is.

@@ -22,7 +22,7 @@ from policysite.errors import (
     ProblemList,
     each_problem,
 )
-from policysite.history import Revision, read_history
+from policysite.history import History, Revision, read_history
 from policysite.model import (
     Note,
     Policy,
@@ -185,8 +185,16 @@ def load_policies(
     ``notes=False`` leaves out the changelog notes (``check`` reads and reports them itself, so
     that one bad note does not hide every version).
     """
-    as_of = as_of or today()
     history = read_history(settings.root, settings.docs_path, rev, settings.ignore_commits)
+    return policies_from_history(settings, history, as_of=as_of, notes=notes)
+
+
+def policies_from_history(
+    settings: Settings, history: History, *, as_of: dt.date | None = None, notes: bool = True
+) -> list[Policy]:
+    """Every policy of a history read before (``load_policies`` reads it; ``check`` passes the
+    snapshot's), with its versions and their status on ``as_of``."""
+    as_of = as_of or today()
     files = dict(history.files)
     files.update((path, revs) for path, revs in history.deleted.items() if _retires(revs[-1]))
     problems: list[PolicySiteError] = []

@@ -1,0 +1,112 @@
+"""The editorial rules a pull request must pass: ``policysite check``.
+
+The proposed state is the working tree (what CI checked out, or what a pre-commit hook sees);
+the published state is the history at ``base`` (``origin/main`` in CI, ``HEAD`` locally).
+Every rule returns findings instead of raising, so one run reports every problem at once, each
+with its file, line and the fix. Knows nothing of MkDocs or email.
+
+The pipeline, top to bottom: read git once (``drafts.read_git``: base, HEAD and the lock at
+each), the published policies from it, the drafts and notes of the working tree, pair them
+through renames, then each family of rules: ``versions`` (and notes), ``anchors``, ``links``
+(and raw HTML), ``published`` (the lock and the base). ``report`` formats the result.
+
+Every message a rule can print is a template in its module's ``MESSAGES``, all of them in
+``MESSAGES`` here; EDITING.md quotes each (tests/test_editing.py holds the guide to that).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from policysite.check import anchors, links, published, versions
+from policysite.check.drafts import pair_drafts, read_drafts, read_git
+from policysite.check.findings import Finding, Report, from_error
+from policysite.config import Settings, today
+from policysite.errors import NotFoundError, PolicySiteError, ProblemList
+from policysite.history import Snapshot
+from policysite.model import Policy
+from policysite.versions import policies_from_history
+
+MESSAGES: dict[str, str] = {
+    **versions.MESSAGES,
+    **anchors.MESSAGES,
+    **links.MESSAGES,
+    **published.MESSAGES,
+}
+
+__all__ = ["MESSAGES", "Finding", "Report", "check_site"]
+
+
+def check_site(settings: Settings, base: str | None = None, on: dt.date | None = None) -> Report:
+    """Check the working tree against the history at ``base`` (HEAD when None) on day ``on``."""
+    on = on or today()
+    rev = base or "HEAD"
+    snapshot = read_git(settings, rev)
+    findings: list[Finding] = []
+    policies: list[Policy] = []
+    history_ok = True
+    if snapshot.commit(rev) is None:
+        if base is not None or snapshot.commit("HEAD") is not None:
+            fetch = published.fetch_hint(rev)
+            raise NotFoundError(published.MESSAGES["base-missing"].format(base=rev, fetch=fetch))
+    else:
+        history_ok = _read_published(settings, snapshot, rev, on, policies, findings)
+    drafts, draft_findings, unreadable = read_drafts(settings)
+    # A committed problem the working tree still has is reported once, with its commit.
+    committed = {
+        (f.path, f.line, f.message.partition(": ")[2])
+        for f in findings
+        if f.message.startswith("at commit ")
+    }
+    findings.extend(f for f in draft_findings if (f.path, f.line, f.message) not in committed)
+    history = snapshot.history(rev) if policies else None
+    pairing = pair_drafts(history, policies, drafts, unreadable)
+    record = list(pairing.record)
+    for policy in pairing.deleted:
+        findings.extend(versions.check_deleted(settings, policy))
+    notes = versions.read_notes_checked(settings, findings)
+    for draft in drafts.values():
+        previous = pairing.previous.get(draft.policy)
+        findings.extend(anchors.check_anchors_unique(draft))
+        findings.extend(links.check_links(settings, draft, drafts))
+        findings.extend(links.check_html(draft))
+        if draft.document is None:
+            continue
+        findings.extend(anchors.check_aliases(draft))
+        if previous is not None:
+            findings.extend(anchors.check_anchors_kept(draft, previous))
+        new = versions.check_version(settings, draft, previous, notes, rev, on, findings)
+        if new is not None:
+            record.append(new)
+    findings.extend(versions.check_notes(settings, notes, drafts, policies, record, history_ok))
+    if history_ok:  # without the published versions, the lock cannot be compared
+        deleted = {p.id for p in pairing.deleted}
+        committed_lock = published.lock_at(settings, snapshot, rev)
+        findings.extend(published.check_lock(settings, record, deleted, rev, committed_lock))
+    findings.extend(published.check_base_kept(settings, snapshot, base, policies, on))
+    ordered = sorted(findings, key=lambda f: (f.path, f.line, f.rule, f.message))
+    return Report(rev, tuple(dict.fromkeys(ordered)), len(drafts), len(record))
+
+
+def _read_published(
+    settings: Settings,
+    snapshot: Snapshot,
+    rev: str,
+    on: dt.date,
+    policies: list[Policy],
+    findings: list[Finding],
+) -> bool:
+    """Every policy's versions at ``rev`` into ``policies``, without their notes (checked on
+    their own); False, with findings, when that history has problems of its own."""
+    try:
+        history = snapshot.history(rev)
+        policies.extend(policies_from_history(settings, history, as_of=on, notes=False))
+    except ProblemList as exc:
+        findings.extend(from_error(p) for p in exc.problems)
+        return False
+    except PolicySiteError as exc:
+        if not exc.path:
+            raise  # shallow clone, not a repository: no finding can say it better
+        findings.append(from_error(exc))
+        return False
+    return True

@@ -1,0 +1,186 @@
+"""Rules on anchors: every heading has a stable id, ids are unique, and every anchor any
+published version had still resolves (a heading or an alias), so old links keep working."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from policysite.check.drafts import Draft
+from policysite.check.findings import Finding, finding
+from policysite.errors import PolicySiteError
+from policysite.model import Policy, Section, key_line, parse_document
+from policysite.sections import split_sections
+
+# Every message these rules print, by rule. {names} are filled in; {{ and }} print one brace.
+MESSAGES: dict[str, str] = {
+    # --- anchors ----------------------------------------------------------------------------
+    "anchor-duplicate": (
+        "anchor '#{anchor}' is used again (first on line {first}); give this heading its own "
+        "{{#id}}, e.g. {{#{anchor}-2}}."
+    ),
+    "anchor-renamed": (
+        "anchor '#{anchor}' (heading \"{title}\" in version {version}) is gone, so links to "
+        "{policy}#{anchor} would break; the heading looks renamed to '#{new}' (\"{new_title}\"): "
+        "put {{#{anchor}}} back on it, or add `anchor_aliases: {{{anchor}: {new}}}` to the "
+        "front matter."
+    ),
+    "anchor-removed": (
+        "anchor '#{anchor}' (heading \"{title}\" in version {version}) is gone, so links to "
+        "{policy}#{anchor} would break; put {{#{anchor}}} back on a heading, or send it to the "
+        "closest section with `anchor_aliases: {{{anchor}: <anchor>}}` in the front matter."
+    ),
+    "alias-target": (
+        "anchor_aliases sends '#{alias}' to '#{target}', which no heading of this page has; "
+        "point it at one of: {known}."
+    ),
+    "alias-shadowed": (
+        "anchor_aliases lists '#{alias}', but a heading has that anchor, so the alias is never "
+        "used; remove it from anchor_aliases."
+    ),
+    "anchor-implicit": (
+        "heading \"{title}\" has no {{#id}}, so its anchor '#{anchor}' changes whenever its "
+        "words do; add {{#{anchor}}} (or a shorter id) at the end of the heading line."
+    ),
+}
+
+
+def check_anchors_unique(draft: Draft) -> list[Finding]:
+    """Two headings with one anchor: a link can reach only the first."""
+    first: dict[str, int] = {}
+    findings = []
+    for section in draft.sections:
+        if not section.anchor:
+            continue
+        if section.anchor in first:
+            findings.append(
+                finding(
+                    MESSAGES,
+                    "anchor-duplicate",
+                    draft.path,
+                    section.line,
+                    anchor=section.anchor,
+                    first=str(first[section.anchor]),
+                )
+            )
+        else:
+            first[section.anchor] = section.line
+    return findings
+
+
+def check_aliases(draft: Draft) -> list[Finding]:
+    """Each alias must land on a heading; an alias equal to a heading's anchor is dead."""
+    assert draft.document is not None
+    aliases = draft.document.meta.anchor_aliases
+    line = key_line(draft.text, "anchor_aliases")
+    anchors = draft.anchors
+    findings = []
+    for alias, target in aliases.items():
+        if alias in anchors:
+            findings.append(
+                finding(MESSAGES, "alias-shadowed", draft.path, line, "warning", alias=alias)
+            )
+        elif target not in anchors:
+            known = ", ".join(s.anchor for s in draft.sections if s.anchor) or "none"
+            findings.append(
+                finding(
+                    MESSAGES,
+                    "alias-target",
+                    draft.path,
+                    line,
+                    alias=alias,
+                    target=target,
+                    known=known,
+                )
+            )
+    for section in draft.sections:
+        if section.anchor and not section.explicit and draft.document.meta.version is not None:
+            findings.append(
+                finding(
+                    MESSAGES,
+                    "anchor-implicit",
+                    draft.path,
+                    section.line,
+                    "warning",
+                    title=section.title,
+                    anchor=section.anchor,
+                )
+            )
+    return findings
+
+
+@dataclass(frozen=True)
+class _OldAnchor:
+    version: str
+    title: str
+    text: str
+
+
+def check_anchors_kept(draft: Draft, previous: Policy) -> list[Finding]:
+    """Every anchor any published version had must still resolve: a heading or an alias."""
+    old: dict[str, _OldAnchor] = {}
+    for version in previous.versions:
+        try:
+            document = parse_document(version.text, version.path, version.commit)
+            sections = split_sections(document.body, path=version.path, strict=False)
+        except PolicySiteError:
+            continue
+        for section in sections:
+            if section.anchor:
+                old[section.anchor] = _OldAnchor(version.label, section.title, _body(section))
+        for alias in document.meta.anchor_aliases:
+            old.setdefault(alias, _OldAnchor(version.label, f"alias of #{alias}", ""))
+    resolvable = draft.resolvable
+    fresh = [s for s in draft.sections if s.anchor and s.anchor not in old]
+    aliases_line = key_line(draft.text, "anchor_aliases")
+    findings = []
+    for anchor, was in old.items():
+        if anchor in resolvable:
+            continue
+        renamed = _find_renamed(was, fresh)
+        if renamed is not None:
+            findings.append(
+                finding(
+                    MESSAGES,
+                    "anchor-renamed",
+                    draft.path,
+                    renamed.line,
+                    anchor=anchor,
+                    title=was.title,
+                    version=was.version,
+                    policy=draft.policy,
+                    new=renamed.anchor,
+                    new_title=renamed.title,
+                )
+            )
+        else:
+            findings.append(
+                finding(
+                    MESSAGES,
+                    "anchor-removed",
+                    draft.path,
+                    aliases_line,
+                    anchor=anchor,
+                    title=was.title,
+                    version=was.version,
+                    policy=draft.policy,
+                )
+            )
+    return findings
+
+
+def _body(section: Section) -> str:
+    return section.text.partition("\n")[2].strip()
+
+
+def _find_renamed(was: _OldAnchor, fresh: list[Section]) -> Section | None:
+    """The new heading that most likely replaced an old one: same title, or much the same text."""
+    for section in fresh:
+        if section.title == was.title:
+            return section
+    best, score = None, 0.0
+    for section in fresh:
+        ratio = difflib.SequenceMatcher(None, was.text, _body(section), autojunk=False).ratio()
+        if ratio > score:
+            best, score = section, ratio
+    return best if score >= 0.6 else None
