@@ -1,37 +1,55 @@
-"""The only module that talks to git.
+"""The only code that talks to git (this package): plain revisions and blobs out.
 
 A run reads what it needs from the repository once, with as few git processes as it can: one
 ``git cat-file --batch`` resolves the revisions and reads every blob (GitPython's per-object
 reads were 3.8× slower on 2,000 commits), one ``git log`` lists the first-parent history of
-every revision asked for at once. The repository is found on disk as git finds it (the nearest
-``.git`` upwards) and a shallow clone by its ``shallow`` file, so neither costs a process; nor
-does importing GitPython, which starts two. Returns plain data: a list of ``Revision`` per policy
-path, a ``Snapshot`` of several revisions, files at a revision.
+every revision asked for at once (``read_snapshot``). ``repository`` finds the repository on
+disk and runs git; ``renames`` matches renamed files by their texts.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
-import os
-import re
-import subprocess
-import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from types import TracebackType
-from typing import IO
+from pathlib import Path
 
-from policysite.errors import HistoryError, NotFoundError, PolicyError
+from policysite.errors import HistoryError, PolicyError
 from policysite.files import decode_text
-
-_SHALLOW = (
-    "this clone is shallow, so the history of the policies is incomplete and versions "
-    "would be missing. Fetch the full history: `git fetch --unshallow` (GitHub Actions: "
-    "actions/checkout with `fetch-depth: 0`)."
+from policysite.history.renames import match_renames, similarity
+from policysite.history.repository import (
+    SHALLOW,
+    CatFile,
+    Commit,
+    Repository,
+    commit_all,
+    find_repository,
+    folder_prefix,
+    init_repository,
+    missing_revision,
+    open_repository,
+    run_git,
+    stage_files,
 )
+
+__all__ = [
+    "ChangedFile",
+    "FileAtRevision",
+    "History",
+    "Revision",
+    "Snapshot",
+    "changed_policy_files",
+    "commit_all",
+    "find_repository",
+    "init_repository",
+    "match_renames",
+    "read_file_at",
+    "read_history",
+    "read_snapshot",
+    "similarity",
+    "stage_files",
+]
 
 
 @dataclass(frozen=True)
@@ -69,7 +87,7 @@ class Snapshot:
     """
 
     commits: Mapping[str, str | None]  # revision → commit; None when this clone has none
-    histories: Mapping[str, History] = field(default_factory=dict)
+    histories: Mapping[str, History | PolicyError] = field(default_factory=dict)
     files: Mapping[tuple[str, Path], bytes | None] = field(default_factory=dict)
     shallow: bool = False
     outside: str | None = None  # why the policies folder cannot be read: it is not in the repo
@@ -81,12 +99,15 @@ class Snapshot:
     def history(self, rev: str) -> History:
         """The policies' history at ``rev``; HistoryError or NotFoundError when there is none."""
         if self.shallow:
-            raise HistoryError(_SHALLOW)
+            raise HistoryError(SHALLOW)
         if self.commits.get(rev) is None:
-            raise _missing_revision(rev)
+            raise missing_revision(rev)
         if self.outside is not None:
             raise HistoryError(self.outside)
-        return self.histories[rev]
+        found = self.histories[rev]
+        if isinstance(found, PolicyError):
+            raise found  # a policy file at ``rev`` git cannot give as text
+        return found
 
     def file(self, rev: str, path: Path) -> bytes | None:
         """The bytes of ``path`` (as asked for) at ``rev``; None when it was not there."""
@@ -115,238 +136,6 @@ class ChangedFile:
     old: FileAtRevision | None = None  # its text at the revision (when ``old_path`` is set)
 
 
-# --- the repository on disk ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Repository:
-    top: Path  # the work tree
-    common_dir: Path  # where objects, refs and ``shallow`` live (a worktree's main .git)
-
-    @property
-    def shallow(self) -> bool:
-        return (self.common_dir / "shallow").exists()
-
-
-def _locate(path: Path) -> _Repository | None:
-    """The repository containing ``path``, found as git does: the nearest ``.git`` upwards."""
-    probe = path.resolve()
-    for folder in (probe, *probe.parents):
-        dot = folder / ".git"
-        if dot.is_dir():
-            git_dir = dot
-        elif dot.is_file():  # a worktree or submodule: "gitdir: <path>"
-            pointer = dot.read_text(encoding="utf-8", errors="replace").strip()
-            if not pointer.startswith("gitdir:"):
-                continue
-            git_dir = (folder / pointer.removeprefix("gitdir:").strip()).resolve()
-        else:
-            continue
-        if not (git_dir / "HEAD").is_file():
-            continue
-        common = git_dir
-        if (git_dir / "commondir").is_file():
-            common = (git_dir / (git_dir / "commondir").read_text().strip()).resolve()
-        return _Repository(folder, common)
-    return None
-
-
-def _open(root: Path) -> _Repository:
-    found = _locate(root)
-    if found is None:
-        raise HistoryError(
-            f"{root} is not inside a git repository; policy versions come from git history. "
-            "Run policysite in a clone of the policy repository (or `git init` and commit)."
-        )
-    return found
-
-
-def find_repository(path: Path) -> Path | None:
-    """The top folder of the git repository containing ``path``, or None."""
-    probe = path
-    while not probe.exists():
-        probe = probe.parent
-    found = _locate(probe)
-    return found.top if found else None
-
-
-def _prefix(repo: _Repository, folder: Path) -> tuple[str, str | None]:
-    """``folder`` as a POSIX path relative to the repository root ('' for the root), or why
-    it cannot be one."""
-    try:
-        relative = folder.resolve().relative_to(repo.top)
-    except ValueError:
-        return "", (
-            f"the policies folder {folder} is outside the git repository at {repo.top}; set "
-            "docs_dir in mkdocs.yml to a folder inside it."
-        )
-    posix = str(PurePosixPath(relative.as_posix()))
-    return ("" if posix == "." else posix), None
-
-
-def _missing_revision(rev: str) -> HistoryError | NotFoundError:
-    if rev == "HEAD":
-        return HistoryError("the repository has no commits yet; commit the policies first.")
-    return NotFoundError(
-        f"git revision '{rev}' does not exist; give a branch, tag or commit, e.g. origin/main."
-    )
-
-
-def _git(top: Path, *args: str) -> str:
-    """Run one git command in the repository; its output as text (paths as git wrote them)."""
-    result = subprocess.run(["git", *args], cwd=top, capture_output=True)
-    if result.returncode != 0:
-        detail = result.stderr.decode("utf-8", "replace").strip()
-        raise HistoryError(f"`git {args[0]}` failed in {top}: {detail}")
-    return result.stdout.decode("utf-8", "surrogateescape")
-
-
-# --- objects: one `git cat-file --batch` per run ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Object:
-    oid: str
-    kind: str  # blob, tree, commit, tag
-    data: bytes
-
-
-@dataclass(frozen=True)
-class _Commit:
-    oid: str
-    date: dt.datetime
-
-
-_HEADER = re.compile(rb"([0-9a-f]{40,64}) ([a-z]+) ([0-9]+)\n")
-_NOWHERE = "0" * 40  # an object name that never exists: stands in for a name git cannot take
-
-
-class _CatFile:
-    """One ``git cat-file --batch`` for a whole run: object names in, objects out.
-
-    Names are written by a thread while the objects are read, so the caller's work on one object
-    (decoding, hashing) hides behind git's on the next ones (bench/history.py).
-    """
-
-    def __init__(self, top: Path) -> None:
-        self._top = top
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> _CatFile:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def read(self, names: Sequence[str]) -> Iterator[_Object | None]:
-        """Each named object (a hash, ``REV^{commit}``, ``REV:path``) in order; None if missing."""
-        if not names:
-            return
-        process = self._start()
-        assert process.stdin and process.stdout
-        lines = [_NOWHERE if "\n" in name else name for name in names]
-        request = "".join(f"{name}\n" for name in lines).encode("utf-8", "surrogateescape")
-        writer = threading.Thread(target=_write, args=(process.stdin, request), daemon=True)
-        writer.start()
-        done = False
-        try:
-            for _ in lines:
-                header = process.stdout.readline()
-                if not header:
-                    raise HistoryError(f"`git cat-file` stopped in {self._top}: {self._stderr()}")
-                found = _HEADER.fullmatch(header)
-                if found is None:  # "<name> missing" (or ambiguous)
-                    yield None
-                    continue
-                data = process.stdout.read(int(found.group(3)))
-                process.stdout.read(1)  # the newline after each object
-                yield _Object(found.group(1).decode(), found.group(2).decode(), data)
-            done = True
-        finally:
-            if not done:  # the caller stopped early: git may be blocked writing to us
-                self._discard()
-            writer.join()
-
-    def commits(self, revs: Iterable[str]) -> dict[str, _Commit | None]:
-        """The commit each revision names, with its committer date; None when there is none."""
-        wanted = list(revs)
-        found: dict[str, _Commit | None] = {}
-        for rev, obj in zip(
-            wanted, self.read([f"{rev}^{{commit}}" for rev in wanted]), strict=True
-        ):
-            found[rev] = _Commit(obj.oid, _committed(obj.data)) if obj else None
-        return found
-
-    def close(self) -> None:
-        process, self._process = self._process, None
-        if process is None:
-            return
-        assert process.stdin and process.stdout and process.stderr
-        with contextlib.suppress(BrokenPipeError):
-            process.stdin.close()
-        process.wait()
-        process.stdout.close()
-        process.stderr.close()
-
-    def _start(self) -> subprocess.Popen[bytes]:
-        if self._process is None:
-            self._process = subprocess.Popen(
-                ["git", "cat-file", "--batch"],
-                cwd=self._top,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )
-        return self._process
-
-    def _stderr(self) -> str:
-        process = self._process
-        if process is None or process.stderr is None:
-            return ""
-        process.kill()
-        process.wait()
-        message = process.stderr.read().decode("utf-8", "replace").strip()
-        self._discard()
-        return message
-
-    def _discard(self) -> None:
-        process, self._process = self._process, None
-        if process is None:
-            return
-        process.kill()
-        process.wait()
-        for stream in (process.stdin, process.stdout, process.stderr):
-            if stream is not None:
-                with contextlib.suppress(BrokenPipeError):
-                    stream.close()
-
-
-def _write(stream: IO[bytes], data: bytes) -> None:
-    try:
-        stream.write(data)
-        stream.flush()
-    except (BrokenPipeError, ValueError):  # git stopped early; the reader reports why
-        pass
-
-
-def _committed(data: bytes) -> dt.datetime:
-    """The committer date of a commit object, in the committer's time zone (as ``%cI``)."""
-    for line in data.split(b"\n"):
-        if not line:
-            break
-        if line.startswith(b"committer "):
-            stamp, zone = line.rsplit(b" ", 2)[1:]
-            sign = -1 if zone.startswith(b"-") else 1
-            offset = dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5])) * sign
-            return dt.datetime.fromtimestamp(int(stamp), dt.timezone(offset))
-    raise HistoryError("a commit without a committer line; run `git fsck`.")
-
-
 # --- history: one `git log` for every revision -----------------------------------------------
 
 
@@ -372,7 +161,7 @@ def _log(top: Path, tips: Sequence[str], prefix: str) -> dict[str, _Logged]:
     ``prefix``. ``--sparse`` lists the commits that change nothing there too, so each tip's
     chain can be followed parent by parent; each diff is against the first parent, so it holds
     for every chain the commit is on."""
-    output = _git(
+    output = run_git(
         top,
         "log",
         "--first-parent",
@@ -474,7 +263,7 @@ def _decode(data: bytes, path: str, commit: str) -> _Text:
     return text, hashlib.sha256(data.removeprefix(b"\xef\xbb\xbf")).hexdigest()
 
 
-def _read_texts(objects: _CatFile, changes: Iterable[_Change]) -> dict[str, _Text]:
+def _read_texts(objects: CatFile, changes: Iterable[_Change]) -> dict[str, _Text]:
     """Text and sha256 of every blob in ``changes``; a blob that cannot be decoded maps to its
     error (named after its first use), for the caller to raise or pass over."""
     first_use: dict[str, _Change] = {}
@@ -525,13 +314,13 @@ def read_snapshot(
     abbreviated hashes) are skipped, though renames in them are still followed. A deleted file
     whose last text cannot be decoded is left out (nothing to archive).
     """
-    repo = _open(root)
-    prefix, outside = _prefix(repo, folder)
+    repo = open_repository(root)
+    prefix, outside = folder_prefix(repo, folder)
     ignored = tuple(ignore_commits)
-    with _CatFile(repo.top) as objects:
+    with CatFile(repo.top) as objects:
         commits = objects.commits(dict.fromkeys(revs))
         tips = {rev: found.oid for rev, found in commits.items() if found is not None}
-        histories: dict[str, History] = {}
+        histories: dict[str, History | PolicyError] = {}
         if tips and not repo.shallow and outside is None:
             logged = _log(repo.top, sorted(set(tips.values())), prefix)
             read = {
@@ -546,10 +335,13 @@ def read_snapshot(
             )
             texts = _read_texts(objects, everything)
             for rev, (live, deleted) in read.items():
-                histories[rev] = History(
-                    _revisions(live, texts, prefix, strict=True),
-                    _revisions(deleted, texts, prefix, strict=False),
-                )
+                try:
+                    histories[rev] = History(
+                        _revisions(live, texts, prefix, strict=True),
+                        _revisions(deleted, texts, prefix, strict=False),
+                    )
+                except PolicyError as exc:  # raised when this history is asked for
+                    histories[rev] = exc
         found_files = _read_files(objects, repo, tips, files)
     return Snapshot(
         {rev: found.oid if found else None for rev, found in commits.items()},
@@ -561,7 +353,7 @@ def read_snapshot(
 
 
 def _read_files(
-    objects: _CatFile, repo: _Repository, tips: Mapping[str, str], files: Iterable[Path]
+    objects: CatFile, repo: Repository, tips: Mapping[str, str], files: Iterable[Path]
 ) -> dict[tuple[str, Path], bytes | None]:
     names: dict[tuple[str, Path], str] = {}
     for path in files:
@@ -600,13 +392,13 @@ def read_file_at(root: Path, rev: str, paths: Iterable[str]) -> FileAtRevision:
     Several paths because a policy may have had other names in the past (renames).
     """
     wanted = list(paths)
-    repo = _open(root)
+    repo = open_repository(root)
     if repo.shallow:
-        raise HistoryError(_SHALLOW)
-    with _CatFile(repo.top) as objects:
+        raise HistoryError(SHALLOW)
+    with CatFile(repo.top) as objects:
         commit = objects.commits([rev])[rev]
         if commit is None:
-            raise _missing_revision(rev)
+            raise missing_revision(rev)
         found = list(objects.read([f"{commit.oid}:{path}" for path in wanted]))
     for path, obj in zip(wanted, found, strict=True):
         if obj is not None and obj.kind == "blob":
@@ -614,7 +406,7 @@ def read_file_at(root: Path, rev: str, paths: Iterable[str]) -> FileAtRevision:
     return FileAtRevision(commit.oid, commit.date, wanted[0] if wanted else "", None)
 
 
-def _text_at(commit: _Commit, path: str, data: bytes) -> FileAtRevision:
+def _text_at(commit: Commit, path: str, data: bytes) -> FileAtRevision:
     decoded = _decode(data, path, commit.oid)
     if isinstance(decoded, PolicyError):
         raise decoded
@@ -627,17 +419,17 @@ def changed_policy_files(root: Path, folder: Path, base: str) -> list[ChangedFil
 
     Renames are followed (``git diff -M``); files git does not track yet are not included.
     """
-    repo = _open(root)
+    repo = open_repository(root)
     if repo.shallow:
-        raise HistoryError(_SHALLOW)
-    with _CatFile(repo.top) as objects:
+        raise HistoryError(SHALLOW)
+    with CatFile(repo.top) as objects:
         commit = objects.commits([base])[base]
         if commit is None:
-            raise _missing_revision(base)
-        prefix, outside = _prefix(repo, folder)
+            raise missing_revision(base)
+        prefix, outside = folder_prefix(repo, folder)
         if outside is not None:
             raise HistoryError(outside)
-        output = _git(
+        output = run_git(
             repo.top, "diff", "--name-status", "-M", "-z", commit.oid, "--", prefix or "."
         )
         files = _parse_name_status(output, prefix, repo.top)
@@ -687,101 +479,3 @@ def _parse_name_status(output: str, prefix: str, top: Path) -> list[ChangedFile]
             )
         )
     return files
-
-
-# --- renames between a revision and the working tree ---------------------------------------
-
-_CHUNK = 64  # git's diffcore-delta hashes lines, and splits longer ones into 64-byte pieces
-
-
-def _chunks(text: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for line in text.splitlines(keepends=True):
-        for start in range(0, len(line), _CHUNK):
-            piece = line[start : start + _CHUNK]
-            counts[piece] = counts.get(piece, 0) + len(piece)
-    return counts
-
-
-def similarity(old: str, new: str) -> float:
-    """How much of ``old`` is still in ``new``, as git scores a rename (0 to 1): the bytes of
-    their common lines over the larger size."""
-    larger = max(len(old), len(new))
-    if larger == 0:
-        return 1.0
-    if min(len(old), len(new)) < larger / 2:
-        return 0.0  # git skips these too: less than half could ever match
-    new_chunks = _chunks(new)
-    common = sum(min(size, new_chunks.get(piece, 0)) for piece, size in _chunks(old).items())
-    return common / larger
-
-
-def match_renames(gone: Mapping[str, str], added: Mapping[str, str]) -> dict[str, str]:
-    """Which of the ``gone`` texts (by name) live on as one of the ``added`` ones: identical
-    texts first, then the most similar pairs of at least 50 % (git's ``-M`` default). Done in
-    Python, so files git does not track yet are followed too."""
-    renames: dict[str, str] = {}
-    by_text: dict[str, list[str]] = {}
-    for name, text in sorted(added.items()):
-        by_text.setdefault(text, []).append(name)
-    for name, text in sorted(gone.items()):
-        if by_text.get(text):
-            renames[name] = by_text[text].pop(0)
-    taken = set(renames.values())
-    scored = sorted(
-        (
-            (score, old, new)
-            for old, old_text in gone.items()
-            if old not in renames
-            for new, new_text in added.items()
-            if new not in taken and (score := similarity(old_text, new_text)) >= 0.5
-        ),
-        key=lambda item: (-item[0], item[1], item[2]),
-    )
-    for _, old, new in scored:
-        if old not in renames and new not in taken:
-            renames[old] = new
-            taken.add(new)
-    return renames
-
-
-# --- writing: `policysite init` --------------------------------------------------------------
-
-
-def init_repository(root: Path) -> None:
-    """``git init`` with a ``main`` branch in ``root``."""
-    root.mkdir(parents=True, exist_ok=True)
-    _git(root, "init", "-q", "--initial-branch=main")
-
-
-def commit_all(root: Path, message: str) -> str:
-    """Stage every file in the repository of ``root`` and commit; returns the commit's hash.
-
-    Without a configured author (a fresh machine, CI), the commit is made as "policysite".
-    """
-    top = _open(root).top
-    _git(top, "add", "-A")
-    env = dict(os.environ)
-    configured = subprocess.run(
-        ["git", "config", "--get", "user.email"], cwd=top, capture_output=True
-    )
-    if configured.returncode != 0:
-        env.update(
-            GIT_AUTHOR_NAME="policysite",
-            GIT_AUTHOR_EMAIL="policysite@localhost",
-            GIT_COMMITTER_NAME="policysite",
-            GIT_COMMITTER_EMAIL="policysite@localhost",
-        )
-    result = subprocess.run(
-        ["git", "commit", "-q", "-m", message], cwd=top, env=env, capture_output=True
-    )
-    if result.returncode != 0:
-        detail = result.stderr.decode("utf-8", "replace").strip()
-        raise HistoryError(f"`git commit` failed in {top}: {detail}")
-    return _git(top, "rev-parse", "HEAD").strip()
-
-
-def stage_files(root: Path, paths: Iterable[Path]) -> None:
-    """``git add`` these files, so that they count as tracked (nothing is committed)."""
-    top = _open(root).top
-    _git(top, "add", "--", *[str(p) for p in paths])

@@ -1,0 +1,305 @@
+"""The repository itself: found on disk as git finds it, one git command at a time, and one
+``git cat-file --batch`` per run for every object (used by ``policysite.history`` only).
+
+Finding the repository and telling a shallow clone (its ``shallow`` file) cost no process;
+neither does this module's import (GitPython's starts two: ``git version``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import subprocess
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+from typing import IO
+
+from policysite.errors import HistoryError, NotFoundError
+
+SHALLOW = (
+    "this clone is shallow, so the history of the policies is incomplete and versions "
+    "would be missing. Fetch the full history: `git fetch --unshallow` (GitHub Actions: "
+    "actions/checkout with `fetch-depth: 0`)."
+)
+_NO_GIT = "git is not installed (or not on PATH); install git, which policysite reads history with."
+
+
+@dataclass(frozen=True)
+class Repository:
+    """A git repository found on disk."""
+
+    top: Path  # the work tree
+    common_dir: Path  # where objects, refs and ``shallow`` live (a worktree's main .git)
+
+    @property
+    def shallow(self) -> bool:
+        return (self.common_dir / "shallow").exists()
+
+
+def locate(path: Path) -> Repository | None:
+    """The repository containing ``path``, found as git does: the nearest ``.git`` upwards."""
+    probe = path.resolve()
+    for folder in (probe, *probe.parents):
+        dot = folder / ".git"
+        if dot.is_dir():
+            git_dir = dot
+        elif dot.is_file():  # a worktree or submodule: "gitdir: <path>"
+            pointer = dot.read_text(encoding="utf-8", errors="replace").strip()
+            if not pointer.startswith("gitdir:"):
+                continue
+            git_dir = (folder / pointer.removeprefix("gitdir:").strip()).resolve()
+        else:
+            continue
+        if not (git_dir / "HEAD").is_file():
+            continue
+        common = git_dir
+        if (git_dir / "commondir").is_file():
+            common = (git_dir / (git_dir / "commondir").read_text().strip()).resolve()
+        return Repository(folder, common)
+    return None
+
+
+def open_repository(root: Path) -> Repository:
+    found = locate(root)
+    if found is None:
+        raise HistoryError(
+            f"{root} is not inside a git repository; policy versions come from git history. "
+            "Run policysite in a clone of the policy repository (or `git init` and commit)."
+        )
+    return found
+
+
+def find_repository(path: Path) -> Path | None:
+    """The top folder of the git repository containing ``path``, or None."""
+    probe = path
+    while not probe.exists():
+        probe = probe.parent
+    found = locate(probe)
+    return found.top if found else None
+
+
+def folder_prefix(repo: Repository, folder: Path) -> tuple[str, str | None]:
+    """``folder`` as a POSIX path relative to the repository root ('' for the root), or why
+    it cannot be one."""
+    try:
+        relative = folder.resolve().relative_to(repo.top)
+    except ValueError:
+        return "", (
+            f"the policies folder {folder} is outside the git repository at {repo.top}; set "
+            "docs_dir in mkdocs.yml to a folder inside it."
+        )
+    posix = str(PurePosixPath(relative.as_posix()))
+    return ("" if posix == "." else posix), None
+
+
+def missing_revision(rev: str) -> HistoryError | NotFoundError:
+    if rev == "HEAD":
+        return HistoryError("the repository has no commits yet; commit the policies first.")
+    return NotFoundError(
+        f"git revision '{rev}' does not exist; give a branch, tag or commit, e.g. origin/main."
+    )
+
+
+def run_git(top: Path, *args: str, env: dict[str, str] | None = None, check: bool = True) -> str:
+    """Run one git command in the repository; its output as text (paths as git wrote them).
+
+    A failure raises HistoryError with git's message; with ``check`` false it returns "" instead.
+    """
+    try:
+        result = subprocess.run(["git", *args], cwd=top, env=env, capture_output=True)
+    except FileNotFoundError:
+        raise HistoryError(_NO_GIT) from None
+    if result.returncode != 0:
+        if not check:
+            return ""
+        detail = result.stderr.decode("utf-8", "replace").strip()
+        raise HistoryError(f"`git {args[0]}` failed in {top}: {detail}")
+    return result.stdout.decode("utf-8", "surrogateescape")
+
+
+# --- objects: one `git cat-file --batch` per run ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class GitObject:
+    oid: str
+    kind: str  # blob, tree, commit, tag
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Commit:
+    oid: str
+    date: dt.datetime
+
+
+_HEADER = re.compile(rb"([0-9a-f]{40,64}) ([a-z]+) ([0-9]+)\n")
+_NOWHERE = "0" * 40  # an object name that never exists: stands in for a name git cannot take
+
+
+class CatFile:
+    """One ``git cat-file --batch`` for a whole run: object names in, objects out.
+
+    Names are written by a thread while the objects are read, so the caller's work on one object
+    (decoding, hashing) hides behind git's on the next ones (bench/history.py).
+    """
+
+    def __init__(self, top: Path) -> None:
+        self._top = top
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> CatFile:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def read(self, names: Sequence[str]) -> Iterator[GitObject | None]:
+        """Each named object (a hash, ``REV^{commit}``, ``REV:path``) in order; None if missing."""
+        if not names:
+            return
+        process = self._start()
+        assert process.stdin and process.stdout
+        lines = [_NOWHERE if "\n" in name else name for name in names]
+        request = "".join(f"{name}\n" for name in lines).encode("utf-8", "surrogateescape")
+        writer = threading.Thread(target=_write, args=(process.stdin, request), daemon=True)
+        writer.start()
+        done = False
+        try:
+            for _ in lines:
+                header = process.stdout.readline()
+                if not header:
+                    raise HistoryError(f"`git cat-file` stopped in {self._top}: {self._stderr()}")
+                found = _HEADER.fullmatch(header)
+                if found is None:  # "<name> missing" (or ambiguous)
+                    yield None
+                    continue
+                data = process.stdout.read(int(found.group(3)))
+                process.stdout.read(1)  # the newline after each object
+                yield GitObject(found.group(1).decode(), found.group(2).decode(), data)
+            done = True
+        finally:
+            if not done:  # the caller stopped early: git may be blocked writing to us
+                self._discard()
+            writer.join()
+
+    def commits(self, revs: Iterable[str]) -> dict[str, Commit | None]:
+        """The commit each revision names, with its committer date; None when there is none."""
+        wanted = list(revs)
+        found: dict[str, Commit | None] = {}
+        for rev, obj in zip(
+            wanted, self.read([f"{rev}^{{commit}}" for rev in wanted]), strict=True
+        ):
+            found[rev] = Commit(obj.oid, committed_date(obj.data)) if obj else None
+        return found
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        assert process.stdin and process.stdout and process.stderr
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.close()
+        process.wait()
+        process.stdout.close()
+        process.stderr.close()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._process is None:
+            try:
+                self._process = subprocess.Popen(
+                    ["git", "cat-file", "--batch"],
+                    cwd=self._top,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                )
+            except FileNotFoundError:
+                raise HistoryError(_NO_GIT) from None
+        return self._process
+
+    def _stderr(self) -> str:
+        process = self._process
+        if process is None or process.stderr is None:
+            return ""
+        process.kill()
+        process.wait()
+        message = process.stderr.read().decode("utf-8", "replace").strip()
+        self._discard()
+        return message
+
+    def _discard(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        process.kill()
+        process.wait()
+        for stream in (process.stdin, process.stdout, process.stderr):
+            if stream is not None:
+                with contextlib.suppress(BrokenPipeError):
+                    stream.close()
+
+
+def _write(stream: IO[bytes], data: bytes) -> None:
+    try:
+        stream.write(data)
+        stream.flush()
+    except (BrokenPipeError, ValueError):  # git stopped early; the reader reports why
+        pass
+
+
+def committed_date(data: bytes) -> dt.datetime:
+    """The committer date of a commit object, in the committer's time zone (as ``%cI``)."""
+    for line in data.split(b"\n"):
+        if not line:
+            break
+        if line.startswith(b"committer "):
+            stamp, zone = line.rsplit(b" ", 2)[1:]
+            sign = -1 if zone.startswith(b"-") else 1
+            offset = dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5])) * sign
+            return dt.datetime.fromtimestamp(int(stamp), dt.timezone(offset))
+    raise HistoryError("a commit without a committer line; run `git fsck`.")
+
+
+# --- writing: `policysite init` --------------------------------------------------------------
+
+
+def init_repository(root: Path) -> None:
+    """``git init`` with a ``main`` branch in ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
+    run_git(root, "init", "-q", "--initial-branch=main")
+
+
+def commit_all(root: Path, message: str) -> str:
+    """Stage every file in the repository of ``root`` and commit; returns the commit's hash.
+
+    Without a configured author (a fresh machine, CI), the commit is made as "policysite".
+    """
+    top = open_repository(root).top
+    run_git(top, "add", "-A")
+    env = dict(os.environ)
+    if not run_git(top, "config", "--get", "user.email", check=False):
+        env.update(
+            GIT_AUTHOR_NAME="policysite",
+            GIT_AUTHOR_EMAIL="policysite@localhost",
+            GIT_COMMITTER_NAME="policysite",
+            GIT_COMMITTER_EMAIL="policysite@localhost",
+        )
+    run_git(top, "commit", "-q", "-m", message, env=env)
+    return run_git(top, "rev-parse", "HEAD").strip()
+
+
+def stage_files(root: Path, paths: Iterable[Path]) -> None:
+    """``git add`` these files, so that they count as tracked (nothing is committed)."""
+    top = open_repository(root).top
+    run_git(top, "add", "--", *[str(p) for p in paths])
