@@ -144,9 +144,11 @@ def naive_main(db: str, count: int, port: int, out: Any) -> None:
     import css_inline
     import jinja2
     import markdown
+    from babel import Locale
+    from babel.dates import format_date
     from markupsafe import Markup
 
-    from policysite.notify.compose import TEMPLATE_DIR, _format_moment, _wrap_text
+    from policysite.notify.compose import TEMPLATE_DIR, _wrap_text
 
     notice, _ = notice_and_settings()
     env = jinja2.Environment(
@@ -156,17 +158,18 @@ def naive_main(db: str, count: int, port: int, out: Any) -> None:
         lstrip_blocks=True,
     )
     people = sqlite3.connect(db).execute(
-        "SELECT id, email, name, locale, timezone FROM subscribers ORDER BY id LIMIT ?", (count,)
+        "SELECT id, email, name, locale FROM subscribers ORDER BY id LIMIT ?", (count,)
     )
     smtp = smtplib.SMTP("127.0.0.1", port, local_hostname="bench")
     started = time.perf_counter()
     sent = 0
-    for number, address, name, locale, zone in people:
+    for number, address, name, locale in people:
         locale = "nb" if locale == "nb" else "en"
         recipient = SimpleNamespace(
             greeting=f"Dear {name},",
             email=address,
-            effective=_format_moment(notice.effective, locale, zone),
+            # the effective day in the reader's language, as MailTemplate.effective_day writes it
+            effective=format_date(notice.effective, "full", locale=Locale.parse(locale)),
         )
         context = {
             "notice": notice,
