@@ -13,10 +13,13 @@ for a paragraph moved to another section, prints per method:
   exactly the old ones (checked on the rendered blocks); a moved paragraph is shown once.
 
 Goal: ≤ 40 ms for the 20 % case, and faithful where the others are not.
+
+    python bench/diff.py [--smoke]    (--smoke: a ~1,500-word policy, 2 rounds; same code paths)
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import difflib
 import random
@@ -49,8 +52,8 @@ VOCABULARY = (  # noqa: SIM905 - a sentence of words reads better than 90 quoted
 ).split()
 
 
-def make_policy(rng: random.Random) -> str:
-    """A policy body of about WORDS words: sections, paragraphs, lists, a nested list, a table."""
+def make_policy(rng: random.Random, size: int = WORDS) -> str:
+    """A policy of about ``size`` words: sections, paragraphs, lists, a nested list, a table."""
 
     def sentence(n: int) -> str:
         words = [rng.choice(VOCABULARY) for _ in range(n)]
@@ -70,7 +73,7 @@ def make_policy(rng: random.Random) -> str:
 
     parts: list[str] = []
     number = 0
-    while sum(len(p.split()) for p in parts) < WORDS:
+    while sum(len(p.split()) for p in parts) < size or number < 9:  # move_paragraph needs 9
         number += 1
         parts.append(f"## {number}. {sentence(4)[:-1]} {{#section-{number}}}")
         parts.append(paragraph(4))
@@ -164,16 +167,18 @@ class Row:
     faithful: str
 
 
-def timed(run: Callable[[], object]) -> float:
+def timed(run: Callable[[], object], rounds: int = ROUNDS) -> float:
     times = []
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         start = time.perf_counter()
         run()
         times.append((time.perf_counter() - start) * 1000)
     return min(times)
 
 
-def measure(case: str, old_body: str, new_body: str, moved: str | None) -> list[Row]:
+def measure(
+    case: str, old_body: str, new_body: str, moved: str | None, rounds: int = ROUNDS
+) -> list[Row]:
     old, new = version("1", old_body), version("2", new_body)
     old_html, new_html = markdown_to_html(old_body), markdown_to_html(new_body)
     want_new = [(b.kind, b.text) for s in read_sections(new_body) for b in s.blocks]
@@ -200,11 +205,11 @@ def measure(case: str, old_body: str, new_body: str, moved: str | None) -> list[
     )
     if moved:
         verdict += f"; moved paragraph shown {shown(ours, moved)}×"
-    rows.append(Row(case, "policysite cold", timed(cold), verdict))
+    rows.append(Row(case, "policysite cold", timed(cold, rounds), verdict))
     build_times: list[float] = []
-    timed(build)
+    timed(build, rounds)
     rows.append(Row(case, "policysite in a build", min(build_times), ""))
-    rows.append(Row(case, "policysite warm", timed(lambda: compare(old, new)), ""))
+    rows.append(Row(case, "policysite warm", timed(lambda: compare(old, new), rounds), ""))
 
     theirs = htmldiff(old_html, new_html)
     verdict = _verdict(
@@ -212,7 +217,8 @@ def measure(case: str, old_body: str, new_body: str, moved: str | None) -> list[
     )
     if moved:
         verdict += f"; moved paragraph shown {shown(theirs, moved)}×"
-    rows.append(Row(case, "lxml htmldiff", timed(lambda: htmldiff(old_html, new_html)), verdict))
+    lxml_ms = timed(lambda: htmldiff(old_html, new_html), rounds)
+    rows.append(Row(case, "lxml htmldiff", lxml_ms, verdict))
 
     old_words, new_words = old_body.split(), new_body.split()
     for autojunk in (True, False):
@@ -233,7 +239,7 @@ def measure(case: str, old_body: str, new_body: str, moved: str | None) -> list[
                 None, old_words, new_words, autojunk=autojunk
             ).get_opcodes()
 
-        rows.append(Row(case, name, timed(words), verdict))
+        rows.append(Row(case, name, timed(words, rounds), verdict))
     return rows
 
 
@@ -244,16 +250,20 @@ def _verdict(accept_ok: bool, reject_ok: bool) -> str:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: does it still run?")
+    args = parser.parse_args()
+    size, rounds = (1_500, 2) if args.smoke else (WORDS, ROUNDS)
     rng = random.Random(SEED)
-    body = make_policy(rng)
+    body = make_policy(rng, size)
     print(f"policy: {len(body.split())} words of Markdown, {len(read_sections(body))} sections")
     rows: list[Row] = []
     for share in (0.01, 0.20):
         for clustered in (False, True):
             case = f"{share:.0%} {'clustered' if clustered else 'scattered'}"
-            rows += measure(case, body, edit_words(body, share, clustered, rng), None)
+            rows += measure(case, body, edit_words(body, share, clustered, rng), None, rounds)
     moved_body, moved = move_paragraph(body)
-    rows += measure("moved paragraph", body, moved_body, moved)
+    rows += measure("moved paragraph", body, moved_body, moved, rounds)
 
     width = max(len(r.method) for r in rows)
     for case in dict.fromkeys(r.case for r in rows):
@@ -267,8 +277,10 @@ def main() -> None:
     for method in ("policysite cold", "policysite in a build", "policysite warm"):
         worst = max(r.ms for r in rows if r.method == method and r.case.startswith("20"))
         print(f"  {method:<22} {worst:6.1f} ms")
-    render = timed(lambda: markdown_to_html(body))
+    render = timed(lambda: markdown_to_html(body), rounds)
     print(f"  of which Python-Markdown renders one text in {render:.1f} ms")
+    if args.smoke:
+        print(f"(smoke run: {size:,} words, best of {rounds}; the goal is for full size)")
 
 
 if __name__ == "__main__":

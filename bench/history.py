@@ -4,10 +4,13 @@ Prints the time policysite takes to read every version with its text (one `git l
 `git cat-file --batch` + parsing and validation) and the time of the bare git work it is
 built on (the same `git log` and `git cat-file --batch`, nothing else), and their ratio.
 Goal: ratio ≤ 1.3.
+
+    python bench/history.py [--smoke]    (--smoke: 200 commits of 400 words, 3 rounds)
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import statistics
 import subprocess
@@ -25,22 +28,22 @@ WORDS = 4_000
 ROUNDS = 7
 
 
-def _policy(n: int) -> bytes:
-    words = [f"word{(i * 7 + n) % 997}" for i in range(WORDS)]
-    paragraphs = [" ".join(words[i : i + 80]) for i in range(0, WORDS, 80)]
+def _policy(n: int, size: int) -> bytes:
+    words = [f"word{(i * 7 + n) % 997}" for i in range(size)]
+    paragraphs = [" ".join(words[i : i + 80]) for i in range(0, size, 80)]
     body = "".join(f"## Section {k} {{#s{k}}}\n\n{p}\n\n" for k, p in enumerate(paragraphs))
     effective = dt.date(2000, 1, 1) + dt.timedelta(days=n)
     meta = f'---\ntitle: Bench\nversion: "1.{n}"\neffective: {effective}\n---\n'
     return (meta + f"Revision {n}.\n\n" + body).encode()
 
 
-def make_repo(path: Path) -> None:
-    """A repository of COMMITS commits on main, each a new version of policies/bench.md."""
+def make_repo(path: Path, commits: int = COMMITS, size: int = WORDS) -> None:
+    """A repository of ``commits`` commits on main, each a new version of policies/bench.md."""
     subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
     (path / "mkdocs.yml").write_text("docs_dir: policies\nplugins:\n  - policysite\n")
     stream = bytearray()
-    for n in range(COMMITS):
-        text = _policy(n)
+    for n in range(commits):
+        text = _policy(n, size)
         message = f"version 1.{n}".encode()
         stamp = 946_684_800 + n * 86_400
         stream += b"commit refs/heads/main\n"
@@ -98,19 +101,23 @@ def timed(function: Callable[[Path], int], path: Path) -> float:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: does it still run?")
+    args = parser.parse_args()
+    commits, size, rounds = (200, 400, 3) if args.smoke else (COMMITS, WORDS, ROUNDS)
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp) / "repo"
         start = time.perf_counter()
-        make_repo(repo)
+        make_repo(repo, commits, size)
         print(
-            f"synthetic repo: {COMMITS} commits × {WORDS} words, made in "
+            f"synthetic repo: {commits} commits × {size} words, made in "
             f"{time.perf_counter() - start:.1f} s"
         )
         versions = load_policies(load_settings(repo), as_of=dt.date(2030, 1, 1))[0].versions
-        assert len(versions) == COMMITS, len(versions)
+        assert len(versions) == commits, len(versions)
         # Alternate the two so machine noise hits both alike; compare the best of each.
         raw_times, our_times = [], []
-        for _ in range(ROUNDS):
+        for _ in range(rounds):
             raw_times.append(timed(raw_git, repo))
             our_times.append(timed(ours, repo))
         raw_best, raw_median = min(raw_times), statistics.median(raw_times)
@@ -121,10 +128,12 @@ def main() -> int:
         )
         print(
             f"policysite load_policies:       best {our_best * 1000:7.1f} ms, "
-            f"median {our_median * 1000:7.1f} ms  ({COMMITS} versions with texts)"
+            f"median {our_median * 1000:7.1f} ms  ({commits} versions with texts)"
         )
         ratio = our_best / raw_best
         print(f"ratio policysite / raw git: {ratio:.2f}× (goal ≤ 1.3×)")
+        if args.smoke:
+            print(f"(smoke run: {commits} commits, best of {rounds}; the goal is for full size)")
     return 0
 
 

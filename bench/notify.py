@@ -7,7 +7,8 @@ batches. Naive: per message a Jinja2 render, css-inline, an ``EmailMessage`` and
 same size with our transport: the ceiling the sink allows. The sink is aiosmtpd (uvloop when
 installed) in another process; each sender runs in a fresh process so its peak RSS is its own.
 
-    python bench/notify.py [--count 100000] [--naive 3000]
+    python bench/notify.py [--count 100000] [--small 10000] [--naive 3000] [--wire 20000]
+    python bench/notify.py --smoke     (a few hundred messages per sender; same code paths)
 """
 
 from __future__ import annotations
@@ -220,12 +221,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=10_000, help="second size, for RSS growth")
     parser.add_argument("--naive", type=int, default=3_000)
+    parser.add_argument("--wire", type=int, default=20_000)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: does it still run?")
     args = parser.parse_args()
+    if args.smoke:
+        args.count, args.small, args.naive, args.wire = 600, 200, 100, 600
 
     context = mp.get_context("spawn")
     counter = context.Value("q", 0)
@@ -246,7 +251,7 @@ def main() -> None:
             probe = sqlite3.connect(big)
             sizes = probe.execute("SELECT count(*) FROM deliveries WHERE status='sent'").fetchone()
             probe.close()
-            wire = run_child(wire_main, 20_000, port)
+            wire = run_child(wire_main, args.wire, port)
     finally:
         sink.terminate()
 
@@ -282,7 +287,15 @@ def main() -> None:
     print(f"peak RSS {ours_small[3]:.0f} MB at {args.small:,} → {ours[3]:.0f} MB at {args.count:,}")
     projected = 1_000_000 / rate(ours)
     print(f"projected time for 1,000,000 recipients: {projected / 60:.1f} min ({projected:.0f} s)")
+    if args.smoke:
+        print("(smoke run: a few hundred messages; the figures mean little at this size)")
+    # A sender that lost or doubled a message makes its figures worthless: fail loudly.
+    sent = naive[0] + ours_small[0] + ours[0] + wire[0]
+    if ours[0] != args.count or sizes[0] != args.count or counter.value != sent:
+        print(f"FAILED: {args.count:,} to send; the senders sent {sent:,}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -7,6 +7,7 @@ plugin, with the same nav policy (one entry per policy). Then the same at 100 ve
 Goals: plugin (warm) ≤ 1.2 × plain; 100 versions ≤ 2.2 × 50 versions.
 
 Run: .venv/bin/python bench/site.py [--versions 50 100] [--policies 10]
+     .venv/bin/python bench/site.py --smoke    (2 policies × 2 and 4 versions, one warm build)
 """
 
 from __future__ import annotations
@@ -183,7 +184,10 @@ def main() -> None:
     parser.add_argument("--policies", type=int, default=10)
     parser.add_argument("--versions", type=int, nargs=2, default=(50, 100))
     parser.add_argument("--runs", type=int, default=3, help="best of N for the warm builds")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: does it still run?")
     args = parser.parse_args()
+    if args.smoke:
+        args.policies, args.versions, args.runs = 2, (2, 4), 1
     small, large = args.versions
     with tempfile.TemporaryDirectory(prefix="policysite-bench-") as tmp:
         results = {n: measure(Path(tmp), args.policies, n, args.runs) for n in (small, large)}
@@ -205,6 +209,8 @@ def main() -> None:
         f"plugin, warm cache / plain mkdocs-material at {small} versions = "
         f"{results[small]['warm'] / results[small]['plain']:.2f}× (goal ≤ 1.2×)"
     )
+    if args.smoke:
+        print("(smoke run: a few pages; the goals are for full size)")
 
 
 if __name__ == "__main__":
