@@ -277,13 +277,14 @@ def notify_command(
 ) -> None:
     """Tell every registered user about material versions, by mail, before they take effect.
 
+    Exits 1 when a notice of this run failed for good (a 5xx answer, or too many attempts).
     With --preview, write the notices a pull request's material versions would send instead.
 
     Example: policysite notify --policy privacy --version 1.0 --send --outbox outbox
 
     Example: policysite notify --preview mail-preview --base origin/main
     """
-    from policysite.notify.run import NotifyRequest, run_notify
+    from policysite.notify.run import NotifyRequest, describe_failures, run_notify
 
     if preview is not None:
         from policysite.notify.preview import describe_preview, preview_mail
@@ -296,7 +297,9 @@ def notify_command(
     if base is not None:
         raise PolicySiteError("--base goes with --preview DIR (what a pull request would mail).")
     request = NotifyRequest(policy, version_label, send, outbox, concurrency, rate)
-    run_notify(settings, request, Console(soft_wrap=True))
+    failures = describe_failures(run_notify(settings, request, Console(soft_wrap=True)))
+    if failures:
+        raise PolicySiteError(failures)
 
 
 @main.group("subscribers")
@@ -338,7 +341,8 @@ def subscribers_export(settings: Settings, email: str) -> None:
 @click.argument("email")
 @pass_settings
 def subscribers_erase(settings: Settings, email: str) -> None:
-    """Remove a person and their delivery records (announcement counts stay).
+    """Remove a person, their delivery records and the outbox copies of their notices
+    (announcement counts stay). README says what erase leaves on each database.
 
     Example: policysite subscribers erase ola.nordmann@example.com
     """
@@ -363,7 +367,8 @@ def subscribers_count(settings: Settings) -> None:
 @click.option("--older-than", "days", type=int, default=730, show_default=True, metavar="DAYS")
 @pass_settings
 def purge_command(settings: Settings, days: int) -> None:
-    """Drop delivery records older than DAYS (usage data is kept two years).
+    """Drop finished delivery records older than DAYS (usage data is kept two years);
+    notices still pending are kept, however old.
 
     Example: policysite purge --older-than 730
     """

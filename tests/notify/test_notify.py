@@ -86,7 +86,7 @@ def test_send_announces_once_and_delivers_over_smtp(
 
     code, out = cli(site, "notify", "--send")
     assert code == 0
-    assert "Nothing to send: every notice is recorded as sent." in out
+    assert "Nothing to send: 40 notices of privacy 2.0 are recorded as sent." in out
     assert "done     privacy 2.0 (effective 2026-03-20): already announced" in out
     assert smtp_server.recorder.count() == 40
     assert rows(tmp_path, "SELECT count(*) FROM deliveries") == [(40,)]
@@ -202,7 +202,8 @@ def test_smtp_down_stops_with_a_clear_message_and_rows_stay_pending(
         ),
         (
             "smtp://mail.example.com:port",
-            "Error: POLICYSITE_SMTP_URL=smtp://mail.example.com:port: the port is not a number.\n",
+            "Error: POLICYSITE_SMTP_URL=smtp://mail.example.com:port: the port is not a number "
+            "from 1 to 65535.\n",
         ),
     ],
 )
@@ -346,3 +347,48 @@ def test_a_ci_runner_without_smtp_refuses_to_send_into_a_lost_outbox(
     # Asked for on purpose, the outbox is fine.
     code, out = cli(site, "notify", "--send", "--outbox", str(tmp_path / "kept"))
     assert code == 0, out
+
+
+PERCENT_HINT = (
+    "write them percent-encoded: # as %23, / as %2F, ? as %3F, [ as %5B, ] as %5D, @ as %40, "
+    "% as %25 (python3 -c \"import urllib.parse; print(urllib.parse.quote(input(), safe=''))\")."
+)
+
+
+@pytest.mark.parametrize("password", ["S3cr3t#Pw", "S3cr3t/Pw", "S3cr3t?Pw", "S3c[r3t]#/?Pw"])
+def test_an_smtp_password_is_never_printed(
+    site: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, password: str
+) -> None:
+    """Issue 10, item 13: ``smtp://user:S3cr3t#Pw@…: the port is not a number``."""
+    monkeypatch.setenv("POLICYSITE_SMTP_URL", f"smtp://user:{password}@mail.example.com:587")
+    code, out = cli(site, "notify", "--send")
+    assert (code, out) == (
+        1,
+        "Error: POLICYSITE_SMTP_URL=smtp://user:***@mail.example.com:587: the user name or "
+        f"password holds a character that ends that part of a URL; {PERCENT_HINT}\n",
+    )
+    assert not (tmp_path / "notify.db").exists()
+
+
+def test_a_percent_encoded_password_is_decoded() -> None:
+    config = parse_smtp_url("smtp://us%40er:S3cr3t%23%2F%3F%5B%5D%25@mail.example.com:587")
+    assert (config.username, config.password) == ("us@er", "S3cr3t#/?[]%")
+    assert config.describe() == "smtp://us@er@mail.example.com:587 (tls=starttls)"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("smtp://mail[.example.com:587", "smtp://mail[.example.com:587"),
+        ("smtp://u:hunter2@[::1:25", "smtp://u:***@[::1:25"),
+        ("smtp://u:hunter2@mail.example.com:99999", "smtp://u:***@mail.example.com:99999"),
+    ],
+)
+def test_a_malformed_smtp_host_is_a_clear_error(
+    site: GitRepo, monkeypatch: pytest.MonkeyPatch, url: str, shown: str
+) -> None:
+    monkeypatch.setenv("POLICYSITE_SMTP_URL", url)
+    code, out = cli(site, "notify", "--send")
+    assert code == 1
+    assert out.startswith(f"Error: POLICYSITE_SMTP_URL={shown}: ")
+    assert "hunter2" not in out and "Traceback" not in out

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from policysite.cli import main
 from tests.conftest import GitRepo
-from tests.notify.conftest import write_subscribers
+from tests.notify.conftest import free_port, write_subscribers
 
 
 def cli(site: GitRepo, *args: str) -> tuple[int, str]:
@@ -55,7 +55,7 @@ def test_import_upserts_by_normalised_address(site: GitRepo, tmp_path: Path) -> 
         "ola.nordmann@example.com",
         "Ola N.",
         "en-GB",
-        "",
+        "Europe/Oslo",  # not in the second file: kept
     )
 
 
@@ -125,7 +125,8 @@ def test_export_erase_and_purge(site: GitRepo, tmp_path: Path) -> None:
 
     assert cli(site, "subscribers", "erase", "user1@example.org") == (
         0,
-        "Erased the subscriber and 1 delivery record(s); announcement counts are kept.\n",
+        "Erased the subscriber, 1 delivery record(s) and 1 outbox copies; announcement counts "
+        "are kept.\n",
     )
     assert cli(site, "subscribers", "export", "user1@example.org") == (
         1,
@@ -155,3 +156,206 @@ def test_export_erase_and_purge(site: GitRepo, tmp_path: Path) -> None:
 def test_unknown_person(site: GitRepo, command: str) -> None:
     code, out = cli(site, "subscribers", command, "nobody@example.com")
     assert code == 1 and "nobody" not in out and out.startswith("Error: no subscriber")
+
+
+def _announce_with_smtp_down(site: GitRepo, tmp_path: Path, count: int) -> list[str]:
+    """``count`` people with a pending notice of privacy 2.0 each: the server was down."""
+    addresses = write_subscribers(tmp_path / "people.csv", count)
+    assert cli(site, "subscribers", "import", str(tmp_path / "people.csv"))[0] == 0
+    url = f"smtp://127.0.0.1:{free_port()}?tls=none"
+    result = CliRunner(env={"POLICYSITE_SMTP_URL": url}).invoke(
+        main, ["-C", str(site.path), "notify", "--send"]
+    )
+    assert result.exit_code == 1, result.output
+    assert _rows(tmp_path, "SELECT status, count(*) FROM deliveries GROUP BY status") == [
+        ("pending", count)
+    ]
+    return addresses
+
+
+def _rows(tmp_path: Path, query: str, *params: object) -> list[tuple[object, ...]]:
+    connection = sqlite3.connect(tmp_path / "notify.db")
+    try:
+        return connection.execute(query, params).fetchall()
+    finally:
+        connection.close()
+
+
+def test_purge_never_drops_pending_notices(site: GitRepo, tmp_path: Path) -> None:
+    """Issue 10, item 9: ``purge --older-than 0`` deleted 50 pending deliveries, and
+    ``notify --send`` then said every notice was recorded as sent."""
+    _announce_with_smtp_down(site, tmp_path, 50)
+    code, out = cli(site, "purge", "--older-than", "0")
+    assert code == 0 and out.startswith("Purged 0 delivery record(s) older than 0 days")
+    code, out = cli(site, "notify", "--send", "--outbox", str(tmp_path / "out"))
+    assert code == 0, out
+    assert "privacy 2.0: sent 50, failed 0, skipped 0" in out
+    assert len(list((tmp_path / "out").glob("privacy-2.0/*.eml"))) == 50
+    # Finished records go; the counts stay.
+    code, out = cli(site, "purge", "--older-than", "0")
+    assert code == 0 and out.startswith("Purged 50 delivery record(s) older than 0 days")
+    assert _rows(tmp_path, "SELECT recipients, sent, failed FROM announcements") == [(50, 50, 0)]
+    code, out = cli(site, "notify", "--send", "--outbox", str(tmp_path / "out"))
+    assert "Nothing to send: 50 notices of privacy 2.0 are recorded as sent." in out
+
+
+def test_nothing_to_send_is_said_only_when_the_counts_agree(site: GitRepo, tmp_path: Path) -> None:
+    """A store an older purge damaged: the pending rows are gone, the notices never went."""
+    _announce_with_smtp_down(site, tmp_path, 50)
+    connection = sqlite3.connect(tmp_path / "notify.db")
+    with connection:
+        connection.execute("DELETE FROM deliveries WHERE id > 10")
+    connection.close()
+    code, out = cli(site, "notify", "--send", "--outbox", str(tmp_path / "out"))
+    assert code == 0, out
+    assert "privacy 2.0: sent 10, failed 0, skipped 0" in out
+    warning = (
+        "warning: privacy 2.0 was announced to 50 people; 10 notices are recorded as sent, "
+        "failed or cancelled, none is pending, and 40 have no delivery record: the rows were "
+        "deleted before they were sent (an older policysite's purge did that), and those "
+        "notices were never sent."
+    )
+    assert out.splitlines()[-1] == warning
+    code, out = cli(site, "notify", "--send", "--outbox", str(tmp_path / "out"))
+    assert code == 0, out
+    assert out.splitlines()[-1] == warning
+    assert "Nothing to send" not in out
+
+
+def test_a_person_set_inactive_after_the_announcement_gets_no_notice(
+    site: GitRepo, tmp_path: Path
+) -> None:
+    """Issue 10, item 11."""
+    addresses = _announce_with_smtp_down(site, tmp_path, 10)
+    update = tmp_path / "leaving.csv"
+    update.write_text(f"email,status\n{addresses[3]},inactive\n", encoding="utf-8")
+    assert cli(site, "subscribers", "import", str(update)) == (
+        0,
+        "Imported 1 subscribers (0 new, 1 updated).\n",
+    )
+    outbox = tmp_path / "out"
+    code, out = cli(site, "notify", "--send", "--outbox", str(outbox))
+    assert code == 0, out
+    assert "privacy 2.0: sent 9, failed 0, skipped 0, cancelled 1 (set inactive)" in out
+    written = [p.read_bytes() for p in outbox.rglob("*.eml")]
+    assert len(written) == 9 and not any(addresses[3].encode() in data for data in written)
+    assert _rows(
+        tmp_path,
+        "SELECT d.status FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id "
+        "WHERE s.email = ?",
+        addresses[3],
+    ) == [("cancelled",)]
+    assert _rows(tmp_path, "SELECT recipients, sent, failed, cancelled FROM announcements") == [
+        (10, 9, 0, 1)
+    ]
+    assert (
+        "Nothing to send: 9 notices of privacy 2.0 are recorded as sent, 1 cancelled."
+        in cli(site, "notify", "--send", "--outbox", str(outbox))[1]
+    )
+
+
+def _person(site: GitRepo, email: str) -> dict[str, str]:
+    code, out = cli(site, "subscribers", "export", email)
+    assert code == 0, out
+    record: dict[str, str] = json.loads(out)["subscriber"]
+    return {k: record[k] for k in ("name", "locale", "timezone", "status")}
+
+
+def test_absent_columns_leave_stored_values_alone(site: GitRepo, tmp_path: Path) -> None:
+    """Issue 10, item 12: an ``email,status`` file cleared name, locale and time zone; an
+    ``email``-only file turned an inactive person back to active."""
+    first = tmp_path / "first.csv"
+    first.write_text(
+        "email,name,locale,timezone,status\n"
+        "ola@example.com,Ola Nordmann,nb,Europe/Oslo,inactive\n"
+        "kari@example.com,Kari,en,Asia/Tokyo,\n",
+        encoding="utf-8",
+    )
+    assert cli(site, "subscribers", "import", str(first))[0] == 0
+    ola = {"name": "Ola Nordmann", "locale": "nb", "timezone": "Europe/Oslo", "status": "inactive"}
+    kari = {"name": "Kari", "locale": "en", "timezone": "Asia/Tokyo", "status": "active"}
+    assert _person(site, "ola@example.com") == ola
+
+    only_email = tmp_path / "only.csv"
+    only_email.write_text("email\nola@example.com\nkari@example.com\n", encoding="utf-8")
+    assert cli(site, "subscribers", "import", str(only_email)) == (
+        0,
+        "Imported 2 subscribers (0 new, 2 updated).\n",
+    )
+    assert _person(site, "ola@example.com") == ola
+    assert _person(site, "kari@example.com") == kari
+
+    status_only = tmp_path / "status.csv"
+    status_only.write_text("email,status\nkari@example.com,inactive\n", encoding="utf-8")
+    assert cli(site, "subscribers", "import", str(status_only))[0] == 0
+    assert _person(site, "kari@example.com") == {**kari, "status": "inactive"}
+
+    jsonl = tmp_path / "update.jsonl"
+    jsonl.write_text(
+        '{"email": "ola@example.com", "status": "active", "name": null}\n'
+        '{"email": "kari@example.com", "timezone": ""}\n'
+        '{"email": "new@example.com"}\n',
+        encoding="utf-8",
+    )
+    assert cli(site, "subscribers", "import", str(jsonl)) == (
+        0,
+        "Imported 3 subscribers (1 new, 2 updated).\n",
+    )
+    assert _person(site, "ola@example.com") == {**ola, "status": "active"}
+    assert _person(site, "kari@example.com") == {**kari, "timezone": "", "status": "inactive"}
+    assert _person(site, "new@example.com") == {
+        "name": "",
+        "locale": "",
+        "timezone": "",
+        "status": "active",
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("false", "false"),
+        ("0", "0"),
+        ("[]", "a list"),
+        ("{}", "an object"),
+        ("true", "true"),
+        ('"yes"', '"yes"'),
+        ('"b@example.com"', '"b***@e***.com"'),
+    ],
+)
+def test_a_status_of_the_wrong_type_is_an_error_naming_the_line(
+    site: GitRepo, tmp_path: Path, value: str, shown: str
+) -> None:
+    """Issue 10, item 12: ``"status": false`` (also 0, [], {}) was stored as active."""
+    path = tmp_path / "people.jsonl"
+    path.write_text(
+        '{"email": "a@example.com", "status": "inactive"}\n'
+        f'{{"email": "b@example.com", "status": {value}}}\n',
+        encoding="utf-8",
+    )
+    code, out = cli(site, "subscribers", "import", str(path))
+    assert code == 1
+    assert out.splitlines()[0] == (
+        f'Error: {path}:2: status must be "active" or "inactive" (text), not {shown}.'
+    )
+    assert "b@example.com" not in out
+    assert cli(site, "subscribers", "count") == (0, "0\n")
+
+
+def test_other_fields_of_the_wrong_type_name_the_line(site: GitRepo, tmp_path: Path) -> None:
+    path = tmp_path / "people.jsonl"
+    path.write_text(
+        '{"email": "a@example.com", "name": 42}\n'
+        '{"email": ["b@example.com"]}\n'
+        '{"email": "c@example.com", "locale": false, "timezone": {"zone": "UTC"}}\n',
+        encoding="utf-8",
+    )
+    code, out = cli(site, "subscribers", "import", str(path))
+    assert code == 1
+    assert out.splitlines() == [
+        f"Error: {path}:1: name must be text, not 42.",
+        f"{path}:2: email must be text, not a list.",
+        f"{path}:3: locale must be text, not false; timezone must be text, not an object.",
+        "3 bad row(s); nothing was imported. Fix them, or pass --skip-invalid to import the "
+        "valid rows.",
+    ]

@@ -393,17 +393,23 @@ def read_file_at(root: Path, rev: str, paths: Iterable[str]) -> FileAtRevision:
     """
     wanted = list(paths)
     repo = open_repository(root)
-    if repo.shallow:
-        raise HistoryError(SHALLOW)
     with CatFile(repo.top) as objects:
-        commit = objects.commits([rev])[rev]
-        if commit is None:
-            raise missing_revision(rev)
+        commit = _complete_commit(repo, objects, rev)
         found = list(objects.read([f"{commit.oid}:{path}" for path in wanted]))
     for path, obj in zip(wanted, found, strict=True):
         if obj is not None and obj.kind == "blob":
             return _text_at(commit, path, obj.data)
     return FileAtRevision(commit.oid, commit.date, wanted[0] if wanted else "", None)
+
+
+def _complete_commit(repo: Repository, objects: CatFile, rev: str) -> Commit:
+    """The commit ``rev`` names, in a clone with its whole history; else the error to act on."""
+    if repo.shallow:
+        raise HistoryError(SHALLOW)
+    commit = objects.commits([rev])[rev]
+    if commit is None:
+        raise missing_revision(rev)
+    return commit
 
 
 def _text_at(commit: Commit, path: str, data: bytes) -> FileAtRevision:
@@ -420,12 +426,8 @@ def changed_policy_files(root: Path, folder: Path, base: str) -> list[ChangedFil
     Renames are followed (``git diff -M``); files git does not track yet are not included.
     """
     repo = open_repository(root)
-    if repo.shallow:
-        raise HistoryError(SHALLOW)
     with CatFile(repo.top) as objects:
-        commit = objects.commits([base])[base]
-        if commit is None:
-            raise missing_revision(base)
+        commit = _complete_commit(repo, objects, base)
         prefix, outside = folder_prefix(repo, folder)
         if outside is not None:
             raise HistoryError(outside)

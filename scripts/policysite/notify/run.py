@@ -38,6 +38,7 @@ from policysite.notify.transport import (
     SmtpTransport,
     Transport,
     is_loopback,
+    outbox_name,
     parse_smtp_url,
 )
 from policysite.versions import load_policies
@@ -144,7 +145,8 @@ def run_notify(
         work = _pending_work(store, policies, announced, candidates, request)
         release_dead_claims(store)
         if not work:
-            console.print("Nothing to send: every notice is recorded as sent.")
+            for line in _settled(store, candidates, request):
+                console.print(line)
             return []
         options = SendOptions(rate=request.rate)
         composer = Composer(settings.root / TEMPLATE_DIR, settings.locales)
@@ -160,6 +162,8 @@ def run_notify(
                 )
         finally:
             transport.close()
+        for line in _unaccounted(store, request):
+            console.print(line)
         return reports
     finally:
         if store is not None:
@@ -194,6 +198,62 @@ def _pending_work(
     return work
 
 
+def _settled(store: Store, candidates: list[Candidate], request: NotifyRequest) -> list[str]:
+    """What to say when nothing is pending: the counts of this run's announcements, and any
+    announcement whose counts do not add up (rows deleted before they were sent)."""
+    planned = {c.key for c in candidates}
+    lines: list[str] = []
+    for announcement in _in_scope(store, request):
+        key = (announcement.policy, announcement.version)
+        if announcement.unaccounted <= 0 and key in planned:
+            counts = [f"{announcement.sent} notices of {' '.join(key)} are recorded as sent"]
+            if announcement.failed:
+                counts.append(f"{announcement.failed} as failed")
+            if announcement.cancelled:
+                counts.append(f"{announcement.cancelled} cancelled")
+            lines.append(f"Nothing to send: {', '.join(counts)}.")
+    warnings = _unaccounted(store, request)
+    if not lines and not warnings:
+        lines.append("Nothing to send.")
+    return lines + warnings
+
+
+def _unaccounted(store: Store, request: NotifyRequest) -> list[str]:
+    """A warning per announcement whose counts do not add up (run when nothing is pending)."""
+    warnings = []
+    for announcement in _in_scope(store, request):
+        missing = announcement.unaccounted
+        if missing <= 0 or store.queue_counts(announcement.id, time.time()).pending:
+            continue
+        warnings.append(
+            f"[yellow]warning:[/] {announcement.policy} {announcement.version} was announced "
+            f"to {announcement.recipients} people; {announcement.recipients - missing} "
+            f"notices are recorded as sent, failed or cancelled, none is pending, and {missing} "
+            "have no delivery record: the rows were deleted before they were sent (an older "
+            "policysite's purge did that), and those notices were never sent."
+        )
+    return warnings
+
+
+def _in_scope(store: Store, request: NotifyRequest) -> list[Announcement]:
+    wanted = request.policy.removesuffix(".md") if request.policy else None
+    return [a for a in store.announcements() if wanted in (None, a.policy)]
+
+
+def describe_failures(reports: list[DeliveryReport]) -> str | None:
+    """The error for a run in which notices failed for good (None: none did)."""
+    failed = sum(r.failed for r in reports)
+    if not failed:
+        return None
+    sent = sum(r.sent for r in reports)
+    pending = sum(r.skipped for r in reports)
+    counts = f"sent {sent}, failed {failed}" + (f", {pending} still pending" if pending else "")
+    return (
+        f"{failed} notices failed for good in this run ({counts}); the reasons are above, and "
+        "each person's own in policysite subscribers export EMAIL."
+    )
+
+
 def _deliver_with_progress(
     store: Store,
     transport: Transport,
@@ -225,6 +285,8 @@ def _deliver_with_progress(
             progress=lambda n: progress.advance(task, n),
         )
     summary = f"{label}: sent {report.sent}, failed {report.failed}, skipped {report.skipped}"
+    if report.cancelled:
+        summary += f", cancelled {report.cancelled} (set inactive)"
     if report.retried:
         summary += f" ({report.retried} temporary failures retried)"
     console.print(summary + f" via {transport.description}.")
@@ -316,12 +378,36 @@ def export_subscriber(settings: Settings, email: str) -> str:
 
 
 def erase_subscriber(settings: Settings, email: str) -> str:
-    """Remove a person and their delivery rows."""
+    """Remove a person: the outbox copies of their notices first, then their rows."""
+    address = _person(email)
     with existing_store(settings) as store:
-        gone = store.erase_subscriber(_person(email)) if store else None
-    if gone is None:
-        raise NotFoundError("no subscriber with that address is stored; nothing was erased.")
-    return f"Erased the subscriber and {gone} delivery record(s); announcement counts are kept."
+        found = store.subscriber_id(address) if store else None
+        if store is None or found is None:
+            raise NotFoundError("no subscriber with that address is stored; nothing was erased.")
+        removed = _remove_outbox_copies(store, found)
+        gone = store.erase_subscriber(address)
+    return (
+        f"Erased the subscriber, {gone} delivery record(s) and {removed} outbox copies; "
+        "announcement counts are kept."
+    )
+
+
+def _remove_outbox_copies(store: Store, subscriber_id: int) -> int:
+    """Delete every .eml a notice to this person was written to; fails before the rows go."""
+    removed = 0
+    for announcement, folder in store.outbox_folders():
+        path = Path(folder) / outbox_name(announcement, subscriber_id)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise PolicySiteError(
+                f"cannot delete {path}, a copy of a notice to this person: {exc.strerror}. Fix "
+                "its permissions and erase again; nothing was erased."
+            ) from None
+        removed += 1
+    return removed
 
 
 def count_subscribers(settings: Settings) -> int:
@@ -330,7 +416,7 @@ def count_subscribers(settings: Settings) -> int:
 
 
 def purge_deliveries(settings: Settings, older_than_days: int) -> str:
-    """Drop delivery rows older than the limit; announcement counts stay."""
+    """Drop finished delivery rows older than the limit; pending ones and the counts stay."""
     if older_than_days < 0:
         raise PolicySiteError("--older-than must be 0 days or more.")
     cutoff = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=older_than_days)

@@ -5,6 +5,10 @@ server accepted it, one transaction per batch. If the process dies, the rows it 
 had not recorded are sent again by the next run (at most two batches, the in-flight window);
 every row recorded as sent is never sent again. Claims by a process on this machine that is
 gone are released at once; a claim by a sender elsewhere waits for its lease to end.
+
+While a batch is on its way (or waits behind the one on the wire) its lease is renewed every
+third of the lease: a slow server once made a 500-row batch outlive the 300 s lease, and the
+sender claimed its own queued rows again (500 duplicates). A sender never claims rows it holds.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import datetime as dt
 import logging
 import os
 import socket
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -31,10 +36,12 @@ from policysite.notify.store import Announcement, Claim, Outcome, Store
 from policysite.notify.subscribers import mask_email
 from policysite.notify.transport import (
     Delivered,
+    OutboxTransport,
     Outgoing,
     Transport,
     TransportError,
     TransportStopped,
+    outbox_name,
 )
 
 log = logging.getLogger("policysite.notify")
@@ -74,6 +81,7 @@ class DeliveryReport:
     failed: int = 0
     retried: int = 0  # temporary (4xx) answers, scheduled again
     skipped: int = 0  # rows left pending: held by another sender, or a retry not yet due
+    cancelled: int = 0  # the person was set inactive after the announcement: not sent
     reasons: list[str] = field(default_factory=list)  # the first failure reasons (masked)
 
 
@@ -136,6 +144,7 @@ def deliver(
     *,
     today: dt.date,
     progress: Progress | None = None,
+    worker: str | None = None,
 ) -> DeliveryReport:
     """Send every pending notice of one announcement; returns the counts of this run.
 
@@ -143,13 +152,15 @@ def deliver(
     the previous one recorded, so the connections never wait for the database.
 
     Raises TransportError when the server (or outbox) stops taking mail: what was accepted
-    before is recorded, the rest stays pending for the next run.
+    before is recorded, the rest stays pending for the next run. ``worker`` names the claims
+    (default: this process, see ``worker_id``).
     """
-    worker = worker_id()
+    worker = worker or worker_id()
     report = DeliveryReport(announcement.policy, announcement.version)
     # Built before anything is claimed: a template error stops the run with no row held.
     templates = {locale: composer.build(notice, locale, today=today) for locale in composer.locales}
-    folder = f"{announcement.policy.replace('/', '-')}-{announcement.version}"
+    if isinstance(transport, OutboxTransport):
+        store.remember_outbox(announcement.id, str(transport.folder))
     batch = options.batch_for_rate()
     queue: deque[tuple[list[Claim], Future[list[Delivered]]]] = deque()
 
@@ -162,14 +173,13 @@ def deliver(
                 Recipient(claim.email, claim.name, claim.locale, claim.timezone, claim.message_id),
                 date,
             )
-            local = claim.message_id.strip("<>").partition("@")[0]
             outgoing.append(
                 Outgoing(
                     claim.delivery_id,
                     notice.sender_email,
                     claim.email,
                     data,
-                    f"{folder}/{local}.eml",
+                    outbox_name(announcement, claim.subscriber_id),
                 )
             )
         return outgoing
@@ -194,13 +204,21 @@ def deliver(
         if progress:
             progress(len(claims))
 
-    with ThreadPoolExecutor(1, thread_name_prefix="policysite-send") as wire:
+    with (
+        ThreadPoolExecutor(1, thread_name_prefix="policysite-send") as wire,
+        _Renewing(store, announcement.id, worker, options.lease_seconds),
+    ):
         try:
             while True:
-                claims = []
+                claims: list[Claim] = []
                 if len(queue) < IN_FLIGHT_BATCHES:
                     now = time.time()
-                    claims = store.claim(announcement.id, worker, batch, options.lease_seconds, now)
+                    claims, cancelled = store.claim(
+                        announcement.id, worker, batch, options.lease_seconds, now
+                    )
+                    report.cancelled += cancelled
+                    if cancelled and progress:
+                        progress(cancelled)
                 if claims:
                     queue.append((claims, wire.submit(transport.send, render(claims))))
                     continue
@@ -233,6 +251,30 @@ def deliver(
                     results = []
                 store.record(announcement.id, worker, _outcomes(claims, results, options, report))
             raise
+
+
+class _Renewing:
+    """A thread that renews the lease of the rows ``worker`` holds, every third of the lease."""
+
+    def __init__(self, store: Store, announcement_id: int, worker: str, lease: float) -> None:
+        self._stop = threading.Event()
+
+        def renew() -> None:
+            while not self._stop.wait(lease / 3):
+                try:
+                    store.renew_claims(announcement_id, worker, time.time() + lease)
+                except Exception as exc:  # the next round tries again
+                    log.warning("could not renew this run's claims (%s)", type(exc).__name__)
+
+        self._thread = threading.Thread(target=renew, name="policysite-lease", daemon=True)
+
+    def __enter__(self) -> _Renewing:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def _outcomes(

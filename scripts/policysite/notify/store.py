@@ -7,7 +7,16 @@ The schema is created on first use and carries a version number for later migrat
 
 Deliveries are claimed with a lease (``claimed_by`` + ``claimed_until``) before they are sent
 and marked sent in batches after the server accepted them: a crash leaves at most the claimed,
-unrecorded rows ambiguous, and a re-run sends every row not recorded as sent.
+unrecorded rows ambiguous, and a re-run sends every row not recorded as sent. A sender renews
+the lease of the rows it holds while they wait their turn, and never claims its own rows again.
+
+The counts of an announcement always add up: ``recipients = sent + failed + cancelled`` + the
+pending rows. Purge drops only finished rows; erasing a person with a pending notice, or a
+person set inactive before it went, counts it as cancelled.
+
+Erase leaves no copy in the live database files: SQLite runs with ``secure_delete`` (freed space
+is zeroed) and truncates its write-ahead log afterwards; PostgreSQL rewrites the subscribers
+table (``VACUUM FULL``), since a plain ``VACUUM`` frees a dead row's space without zeroing it.
 """
 
 from __future__ import annotations
@@ -15,8 +24,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import stat
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,7 +66,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, Ope
 from policysite.config import Settings
 from policysite.errors import ConfigError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DATABASE_ENV = "POLICYSITE_DATABASE_URL"
 DEFAULT_SQLITE = ".policysite/notify.db"
 
@@ -95,6 +105,8 @@ announcements = Table(
     Column("recipients", Integer, nullable=False, default=0),
     Column("sent", Integer, nullable=False, default=0),
     Column("failed", Integer, nullable=False, default=0),
+    # Pending notices that will never go: the person was set inactive or erased first.
+    Column("cancelled", Integer, nullable=False, default=0, server_default="0"),
     UniqueConstraint("policy", "version", name="announcements_policy_version"),
 )
 
@@ -104,7 +116,8 @@ deliveries = Table(
     Column("id", Integer, primary_key=True),
     Column("announcement_id", ForeignKey("announcements.id"), nullable=False),
     Column("subscriber_id", ForeignKey("subscribers.id"), nullable=False),
-    Column("status", String(16), nullable=False, default="pending"),  # pending|sent|failed
+    # pending | sent | failed | cancelled (the person was set inactive before it was sent)
+    Column("status", String(16), nullable=False, default="pending"),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=True),
     Column("message_id", String(255), nullable=False),
@@ -118,16 +131,47 @@ deliveries = Table(
     Index("deliveries_subscriber", "subscriber_id"),
 )
 
+# Every outbox folder an announcement's notices were written to: erase finds the person's
+# copies there (their names hold ids, never addresses), even after purge dropped the rows.
+outboxes = Table(
+    "outboxes",
+    metadata,
+    Column("announcement_id", ForeignKey("announcements.id"), nullable=False),
+    Column("folder", Text, nullable=False),
+    UniqueConstraint("announcement_id", "folder", name="outboxes_once"),
+)
+
+# Where an import is staged before one UPDATE and one INSERT apply it (PostgreSQL fills it
+# with COPY): row-by-row upserts took 7 min 54 s for 200,000 people on PostgreSQL.
+_staging = MetaData()
+subscriber_import = Table(
+    "policysite_import",
+    _staging,
+    Column("email", String(320), primary_key=True),
+    Column("name", String(200)),
+    Column("locale", String(35)),
+    Column("timezone", String(64)),
+    Column("status", String(16)),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+OPTIONAL_FIELDS = ("name", "locale", "timezone", "status")
+FINISHED = ("sent", "failed", "cancelled")
+
 
 @dataclass(frozen=True)
 class SubscriberRecord:
-    """One person to store (from an import): the address is already validated and normalised."""
+    """One person to store (from an import): the address is already validated and normalised.
+
+    None means "not given": a new person gets the default (empty, or active), a stored person
+    keeps the stored value.
+    """
 
     email: str
-    name: str = ""
-    locale: str = ""
-    timezone: str = ""
-    status: str = "active"
+    name: str | None = None
+    locale: str | None = None
+    timezone: str | None = None
+    status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +187,12 @@ class Announcement:
     recipients: int
     sent: int
     failed: int
+    cancelled: int
+
+    @property
+    def unaccounted(self) -> int:
+        """Notices neither finished nor pending: their rows were deleted before they went."""
+        return self.recipients - self.sent - self.failed - self.cancelled
 
 
 @dataclass(frozen=True)
@@ -174,6 +224,7 @@ class QueueCounts:
     pending: int
     sent: int
     failed: int
+    cancelled: int
     ready: int  # pending rows that nobody holds and whose retry time has come
     held: int  # pending rows claimed by a sender whose lease has not ended
 
@@ -235,7 +286,7 @@ class Store:
                 raise ConfigError(f"{DATABASE_ENV}: give SQLite a file path, not memory.")
             if not create and not path.exists():
                 return None
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(path)
             engine = create_engine(url, connect_args={"timeout": 60})
             event.listen(engine, "connect", _sqlite_on_connect)
             event.listen(engine, "begin", _sqlite_on_begin)
@@ -281,55 +332,87 @@ class Store:
                 conn.execute(insert(schema_info).values(version=SCHEMA_VERSION, created=_utcnow()))
                 return True
             found = conn.execute(select(func.max(schema_info.c.version))).scalar_one()
-        if found is None or found > SCHEMA_VERSION:
-            raise ConfigError(
-                f"the notification database has schema version {found}, newer than this "
-                f"policysite knows ({SCHEMA_VERSION}); upgrade policysite."
-            )
-        # Migrations from older versions go here, one step per version.
+            if found is None or found > SCHEMA_VERSION:
+                raise ConfigError(
+                    f"the notification database has schema version {found}, newer than this "
+                    f"policysite knows ({SCHEMA_VERSION}); upgrade policysite."
+                )
+            # Migrations from older versions, one step per version, in the same transaction.
+            if found < 2:
+                conn.execute(
+                    text(
+                        "ALTER TABLE announcements ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0"
+                    )
+                )
+                outboxes.create(conn)
+            if found < SCHEMA_VERSION:
+                conn.execute(insert(schema_info).values(version=SCHEMA_VERSION, created=_utcnow()))
         return True
 
     # -- subscribers ---------------------------------------------------------------------------
 
     def upsert_subscribers(self, records: Sequence[SubscriberRecord]) -> ImportCounts:
-        """Insert or update people by address, all in one transaction."""
-        inserted = updated = 0
+        """Insert or update people by address, all in one transaction.
+
+        A field given as None keeps the stored value (a new person gets the default). The
+        records go into a temporary table first (COPY on PostgreSQL), then one UPDATE and one
+        INSERT apply them: 200,000 people in seconds on either database.
+        """
+        by_email = {r.email: r for r in records}  # the last record of an address wins
         now = _utcnow()
+        staged = subscriber_import.c
+        s = subscribers.c
         with self._begin() as conn:
-            for start in range(0, len(records), 500):
-                chunk = {r.email: r for r in records[start : start + 500]}
-                existing = set(
-                    conn.execute(
-                        select(subscribers.c.email).where(subscribers.c.email.in_(list(chunk)))
-                    ).scalars()
+            if self.is_sqlite:
+                conn.execute(text("DROP TABLE IF EXISTS temp.policysite_import"))
+            else:
+                # Two imports at once would both insert the same new address: one waits.
+                conn.execute(text("LOCK TABLE subscribers IN SHARE ROW EXCLUSIVE MODE"))
+            subscriber_import.create(conn)
+            self._stage(conn, by_email.values())
+            updated = conn.execute(
+                update(subscribers)
+                .where(s.email == staged.email)
+                .values(
+                    {
+                        **{f: func.coalesce(staged[f], s[f]) for f in OPTIONAL_FIELDS},
+                        "updated": now,
+                    }
                 )
-                fresh = [
-                    {**_record_values(r), "created": now, "updated": now}
-                    for e, r in chunk.items()
-                    if e not in existing
-                ]
-                if fresh:
-                    conn.execute(insert(subscribers), fresh)
-                changed = [
-                    {**{f"v_{k}": v for k, v in _record_values(chunk[e]).items()}, "v_now": now}
-                    for e in existing
-                ]
-                if changed:
-                    conn.execute(
-                        update(subscribers)
-                        .where(subscribers.c.email == bindparam("v_email"))
-                        .values(
-                            name=bindparam("v_name"),
-                            locale=bindparam("v_locale"),
-                            timezone=bindparam("v_timezone"),
-                            status=bindparam("v_status"),
-                            updated=bindparam("v_now"),
-                        ),
-                        changed,
-                    )
-                inserted += len(fresh)
-                updated += len(changed)
-        return ImportCounts(inserted, updated)
+            ).rowcount
+            defaults = {"name": "", "locale": "", "timezone": "", "status": "active"}
+            fresh = select(
+                staged.email,
+                *(func.coalesce(staged[f], literal(defaults[f])) for f in OPTIONAL_FIELDS),
+                literal(now, DateTime),
+                literal(now, DateTime),
+            ).where(~select(s.id).where(s.email == staged.email).exists())
+            conn.execute(
+                insert(subscribers).from_select(
+                    ["email", *OPTIONAL_FIELDS, "created", "updated"], fresh
+                )
+            )
+            if self.is_sqlite:
+                subscriber_import.drop(conn)
+        # Every staged row was either updated or inserted (the table was locked meanwhile).
+        return ImportCounts(len(by_email) - int(updated), int(updated))
+
+    def _stage(self, conn: Connection, records: Iterable[SubscriberRecord]) -> None:
+        columns = ("email", *OPTIONAL_FIELDS)
+        if self.is_sqlite:
+            rows = [{c: getattr(r, c) for c in columns} for r in records]
+            if rows:
+                conn.execute(insert(subscriber_import), rows)
+            return
+        # COPY: one round trip for the whole file, where executemany paid one per row.
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY policysite_import ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for record in records:
+                copy.write_row([getattr(record, c) for c in columns])
 
     def count_subscribers(self, *, active_only: bool = False) -> int:
         query = select(func.count()).select_from(subscribers)
@@ -368,23 +451,101 @@ class Store:
         record = {k: _jsonable(v) for k, v in person.items() if k != "id"}
         return {"subscriber": record, "notices": notices}
 
+    def subscriber_id(self, email: str) -> int | None:
+        with self._begin() as conn:
+            found = conn.execute(
+                select(subscribers.c.id).where(subscribers.c.email == email)
+            ).scalar_one_or_none()
+        return int(found) if found is not None else None
+
     def erase_subscriber(self, email: str) -> int | None:
-        """Remove a person and their delivery rows; returns how many rows went (None: unknown)."""
+        """Remove a person and their delivery rows; returns how many rows went (None: unknown).
+
+        A notice still pending for them is counted as cancelled. Afterwards no copy of the
+        person is left in the live database files (see the module's docstring).
+        """
+        d = deliveries.c
         with self._begin() as conn:
             found = conn.execute(
                 select(subscribers.c.id).where(subscribers.c.email == email)
             ).scalar_one_or_none()
             if found is None:
                 return None
-            gone = conn.execute(delete(deliveries).where(deliveries.c.subscriber_id == found))
+            pending: dict[int, int] = dict(
+                conn.execute(
+                    select(d.announcement_id, func.count())
+                    .where(d.subscriber_id == found, d.status == "pending")
+                    .group_by(d.announcement_id)
+                ).all()
+            )
+            for announcement_id, count in pending.items():
+                conn.execute(
+                    update(announcements)
+                    .where(announcements.c.id == announcement_id)
+                    .values(cancelled=announcements.c.cancelled + count)
+                )
+            gone = conn.execute(delete(deliveries).where(d.subscriber_id == found))
             conn.execute(delete(subscribers).where(subscribers.c.id == found))
-            return int(gone.rowcount)
+        self._scrub_freed_space()
+        return int(gone.rowcount)
+
+    def _scrub_freed_space(self) -> None:
+        if self.is_sqlite:
+            # secure_delete zeroed the rows in the database file; the write-ahead log still
+            # holds the pages as they were until it is checkpointed and truncated.
+            with self.engine.connect() as conn:
+                # On the driver's connection: a checkpoint cannot run inside our BEGIN.
+                driver = conn.connection.driver_connection
+                assert driver is not None
+                driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return
+        # A plain VACUUM marks a dead row's space free but leaves its bytes in the page, and
+        # the old statistics may sample the address: rewrite the table and its indexes.
+        # It locks the table for the rewrite (about a second per 100,000 people).
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM (FULL, ANALYZE) subscribers")
 
     def purge_deliveries(self, before: dt.datetime) -> int:
-        """Drop delivery rows (sent, failed or never sent) older than ``before``; counts stay."""
-        stamp = func.coalesce(deliveries.c.sent_at, deliveries.c.created)
+        """Drop finished delivery rows (sent, failed, cancelled) older than ``before``.
+
+        Pending rows stay, however old: they are notices still to send. Counts stay too.
+        """
+        d = deliveries.c
+        stamp = func.coalesce(d.sent_at, d.created)
         with self._begin() as conn:
-            return int(conn.execute(delete(deliveries).where(stamp < before)).rowcount)
+            return int(
+                conn.execute(
+                    delete(deliveries).where(stamp < before, d.status.in_(FINISHED))
+                ).rowcount
+            )
+
+    def remember_outbox(self, announcement_id: int, folder: str) -> None:
+        """Note that notices of this announcement are written to ``folder`` (for erase)."""
+        with self._begin() as conn:
+            known = conn.execute(
+                select(outboxes.c.folder).where(
+                    outboxes.c.announcement_id == announcement_id, outboxes.c.folder == folder
+                )
+            ).first()
+            if known is None:
+                conn.execute(
+                    insert(outboxes).values(announcement_id=announcement_id, folder=folder)
+                )
+
+    def outbox_folders(self) -> list[tuple[Announcement, str]]:
+        """Every (announcement, outbox folder) that notices were written to."""
+        with self._begin() as conn:
+            rows = conn.execute(
+                select(announcements, outboxes.c.folder)
+                .join(outboxes, outboxes.c.announcement_id == announcements.c.id)
+                .order_by(announcements.c.id, outboxes.c.folder)
+            ).all()
+        found = []
+        for row in rows:
+            values = row._asdict()
+            folder = values.pop("folder")
+            found.append((Announcement(**values), str(folder)))
+        return found
 
     # -- announcements -------------------------------------------------------------------------
 
@@ -418,6 +579,7 @@ class Store:
                         recipients=0,
                         sent=0,
                         failed=0,
+                        cancelled=0,
                     )
                 )
                 key = result.inserted_primary_key
@@ -491,6 +653,7 @@ class Store:
             pending=int(by_status.get("pending", 0)),
             sent=int(by_status.get("sent", 0)),
             failed=int(by_status.get("failed", 0)),
+            cancelled=int(by_status.get("cancelled", 0)),
             ready=int(ready),
             held=int(held),
         )
@@ -511,31 +674,91 @@ class Store:
 
     def claim(
         self, announcement_id: int, worker: str, limit: int, lease: float, now: float
-    ) -> list[Claim]:
-        """Claim up to ``limit`` ready rows for ``worker`` until ``now + lease``."""
+    ) -> tuple[list[Claim], int]:
+        """Claim up to ``limit`` ready rows for ``worker`` until ``now + lease``.
+
+        Never a row ``worker`` holds already, even past its lease (it is on its way). A row
+        whose person is no longer active is cancelled instead. Returns the claims and how
+        many rows were cancelled.
+        """
         d, s = deliveries.c, subscribers.c
         query = (
-            select(d.id, s.id, s.email, s.name, s.locale, s.timezone, d.message_id, d.attempts)
+            select(
+                d.id,
+                s.id,
+                s.email,
+                s.name,
+                s.locale,
+                s.timezone,
+                d.message_id,
+                d.attempts,
+                s.status,
+            )
             .select_from(deliveries.join(subscribers, s.id == d.subscriber_id))
             .where(
                 d.announcement_id == announcement_id,
                 d.status == "pending",
                 or_(d.claimed_until.is_(None), d.claimed_until <= now),
+                or_(d.claimed_by.is_(None), d.claimed_by != worker),
             )
             .order_by(d.id)
             .limit(limit)
             # PostgreSQL: rows another sender is claiming right now are skipped, not waited for.
             .with_for_update(skip_locked=True, of=deliveries)
         )
+        cancelled = 0
         with self._begin() as conn:
-            claims = [Claim(*row) for row in conn.execute(query).all()]
+            while True:
+                found = conn.execute(query).all()
+                claims = [Claim(*row[:-1]) for row in found if row[-1] == "active"]
+                gone = [row[0] for row in found if row[-1] != "active"]
+                if gone:
+                    cancelled += self._cancel(conn, announcement_id, gone)
+                if claims or not gone:
+                    break
             if claims:
                 conn.execute(
                     update(deliveries)
                     .where(d.id.in_([c.delivery_id for c in claims]))
                     .values(claimed_by=worker, claimed_until=now + lease)
                 )
-        return claims
+        return claims, cancelled
+
+    @staticmethod
+    def _cancel(conn: Connection, announcement_id: int, ids: list[int]) -> int:
+        d = deliveries.c
+        count = conn.execute(
+            update(deliveries)
+            .where(d.id.in_(ids), d.status == "pending")
+            .values(
+                status="cancelled",
+                last_error="the person was set inactive before it was sent",
+                claimed_by=None,
+                claimed_until=None,
+            )
+        ).rowcount
+        conn.execute(
+            update(announcements)
+            .where(announcements.c.id == announcement_id)
+            .values(cancelled=announcements.c.cancelled + count)
+        )
+        return int(count)
+
+    def renew_claims(self, announcement_id: int, worker: str, until: float) -> int:
+        """Extend the lease of every pending row ``worker`` holds (a batch still on its way)."""
+        d = deliveries.c
+        with self._begin() as conn:
+            return int(
+                conn.execute(
+                    update(deliveries)
+                    .where(
+                        d.announcement_id == announcement_id,
+                        d.status == "pending",
+                        d.claimed_by == worker,
+                    )
+                    .values(claimed_until=until)
+                ).rowcount
+            )
 
     def record(self, announcement_id: int, worker: str, outcomes: Iterable[Outcome]) -> None:
         """Write a batch of outcomes in one transaction and update the announcement's counts."""
@@ -641,16 +864,6 @@ class Store:
             return int(result.rowcount)
 
 
-def _record_values(record: SubscriberRecord) -> dict[str, str]:
-    return {
-        "email": record.email,
-        "name": record.name,
-        "locale": record.locale,
-        "timezone": record.timezone,
-        "status": record.status,
-    }
-
-
 def _from_epoch(value: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(value, dt.UTC).replace(tzinfo=None)
 
@@ -670,7 +883,21 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable at each checkpoint; safe with WAL
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows are overwritten with zeros, not left in free pages (erase, purge).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def _create_private(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600), in a 0700 folder we create.
+
+    SQLite gives its -wal and -shm files the mode of the database file.
+    """
+    if not path.parent.exists():
+        with suppress(FileExistsError):
+            path.parent.mkdir(parents=True, mode=0o700)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR))
 
 
 def _sqlite_on_begin(conn: Connection) -> None:

@@ -7,12 +7,13 @@ number, never with the address itself: the file is personal data, error output i
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
 import unicodedata
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,7 @@ def normalize_email(raw: str) -> str:
     try:
         checked = validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
-        raise ValueError(f"the email address is not valid ({exc})") from None
+        raise ValueError(f"the email address is not valid ({redact(str(exc))})") from None
     return (checked.ascii_email or checked.normalized).lower()
 
 
@@ -87,6 +88,8 @@ def clean_name(raw: str) -> str:
     return name
 
 
+# A file repeats a handful of languages and zones: parsed once each (10% of a 200,000 import).
+@functools.lru_cache(maxsize=4096)
 def clean_locale(raw: str) -> str:
     """A BCP 47-style tag Babel knows (``nb``, ``en-GB``); empty means the site's default."""
     value = raw.strip().replace("_", "-")
@@ -101,6 +104,7 @@ def clean_locale(raw: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
 def clean_timezone(raw: str) -> str:
     """An IANA time zone name (``Europe/Oslo``); empty means UTC."""
     value = raw.strip()
@@ -116,11 +120,23 @@ def clean_timezone(raw: str) -> str:
 
 
 def validate_row(data: dict[str, Any]) -> SubscriberRecord:
-    """One row → a record, or ValueError naming every field that is wrong."""
+    """One row → a record, or ValueError naming every field that is wrong.
+
+    A field that is absent (or JSON null) is "not given": the store keeps what it has. An
+    empty status is not given either; an empty name, locale or time zone clears the stored one.
+    """
     problems: list[str] = []
-    values: dict[str, str] = {}
-    cleaners = {
-        "email": normalize_email,
+    raw_email = data.get("email")
+    email = ""
+    if raw_email is not None and not isinstance(raw_email, str):
+        problems.append(f"email must be text, not {_shown(raw_email)}")
+    else:
+        try:
+            email = normalize_email(raw_email or "")
+        except ValueError as exc:
+            problems.append(str(exc))
+    values: dict[str, str | None] = {}
+    cleaners: dict[str, Callable[[str], str]] = {
         "name": clean_name,
         "locale": clean_locale,
         "timezone": clean_timezone,
@@ -128,20 +144,33 @@ def validate_row(data: dict[str, Any]) -> SubscriberRecord:
     for field, cleaner in cleaners.items():
         raw = data.get(field)
         if raw is None:
-            raw = ""
-        if not isinstance(raw, str):
-            problems.append(f"{field} must be text")
-            continue
-        try:
-            values[field] = cleaner(raw)
-        except ValueError as exc:
-            problems.append(str(exc))
-    status = str(data.get("status") or "active").strip().lower()
-    if status not in STATUSES:
-        problems.append(f"status must be one of {', '.join(STATUSES)}")
+            values[field] = None
+        elif not isinstance(raw, str):
+            problems.append(f"{field} must be text, not {_shown(raw)}")
+        else:
+            try:
+                values[field] = cleaner(raw)
+            except ValueError as exc:
+                problems.append(str(exc))
+    raw_status = data.get("status")
+    status = raw_status.strip().lower() if isinstance(raw_status, str) else raw_status
+    if status is not None and status != "" and status not in STATUSES:
+        problems.append(f'status must be "active" or "inactive" (text), not {_shown(raw_status)}')
     if problems:
         raise ValueError("; ".join(problems))
-    return SubscriberRecord(status=status, **values)
+    return SubscriberRecord(email, status=status or None, **values)
+
+
+def _shown(value: Any) -> str:
+    """A wrong value as an error message may show it: short, and with addresses masked."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, str):
+        masked = redact(value)
+        return json.dumps(masked if len(masked) <= 40 else masked[:39] + "…", ensure_ascii=False)
+    return json.dumps(value)
 
 
 def read_subscribers(path: Path) -> ReadResult:

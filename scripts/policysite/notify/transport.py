@@ -8,7 +8,10 @@ aiosmtplib 1,320 msgs/s for 0.54 ms — the sender's CPU is what limits a large 
 TLS is verified (the system's CAs, or ``cafile=`` in the URL): STARTTLS by default, implicit
 TLS with ``smtps://``; plain text only when the URL says ``tls=none`` (meant for localhost).
 A 4xx reply is temporary (the caller retries later), a 5xx reply to a recipient is final; a
-server that cannot be reached, refuses us or our sender address stops the run.
+server that cannot be reached, refuses us or our sender address stops the run. A connection
+lost in the middle of one message (twice: on the connection it had, then on a fresh one) is a
+temporary failure of that message, not of the run: a recipient whose mail makes the server hang
+up must not stop everyone else's.
 """
 
 from __future__ import annotations
@@ -24,15 +27,27 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from policysite.errors import ConfigError, PolicySiteError
 from policysite.files import write_atomic
 from policysite.notify.subscribers import redact
 
+if TYPE_CHECKING:
+    from policysite.notify.store import Announcement
+
 SMTP_ENV = "POLICYSITE_SMTP_URL"
 TLS_MODES = ("starttls", "implicit", "none")
+# Characters that end the user-name-and-password part of a URL unless percent-encoded.
+_USERINFO_ENDS = "#/?[]"
+PERCENT_HINT = (
+    "write them percent-encoded: # as %23, / as %2F, ? as %3F, [ as %5B, ] as %5D, @ as %40, "
+    "% as %25 (python3 -c \"import urllib.parse; print(urllib.parse.quote(input(), safe=''))\")."
+)
+# Connections lost mid-message in a row, on one connection, before the run gives up: one bad
+# recipient is that recipient's problem; many in a row is a server that is failing.
+MAX_DROPS_IN_A_ROW = 5
 
 
 class TransportError(PolicySiteError):
@@ -74,6 +89,17 @@ class Delivered:
     status: str  # sent | temporary | permanent | unsent
     reason: str | None = None
     at: float = 0.0
+    dropped: bool = False  # the connection was lost during this message
+
+
+def outbox_name(announcement: Announcement, subscriber_id: int) -> str:
+    """Where the outbox keeps one notice: ``<policy>-<version>/<token>.<subscriber id>.eml``.
+
+    The same parts as the Message-ID's left side, never the address: erase finds a person's
+    copies from their id alone.
+    """
+    folder = f"{announcement.policy.replace('/', '-')}-{announcement.version}"
+    return f"{folder}/{announcement.token}.{subscriber_id}.eml"
 
 
 class TransportStopped(TransportError):
@@ -97,7 +123,20 @@ class Transport(Protocol):
 def parse_smtp_url(url: str) -> SmtpConfig:
     """``smtp://user:pass@host:587?tls=starttls`` → SmtpConfig, or one clear ConfigError."""
     shown = _mask(url)
-    parts = urlsplit(url.strip())
+    userinfo = _userinfo(url)
+    if userinfo is not None and any(ch in userinfo for ch in _USERINFO_ENDS):
+        raise ConfigError(
+            f"{SMTP_ENV}={shown}: the user name or password holds a character that ends that "
+            f"part of a URL; {PERCENT_HINT}"
+        )
+    try:
+        parts = urlsplit(url.strip())
+        hostname = parts.hostname
+    except ValueError:
+        raise ConfigError(
+            f"{SMTP_ENV}={shown}: the host is not valid ([ and ] go only around an IPv6 "
+            "address, e.g. smtp://[2001:db8::25]:587)."
+        ) from None
     if parts.scheme not in ("smtp", "smtps"):
         raise ConfigError(
             f"{SMTP_ENV}={shown} must start with smtp:// or smtps://, e.g. "
@@ -106,8 +145,10 @@ def parse_smtp_url(url: str) -> SmtpConfig:
     try:
         port_value = parts.port
     except ValueError:
-        raise ConfigError(f"{SMTP_ENV}={shown}: the port is not a number.") from None
-    if not parts.hostname:
+        raise ConfigError(
+            f"{SMTP_ENV}={shown}: the port is not a number from 1 to 65535."
+        ) from None
+    if not hostname:
         raise ConfigError(f"{SMTP_ENV}={shown} names no host; e.g. smtp://mail.example.com:587.")
     try:
         query = parse_qs(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
@@ -137,7 +178,7 @@ def parse_smtp_url(url: str) -> SmtpConfig:
         raise ConfigError(f"{SMTP_ENV}={shown}: cafile {cafile} does not exist.")
     port = port_value or {"implicit": 465, "starttls": 587, "none": 25}[tls]
     return SmtpConfig(
-        host=parts.hostname,
+        host=hostname,
         port=port,
         tls=tls,
         username=unquote(parts.username) if parts.username else None,
@@ -148,12 +189,27 @@ def parse_smtp_url(url: str) -> SmtpConfig:
     )
 
 
+def _userinfo(url: str) -> str | None:
+    """What stands between ``scheme://`` and the last ``@`` (None: no ``@``).
+
+    Read by hand, not by urlsplit: an unencoded ``#``, ``/`` or ``?`` in a password ends the
+    URL's authority early, and the rest of the password would be taken for a path or a port.
+    """
+    rest = url.strip().partition("://")[2]
+    if "@" not in rest:
+        return None
+    return rest.rpartition("@")[0]
+
+
 def _mask(url: str) -> str:
-    parts = urlsplit(url.strip())
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-        return parts._replace(netloc=netloc).geturl()
-    return url.strip()
+    """The URL with its password (everything after the user name's ``:``) as ``***``."""
+    url = url.strip()
+    userinfo = _userinfo(url)
+    if userinfo is None or ":" not in userinfo:
+        return url
+    scheme, _, rest = url.partition("://")
+    user = userinfo.partition(":")[0]
+    return f"{scheme}://{user}:***@{rest.rpartition('@')[2]}"
 
 
 def is_loopback(host: str) -> bool:
@@ -270,6 +326,7 @@ class SmtpTransport:
         with self._lock:
             connection = self._idle.pop() if self._idle else None
         results: list[Delivered] = []
+        drops = 0
         try:
             for item in items:
                 if self._stop.is_set():
@@ -285,6 +342,13 @@ class SmtpTransport:
                     results.append(Delivered(item.delivery_id, "unsent"))
                     continue
                 results.append(result)
+                drops = drops + 1 if result.dropped else 0
+                if drops >= MAX_DROPS_IN_A_ROW:
+                    self._fatal = self._fatal or (
+                        f"the SMTP server {self.description} closed the connection during "
+                        f"{drops} messages in a row; unsent notices stay pending, run again."
+                    )
+                    self._stop.set()
         finally:
             if connection is not None:
                 with self._lock:
@@ -324,13 +388,18 @@ class SmtpTransport:
                     ) from None
                 return connection, _classify(item, exc.smtp_code, exc.smtp_error)
             except (smtplib.SMTPServerDisconnected, OSError) as exc:
+                # Once may be a connection the server had closed while idle; twice, the second
+                # time on a fresh connection, is this message's failure (it is retried later).
                 _discard(connection)
                 connection = None
                 if attempt == 2:
-                    raise _Fatal(
-                        f"lost the connection to the SMTP server {self.description} "
-                        f"({type(exc).__name__}); unsent notices stay pending, run again."
-                    ) from None
+                    reason = (
+                        "the server closed the connection during the message "
+                        f"({type(exc).__name__})"
+                    )
+                    return None, Delivered(
+                        item.delivery_id, "temporary", reason, time.time(), dropped=True
+                    )
         raise AssertionError("unreachable")
 
     def _connect(self) -> smtplib.SMTP:
