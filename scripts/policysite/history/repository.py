@@ -2,14 +2,14 @@
 ``git cat-file --batch`` per run for every object (used by ``policysite.history`` only).
 
 Finding the repository and telling a shallow clone (its ``shallow`` file) cost no process;
-neither does this module's import (GitPython's starts two: ``git version``).
+neither does this module's import. GitPython writes (``policysite init``) and is imported only
+there: its import alone starts two ``git version`` processes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import re
 import subprocess
 import threading
@@ -272,12 +272,16 @@ def committed_date(data: bytes) -> dt.datetime:
 
 
 # --- writing: `policysite init` --------------------------------------------------------------
+# GitPython does the writing. It is imported here, not at the top: its import runs
+# `git version` twice, which every read (check, build) would pay for nothing.
 
 
 def init_repository(root: Path) -> None:
     """``git init`` with a ``main`` branch in ``root``."""
+    import git
+
     root.mkdir(parents=True, exist_ok=True)
-    run_git(root, "init", "-q", "--initial-branch=main")
+    git.Repo.init(root, initial_branch="main").close()
 
 
 def commit_all(root: Path, message: str) -> str:
@@ -285,21 +289,26 @@ def commit_all(root: Path, message: str) -> str:
 
     Without a configured author (a fresh machine, CI), the commit is made as "policysite".
     """
-    top = open_repository(root).top
-    run_git(top, "add", "-A")
-    env = dict(os.environ)
-    if not run_git(top, "config", "--get", "user.email", check=False):
-        env.update(
-            GIT_AUTHOR_NAME="policysite",
-            GIT_AUTHOR_EMAIL="policysite@localhost",
-            GIT_COMMITTER_NAME="policysite",
-            GIT_COMMITTER_EMAIL="policysite@localhost",
-        )
-    run_git(top, "commit", "-q", "-m", message, env=env)
-    return run_git(top, "rev-parse", "HEAD").strip()
+    import git
+
+    with git.Repo(open_repository(root).top) as repo:
+        repo.git.add("-A")
+        env: dict[str, str] = {}
+        if not repo.config_reader().has_option("user", "email"):
+            env = {
+                "GIT_AUTHOR_NAME": "policysite",
+                "GIT_AUTHOR_EMAIL": "policysite@localhost",
+                "GIT_COMMITTER_NAME": "policysite",
+                "GIT_COMMITTER_EMAIL": "policysite@localhost",
+            }
+        with repo.git.custom_environment(**env):
+            repo.git.commit("-q", "-m", message)
+        return str(repo.head.commit.hexsha)
 
 
 def stage_files(root: Path, paths: Iterable[Path]) -> None:
     """``git add`` these files, so that they count as tracked (nothing is committed)."""
-    top = open_repository(root).top
-    run_git(top, "add", "--", *[str(p) for p in paths])
+    import git
+
+    with git.Repo(open_repository(root).top) as repo:
+        repo.git.add("--", *[str(p) for p in paths])
