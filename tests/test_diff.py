@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
+from difflib import SequenceMatcher
 
-from policysite.diff import accepted_blocks, compare
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policysite.diff import accepted_blocks, compare, opcodes
 from policysite.model import Change, Version, parse_document
 from policysite.render.html import render_html
 from policysite.render.text import render_text
@@ -231,3 +235,9 @@ def test_preamble_removed_section_and_text_links() -> None:
         """
     )
     faithful(change)
+
+
+@settings(max_examples=500)
+@given(st.lists(st.integers(0, 6), max_size=40), st.lists(st.integers(0, 6), max_size=40))
+def test_opcodes_are_difflibs(a: list[int], b: list[int]) -> None:
+    assert opcodes(a, b) == SequenceMatcher(None, a, b, autojunk=False).get_opcodes()

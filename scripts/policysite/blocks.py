@@ -12,20 +12,24 @@ from __future__ import annotations
 
 import functools
 import html
+import operator
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import NamedTuple
 
-from policysite.markdown_render import markdown_to_html
+from policysite.markdown_render import ids_of, independent_parts, markdown_to_html
 
 # Inside a run without spaces: a word (letters and digits, with inner joiners so that
 # "you’re", "e-mail", "1.1" and "privacy@videxio.com" stay one word), or one other character.
 _WORDLIKE = re.compile(r"\w")
 # The same, scanning text with HTML's white space between words (a no-break space is not white
-# space here: it is part of the text, as the browser shows it).
-_SCAN = re.compile(r"([ \t\n\r\f]+)|(\w+(?:[-'’.@/:]\w+)*)|([^\w \t\n\r\f])")
+# space here: it is part of the text, as the browser shows it): each token with the white space
+# before it; white space at the end is left over.
+_SCAN = re.compile(r"([ \t\n\r\f]*)(?:(\w+(?:[-'’.@/:]\w+)*)|([^\w \t\n\r\f]))")
 _new = tuple.__new__
 
 BLOCK_TAGS = frozenset(
@@ -52,6 +56,10 @@ class Token(NamedTuple):
     is_word: bool = False  # has a letter or digit (punctuation is not counted as a word)
 
 
+# A token's fields by position, for map(): a block's tokens are scanned in C.
+_FMT, _RAW, _IS_WORD = operator.itemgetter(1), operator.itemgetter(3), operator.itemgetter(4)
+
+
 def _token(text: str, fmt: tuple[str, ...], glue: bool, raw: str = "") -> Token:
     return Token(text, fmt, glue, raw, bool(_WORDLIKE.search(text)))
 
@@ -67,25 +75,29 @@ class Block:
     shared: int  # leading `parents` that are the same elements as around the previous block
     tokens: tuple[Token, ...]
 
-    # Computed once per block: documents stay in read_sections' cache, and a site build
-    # compares each version with its neighbours.
-    @functools.cached_property
-    def html(self) -> str:
-        """The block's inner HTML, rebuilt from its tokens (white space normalised)."""
-        return _strip(tokens_html(self.tokens, pre=self.kind == "pre"), self.kind)
+    # Computed with the block: a comparison needs them for every block, and documents stay in
+    # read_sections' cache (a site build compares each version with its neighbours).
+    html: str = field(init=False, repr=False, compare=False)
+    """The block's inner HTML, rebuilt from its tokens (white space normalised)."""
+    text: str = field(init=False, repr=False, compare=False)
+    key: str = field(init=False, repr=False, compare=False)
+    """Equal for two blocks that render the same (a string: its hash is cached)."""
+    words: int = field(init=False, repr=False, compare=False)
 
-    @functools.cached_property
-    def text(self) -> str:
-        return _strip(tokens_text(self.tokens, pre=self.kind == "pre"), self.kind)
-
-    @functools.cached_property
-    def key(self) -> str:
-        """Equal for two blocks that render the same (a string: its hash is cached)."""
-        return f"{self.kind}\0{self.attrs}\0{self.html}"
-
-    @functools.cached_property
-    def words(self) -> int:
-        return sum(1 for token in self.tokens if token.is_word)
+    def __post_init__(self) -> None:
+        tokens, kind = self.tokens, self.kind
+        text = _strip(tokens_text(tokens, pre=kind == "pre"), kind)
+        if any(map(_FMT, tokens)) or any(map(_RAW, tokens)):
+            markup = _strip(tokens_html(tokens, pre=kind == "pre"), kind)
+        else:
+            markup = html.escape(text, quote=False)  # what tokens_html makes of plain words
+        # The dataclass is frozen: fill its fields past __setattr__.
+        self.__dict__.update(
+            text=text,
+            html=markup,
+            key=f"{kind}\0{self.attrs}\0{markup}",
+            words=sum(map(_IS_WORD, tokens)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +117,8 @@ def _strip(text: str, kind: str) -> str:
 
 def tokens_text(tokens: Sequence[Token], *, pre: bool = False) -> str:
     """Plain text of tokens, a space before each that is not glued to the one before."""
-    if pre:
-        return "".join(t.text if t.glue else "\n" + t.text for t in tokens)
-    return "".join(t.text if t.glue else " " + t.text for t in tokens)
+    separator = "\n" if pre else " "
+    return "".join([t.text if t.glue else separator + t.text for t in tokens])
 
 
 def tokens_html(tokens: Sequence[Token], *, pre: bool = False) -> str:
@@ -159,6 +170,8 @@ def tag_name(start: str) -> str:
 
 def start_tag(tag: str, attrs: Sequence[tuple[str, str | None]]) -> str:
     """An opening tag as HTML, ids left out (a redline must not repeat the policy's ids)."""
+    if not attrs:
+        return f"<{tag}>"
     text = "".join(
         f" {name}" if value is None else f' {name}="{html.escape(value)}"'
         for name, value in attrs
@@ -279,17 +292,19 @@ class _Flattener(HTMLParser):
         if builder.kind == "pre":
             self._add_lines(builder, data)
             return
+        found = _SCAN.findall(data)
+        if not found:
+            builder.space = builder.space or bool(data)
+            return
         fmt = tuple(builder.fmt)
-        space, started = builder.space, bool(builder.tokens)
-        append = builder.tokens.append
-        for blank, word, other in _SCAN.findall(data):
-            if blank:
-                space = True
-                continue
-            # tuple.__new__ skips NamedTuple's Python-level __new__: this loop runs per word.
-            append(_new(Token, (word or other, fmt, started and not space, "", bool(word))))
-            space, started = False, True
-        builder.space = space
+        blank, word, other = found[0]
+        glue = bool(builder.tokens) and not builder.space and not blank
+        # tuple.__new__ skips NamedTuple's Python-level __new__: this runs per word.
+        builder.tokens.append(_new(Token, (word or other, fmt, glue, "", bool(word))))
+        builder.tokens.extend(
+            [_new(Token, (w or o, fmt, not b, "", bool(w))) for b, w, o in found[1:]]
+        )
+        builder.space = data[-1] in " \t\n\r\f"
 
     def _add_lines(self, builder: _Builder, data: str) -> None:
         fmt = tuple(builder.fmt)
@@ -347,10 +362,56 @@ class _Flattener(HTMLParser):
         self._flush()
 
 
+# The HTML Python-Markdown writes: text without "<", start tags with lower-case names and
+# double-quoted attributes (" />" closing the empty ones), end tags. Anything else ("<!--", a
+# raw "<script>", an upper-case tag) leaves the whole text to HTMLParser.
+_PIECE = re.compile(
+    r'([^<]+)|<([a-z][a-z0-9]*)((?: [a-z][-a-z0-9_.:]*="[^"<]*")*)( /)?>|</([a-z][a-z0-9]*)>|<'
+)
+_ATTRIBUTE = re.compile(r' ([a-z][-a-z0-9_.:]*)="([^"<]*)"')
+# Elements whose content HTMLParser reads as raw text (CDATA_CONTENT_ELEMENTS and, in newer
+# Pythons, RCDATA ones): not for the fast path.
+_RAW_TEXT_TAGS = frozenset(
+    {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"}
+    | {"noscript", "plaintext"}
+)
+
+
+def _feed_markup(parser: _Flattener, rendered: str) -> bool:
+    """Call the parser's handlers as ``HTMLParser.feed`` would, for the HTML of ``_PIECE``.
+
+    False, part-way, when something else turns up. HTMLParser's own scanning was a quarter of
+    the time of reading a rendered policy.
+    """
+    unescape = html.unescape
+    for text, tag, attributes, empty, end in _PIECE.findall(rendered):
+        if text:
+            parser.handle_data(unescape(text))
+        elif tag:
+            if tag in _RAW_TEXT_TAGS:
+                return False
+            attrs: list[tuple[str, str | None]] = (
+                [(name, unescape(value)) for name, value in _ATTRIBUTE.findall(attributes)]
+                if attributes
+                else []
+            )
+            if empty:
+                parser.handle_startendtag(tag, attrs)
+            else:
+                parser.handle_starttag(tag, attrs)
+        elif end:
+            parser.handle_endtag(end)
+        else:
+            return False
+    return True
+
+
 def flatten(rendered: str) -> list[Block]:
     """The blocks of rendered HTML, in document order."""
     parser = _Flattener()
-    parser.feed(rendered)
+    if not _feed_markup(parser, rendered):
+        parser = _Flattener()
+        parser.feed(rendered)
     parser.close()
     return parser.blocks
 
@@ -372,10 +433,103 @@ def group_sections(blocks: Sequence[Block]) -> tuple[RenderedSection, ...]:
     return tuple(sections)
 
 
-@functools.lru_cache(maxsize=128)
-def read_sections(body: str) -> tuple[RenderedSection, ...]:
-    """A policy body (Markdown) as the site renders it, in sections of blocks.
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """The blocks of one of ``independent_parts``, and the ids they have."""
 
-    Cached: a site build compares each version with the one before and after it.
+    blocks: tuple[Block, ...]
+    ids: tuple[str, ...]
+
+
+# toc's number for a repeated id ("cookies_1"); an explicit id may look the same.
+_NUMBERED_ID = re.compile(r".*_[0-9]+$|$")
+
+
+class _SectionReader:
+    """``read_sections``: documents cached whole, and the parts of them that other texts share.
+
+    Two versions of a policy share most of their sections. A text is cut into
+    ``independent_parts``; the runs of parts not seen before are rendered (one Python-Markdown
+    call a run: each call has a fixed cost) and the parts of every run are kept, so the next
+    version renders only what changed. ``cache_clear()`` empties both caches: a cold run.
     """
-    return group_sections(flatten(markdown_to_html(body)))
+
+    def __init__(self, documents: int = 128, parts: int = 2048) -> None:
+        self._documents = functools.lru_cache(maxsize=documents)(self._read)
+        self._parts: OrderedDict[str, _Part] = OrderedDict()
+        self._size = parts
+        self._lock = threading.Lock()
+
+    def __call__(self, body: str) -> tuple[RenderedSection, ...]:
+        return self._documents(body)
+
+    def cache_clear(self) -> None:
+        self._documents.cache_clear()
+        with self._lock:
+            self._parts.clear()
+
+    def _read(self, body: str) -> tuple[RenderedSection, ...]:
+        texts = independent_parts(body)
+        if len(texts) == 1:
+            return group_sections(flatten(markdown_to_html(body)))
+        with self._lock:
+            known = [self._parts.get(text) for text in texts]
+            for text, part in zip(texts, known, strict=True):
+                if part is not None:
+                    self._parts.move_to_end(text)
+        units: list[tuple[Sequence[Block], Sequence[str]]] = []
+        start = 0
+        while start < len(texts):
+            part = known[start]
+            if part is not None:
+                units.append((part.blocks, part.ids))
+                start += 1
+                continue
+            end = start + 1
+            while end < len(texts) and known[end] is None:
+                end += 1
+            rendered = markdown_to_html("".join(texts[start:end]))
+            blocks, ids = flatten(rendered), ids_of(rendered)
+            units.append((blocks, ids))
+            self._keep(texts[start:end], blocks, ids)
+            start = end
+        # Each unit has the ids it has alone. When no id is in two units, toc numbered no
+        # heading differently for the whole text, and the units together are the whole.
+        every = [i for _, ids in units for i in set(ids)]
+        if len(every) != len(set(every)):
+            return group_sections(flatten(markdown_to_html(body)))
+        return group_sections([block for blocks, _ in units for block in blocks])
+
+    def _keep(self, texts: Sequence[str], blocks: Sequence[Block], ids: Sequence[str]) -> None:
+        """Cache the blocks of each part of a run rendered together, when it is sure which."""
+        if len(set(ids)) != len(ids) or any(_NUMBERED_ID.match(i) for i in ids):
+            return  # toc may have numbered an id because of another part: not the part alone
+        if len(ids) != sum(1 for block in blocks if block.element_id):
+            return  # an id that is not a block's (inline, or text that looks like one)
+        headed = [text.startswith("#") for text in texts]
+        if any(
+            starts and "|" in text.partition("\n")[0]
+            for text, starts in zip(texts, headed, strict=True)
+        ):
+            return  # a part may begin with a table's header row ("#a | b"), not a heading
+        cuts = [
+            i for i, block in enumerate(blocks) if block.kind in HEADING_TAGS and not block.parents
+        ]
+        if len(cuts) != sum(headed) or (headed[0] and cuts[:1] != [0]):
+            return  # a heading that does not begin a part (setext, no blank line before)
+        if not headed[0]:
+            cuts.insert(0, 0)
+        with self._lock:
+            for text, begin, end in zip(texts, cuts, [*cuts[1:], len(blocks)], strict=True):
+                found = tuple(blocks[begin:end])
+                self._parts[text] = _Part(found, tuple(b.element_id for b in found if b.element_id))
+                self._parts.move_to_end(text)
+            while len(self._parts) > self._size:
+                self._parts.popitem(last=False)
+
+
+read_sections = _SectionReader()
+"""A policy body (Markdown) as the site renders it, in sections of blocks.
+
+Cached: a site build compares each version with the one before and after it.
+"""
