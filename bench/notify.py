@@ -7,7 +7,17 @@ batches. Naive: per message a Jinja2 render, css-inline, an ``EmailMessage`` and
 same size with our transport: the ceiling the sink allows. The sink is aiosmtpd (uvloop when
 installed) in another process; each sender runs in a fresh process so its peak RSS is its own.
 
+Import: ``subscribers import`` of a CSV file (read and validate, then ``upsert_subscribers``),
+the first time and again, into SQLite and PostgreSQL side by side. Beside it, on PostgreSQL,
+the upsert policysite used before issue 10 (per 500 rows a SELECT of the known addresses, then
+an executemany INSERT, all in one transaction) and ours on the same ``--import-naive`` rows.
+That one grows with the square of the count (measured: 20,000 rows 0.7 s, 50,000 rows 11 s,
+200,000 rows 387 s; issue 10 saw 7 min 54 s), so its default size is 50,000; pass
+``--import-naive 200000`` to see the full figure. PostgreSQL is ``--pg`` (throwaway databases
+are made there).
+
     python bench/notify.py [--count 100000] [--small 10000] [--naive 3000] [--wire 20000]
+                           [--import-count 200000] [--import-naive 10000] [--only send|import]
     python bench/notify.py --smoke     (a few hundred messages per sender; same code paths)
 """
 
@@ -15,9 +25,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import datetime as dt
 import multiprocessing as mp
+import os
 import resource
+import secrets
 import socket
 import sqlite3
 import sys
@@ -221,17 +234,166 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def write_people(path: Path, count: int) -> None:
+    """The CSV file ``subscribers import`` reads: email, name, locale, timezone."""
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["email", "name", "locale", "timezone"])
+        for n in range(count):
+            writer.writerow(
+                [
+                    f"user{n}@example.{('com', 'org', 'net')[n % 3]}",
+                    f"Bruker Nummer {n}",
+                    "nb" if n % 2 else "en",
+                    ZONES[n % len(ZONES)],
+                ]
+            )
+
+
+def import_file(url: Any, path: Path) -> tuple[float, float]:
+    """What ``subscribers import`` does: (seconds reading and validating, seconds storing)."""
+    from policysite.notify.store import Store
+    from policysite.notify.subscribers import read_subscribers
+
+    started = time.perf_counter()
+    result = read_subscribers(path)
+    read = time.perf_counter() - started
+    assert not result.problems, result.problems[:3]
+    store = Store.open(url)
+    assert store is not None
+    started = time.perf_counter()
+    store.upsert_subscribers(result.records)
+    stored = time.perf_counter() - started
+    store.close()
+    return read, stored
+
+
+def row_by_row_import(url: Any, path: Path, count: int) -> float:
+    """The upsert before issue 10: per 500 people, SELECT the known addresses, then INSERT the
+    new ones by executemany (on PostgreSQL, a round trip per row). Seconds for ``count``."""
+    from sqlalchemy import insert, select
+
+    from policysite.notify.store import Store, subscribers
+    from policysite.notify.subscribers import read_subscribers
+
+    records = read_subscribers(path).records[:count]
+    store = Store.open(url)
+    assert store is not None
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    started = time.perf_counter()
+    with store.engine.begin() as conn:
+        for start in range(0, len(records), 500):
+            chunk = {r.email: r for r in records[start : start + 500]}
+            known = set(
+                conn.execute(
+                    select(subscribers.c.email).where(subscribers.c.email.in_(list(chunk)))
+                ).scalars()
+            )
+            fresh = [
+                {
+                    "email": r.email,
+                    "name": r.name or "",
+                    "locale": r.locale or "",
+                    "timezone": r.timezone or "",
+                    "status": r.status or "active",
+                    "created": now,
+                    "updated": now,
+                }
+                for e, r in chunk.items()
+                if e not in known
+            ]
+            if fresh:
+                conn.execute(insert(subscribers), fresh)
+    elapsed = time.perf_counter() - started
+    store.close()
+    return elapsed
+
+
+def import_benchmark(args: argparse.Namespace) -> int:
+    import psycopg
+    from sqlalchemy.engine import URL, make_url
+
+    count, naive = args.import_count, args.import_naive
+    admin = args.pg
+    names = [f"policysite_bench_{secrets.token_hex(4)}_{n}" for n in range(3)]
+    try:
+        server = psycopg.connect(admin, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        print(f"import: no PostgreSQL at {admin} ({str(exc).strip()[:80]}); pass --pg URL")
+        return 1 if os.environ.get("CI") else 0  # CI runs PostgreSQL: never pass by skipping
+    figures: dict[str, tuple[float, float, float, float]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        people, fewer = Path(folder) / "people.csv", Path(folder) / "fewer.csv"
+        write_people(people, count)
+        write_people(fewer, naive)
+        print(f"importing {count:,} subscribers into SQLite and PostgreSQL …", flush=True)
+        try:
+            for database in names:
+                server.execute(f'CREATE DATABASE "{database}"')
+            base = make_url(admin).set(drivername="postgresql+psycopg")
+            stores = {
+                "SQLite": URL.create("sqlite", database=str(Path(folder) / "import.db")),
+                "PostgreSQL": base.set(database=names[0]),
+            }
+            for label, url in stores.items():
+                read, first = import_file(url, people)
+                read_again, again = import_file(url, people)
+                figures[label] = (read, first, read_again, again)
+            print(f"the same on {naive:,} rows, row by row as before …", flush=True)
+            before = row_by_row_import(base.set(database=names[1]), fewer, naive)
+            after = import_file(base.set(database=names[2]), fewer)[1]
+        finally:
+            for database in names:
+                server.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            server.close()
+
+    print()
+    print(f"{f'import of {count:,} subscribers (seconds)':<40}{'read+check':>12}{'store':>8}")
+    for label, (read, first, read_again, again) in figures.items():
+        print(f"{label + ', first import':<40}{read:>12.1f}{first:>8.1f}")
+        print(f"{label + ', again (all updated)':<40}{read_again:>12.1f}{again:>8.1f}")
+    print()
+    sqlite_first, pg_first = sum(figures["SQLite"][:2]), sum(figures["PostgreSQL"][:2])
+    print(
+        f"first import, whole: PostgreSQL {pg_first:.1f} s, SQLite {sqlite_first:.1f} s "
+        f"({pg_first / sqlite_first:.2f}×)"
+    )
+    print(
+        f"PostgreSQL store, {naive:,} rows: row by row {before:.1f} s, ours {after:.2f} s: "
+        f"{before / after:.1f}× (row by row grows with the square of the count)"
+    )
+    if args.smoke:
+        print("(smoke run: a few thousand people; the figures mean little at this size)")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=10_000, help="second size, for RSS growth")
     parser.add_argument("--naive", type=int, default=3_000)
     parser.add_argument("--wire", type=int, default=20_000)
+    parser.add_argument("--import-count", type=int, default=200_000)
+    parser.add_argument(
+        "--import-naive", type=int, default=50_000, help="rows for the row-by-row import"
+    )
+    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--only", choices=["send", "import"])
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: does it still run?")
     args = parser.parse_args()
     if args.smoke:
         args.count, args.small, args.naive, args.wire = 600, 200, 100, 600
+        args.import_count, args.import_naive = 2_000, 1_000
+    failed = 0
+    if args.only in (None, "send"):
+        failed |= send_benchmark(args)
+    if args.only in (None, "import"):
+        print()
+        failed |= import_benchmark(args)
+    return failed
 
+
+def send_benchmark(args: argparse.Namespace) -> int:
     context = mp.get_context("spawn")
     counter = context.Value("q", 0)
     ready = context.Event()
