@@ -129,6 +129,8 @@ def test_a_bad_row_is_reported_at_its_line_without_an_address(
 @example(b'{"email": "a@b.com", "status": 1e999}\n', "people.jsonl")
 @example(b'{"email": "a@b.com"} {"x": 1}\n', "people.jsonl")
 @example(b"email,name\na@b.com,\xed\xa0\x80\n", "people.csv")
+@example(b"email,name\na@b.com," + b"x" * 140_000 + b"\n", "people.csv")  # over csv's limit
+@example(b'email,name\na@b.com,"' + b"x" * 140_000, "people.csv")
 def test_any_bytes_give_records_or_one_clear_error(data: bytes, name: str) -> None:
     with TemporaryDirectory() as folder:
         path = Path(folder) / name

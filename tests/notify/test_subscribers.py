@@ -359,3 +359,16 @@ def test_other_fields_of_the_wrong_type_name_the_line(site: GitRepo, tmp_path: P
         "3 bad row(s); nothing was imported. Fix them, or pass --skip-invalid to import the "
         "valid rows.",
     ]
+
+
+def test_a_cell_csv_cannot_read_is_one_error_naming_the_line(
+    site: GitRepo, tmp_path: Path
+) -> None:
+    """A cell over the csv module's limit raised csv.Error: a traceback at the command line."""
+    path = tmp_path / "people.csv"
+    path.write_text("email,name\na@example.com,A\nb@example.com," + "x" * 140_000 + "\n")
+    assert cli(site, "subscribers", "import", str(path)) == (
+        1,
+        f"Error: {path}:3: is not CSV the importer can read (field larger than field limit "
+        "(131072)); check the quoting from this line on.\n",
+    )

@@ -187,6 +187,10 @@ def read_subscribers(path: Path) -> ReadResult:
         ) from None
     except UnicodeDecodeError:
         raise SubscriberFileError("is not UTF-8; save it as UTF-8.", path=str(path)) from None
+    except OSError as exc:
+        raise SubscriberFileError(
+            f"cannot be read ({exc.strerror or type(exc).__name__}).", path=str(path)
+        ) from None
     jsonl = path.suffix.lower() in (".jsonl", ".ndjson") or (
         path.suffix.lower() != ".csv" and text.lstrip().startswith("{")
     )
@@ -219,6 +223,19 @@ def describe_problems(path: str, problems: list[RowProblem]) -> str:
 
 def _csv_rows(text: str, path: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        yield from _csv_records(reader, path)
+    except csv.Error as exc:  # e.g. a cell over the csv module's 131,072 characters
+        raise SubscriberFileError(
+            f"is not CSV the importer can read ({exc}); check the quoting from this line on.",
+            path=path,
+            line=max(1, reader.reader.line_num),  # DictReader counts only whole records
+        ) from None
+
+
+def _csv_records(
+    reader: csv.DictReader[str], path: str
+) -> Iterator[tuple[int, dict[str, Any] | str]]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if "email" not in header:
         raise SubscriberFileError(
