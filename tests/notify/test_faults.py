@@ -29,7 +29,7 @@ from policysite.notify.announce import build_notice
 from policysite.notify.compose import TEMPLATE_DIR, Composer
 from policysite.notify.send import DeliveryReport, SendOptions, deliver
 from policysite.notify.store import Announcement, Store, database_url
-from policysite.notify.transport import SmtpTransport, parse_smtp_url
+from policysite.notify.transport import SmtpTransport, TransportError, parse_smtp_url
 from policysite.versions import load_policies
 from tests.conftest import GitRepo
 from tests.notify.conftest import Recorder, start_server, write_subscribers
@@ -239,11 +239,40 @@ def test_a_connection_dropped_mid_data_is_that_recipients_attempt(
         (
             "failed",
             3,
-            "the server closed the connection during the message (SMTPServerDisconnected) "
-            "(gave up after 3 attempts)",
+            "the connection was lost during the message (SMTPServerDisconnected) (gave up "
+            "after 3 attempts)",
         )
     ]
     assert rows(tmp_path, "SELECT sent, failed FROM announcements") == [(299, 1)]
+
+
+def test_a_server_that_drops_every_message_stops_the_run(site: GitRepo, tmp_path: Path) -> None:
+    """One recipient's dropped connection is theirs; five in a row is the server failing."""
+    addresses = write_subscribers(tmp_path / "people.csv", 20)
+    assert cli(site, "subscribers", "import", str(tmp_path / "people.csv"))[0] == 0
+    recorder = DroppingRecorder(drop=set(addresses))
+    server = start_server(recorder)
+    try:
+        with delivery(site) as job:
+            transport = smtp(server.url)
+            try:
+                with pytest.raises(TransportError) as stopped:
+                    job.run(transport, SendOptions(batch_size=10))
+            finally:
+                transport.close()
+    finally:
+        server.controller.stop()
+    assert stopped.value.message == (
+        f"the SMTP server smtp://127.0.0.1:{server.port} (tls=none) closed the connection "
+        "during 5 messages in a row; unsent notices stay pending, run again. 0 notices of "
+        "privacy 2.0 were sent in this run before it stopped."
+    )
+    assert recorder.messages == [] and recorder.dropped == 5 * 2
+    assert rows(
+        tmp_path,
+        "SELECT status, attempts, count(*), count(claimed_by) FROM deliveries "
+        "GROUP BY status, attempts ORDER BY attempts",
+    ) == [("pending", 0, 15, 0), ("pending", 1, 5, 0)]
 
 
 def test_550_exact_counts_and_exit_1_when_a_notice_failed_for_good(

@@ -393,10 +393,7 @@ class SmtpTransport:
                 _discard(connection)
                 connection = None
                 if attempt == 2:
-                    reason = (
-                        "the server closed the connection during the message "
-                        f"({type(exc).__name__})"
-                    )
+                    reason = f"the connection was lost during the message ({type(exc).__name__})"
                     return None, Delivered(
                         item.delivery_id, "temporary", reason, time.time(), dropped=True
                     )
