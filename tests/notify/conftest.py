@@ -10,6 +10,7 @@ import os
 import secrets
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -89,6 +90,15 @@ def site(git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     monkeypatch.setenv("POLICYSITE_DATABASE_URL", f"sqlite:///{tmp_path / 'notify.db'}")
     monkeypatch.delenv("POLICYSITE_SMTP_URL", raising=False)
     return git_repo
+
+
+def rows(tmp_path: Path, query: str, *params: object) -> list[tuple[Any, ...]]:
+    """Rows of the test's SQLite store (``tmp_path / 'notify.db'``, as the ``site`` sets it)."""
+    connection = sqlite3.connect(tmp_path / "notify.db")
+    try:
+        return connection.execute(query, params).fetchall()
+    finally:
+        connection.close()
 
 
 def write_subscribers(path: Path, count: int, *, start: int = 0) -> list[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sqlite3
 import threading
 import time
 from collections import Counter
@@ -32,21 +31,13 @@ from policysite.notify.store import Announcement, Store, database_url
 from policysite.notify.transport import SmtpTransport, TransportError, parse_smtp_url
 from policysite.versions import load_policies
 from tests.conftest import GitRepo
-from tests.notify.conftest import Recorder, start_server, write_subscribers
+from tests.notify.conftest import Recorder, rows, start_server, write_subscribers
 
 
 def cli(site: GitRepo, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["-C", str(site.path), *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
-
-
-def rows(tmp_path: Path, query: str, *params: object) -> list[tuple[Any, ...]]:
-    connection = sqlite3.connect(tmp_path / "notify.db")
-    try:
-        return connection.execute(query, params).fetchall()
-    finally:
-        connection.close()
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sqlite3
 import ssl
 import subprocess
 from pathlib import Path
@@ -26,6 +25,7 @@ from tests.notify.conftest import (
     Recorder,
     SmtpServer,
     free_port,
+    rows,
     start_server,
     write_subscribers,
 )
@@ -35,14 +35,6 @@ def cli(site: GitRepo, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["-C", str(site.path), *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
-
-
-def rows(tmp_path: Path, query: str) -> list[tuple[object, ...]]:
-    connection = sqlite3.connect(tmp_path / "notify.db")
-    try:
-        return connection.execute(query).fetchall()
-    finally:
-        connection.close()
 
 
 def test_plan_writes_nothing(site: GitRepo, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from policysite.cli import main
 from tests.conftest import GitRepo
-from tests.notify.conftest import free_port, write_subscribers
+from tests.notify.conftest import free_port, rows, write_subscribers
 
 
 def cli(site: GitRepo, *args: str) -> tuple[int, str]:
@@ -167,18 +167,10 @@ def _announce_with_smtp_down(site: GitRepo, tmp_path: Path, count: int) -> list[
         main, ["-C", str(site.path), "notify", "--send"]
     )
     assert result.exit_code == 1, result.output
-    assert _rows(tmp_path, "SELECT status, count(*) FROM deliveries GROUP BY status") == [
+    assert rows(tmp_path, "SELECT status, count(*) FROM deliveries GROUP BY status") == [
         ("pending", count)
     ]
     return addresses
-
-
-def _rows(tmp_path: Path, query: str, *params: object) -> list[tuple[object, ...]]:
-    connection = sqlite3.connect(tmp_path / "notify.db")
-    try:
-        return connection.execute(query, params).fetchall()
-    finally:
-        connection.close()
 
 
 def test_purge_never_drops_pending_notices(site: GitRepo, tmp_path: Path) -> None:
@@ -194,7 +186,7 @@ def test_purge_never_drops_pending_notices(site: GitRepo, tmp_path: Path) -> Non
     # Finished records go; the counts stay.
     code, out = cli(site, "purge", "--older-than", "0")
     assert code == 0 and out.startswith("Purged 50 delivery record(s) older than 0 days")
-    assert _rows(tmp_path, "SELECT recipients, sent, failed FROM announcements") == [(50, 50, 0)]
+    assert rows(tmp_path, "SELECT recipients, sent, failed FROM announcements") == [(50, 50, 0)]
     code, out = cli(site, "notify", "--send", "--outbox", str(tmp_path / "out"))
     assert "Nothing to send: 50 notices of privacy 2.0 are recorded as sent." in out
 
@@ -239,13 +231,13 @@ def test_a_person_set_inactive_after_the_announcement_gets_no_notice(
     assert "privacy 2.0: sent 9, failed 0, skipped 0, cancelled 1 (set inactive)" in out
     written = [p.read_bytes() for p in outbox.rglob("*.eml")]
     assert len(written) == 9 and not any(addresses[3].encode() in data for data in written)
-    assert _rows(
+    assert rows(
         tmp_path,
         "SELECT d.status FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id "
         "WHERE s.email = ?",
         addresses[3],
     ) == [("cancelled",)]
-    assert _rows(tmp_path, "SELECT recipients, sent, failed, cancelled FROM announcements") == [
+    assert rows(tmp_path, "SELECT recipients, sent, failed, cancelled FROM announcements") == [
         (10, 9, 0, 1)
     ]
     assert (
@@ -361,9 +353,7 @@ def test_other_fields_of_the_wrong_type_name_the_line(site: GitRepo, tmp_path: P
     ]
 
 
-def test_a_cell_csv_cannot_read_is_one_error_naming_the_line(
-    site: GitRepo, tmp_path: Path
-) -> None:
+def test_a_cell_csv_cannot_read_is_one_error_naming_the_line(site: GitRepo, tmp_path: Path) -> None:
     """A cell over the csv module's limit raised csv.Error: a traceback at the command line."""
     path = tmp_path / "people.csv"
     path.write_text("email,name\na@example.com,A\nb@example.com," + "x" * 140_000 + "\n")
