@@ -315,7 +315,9 @@ def subscribers_group() -> None:
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows, report the others.")
 @pass_settings
 def subscribers_import(settings: Settings, file: Path, skip_invalid: bool) -> None:
-    """Add or update subscribers from CSV (email,name,locale,timezone) or JSON Lines.
+    """Add or update subscribers from CSV (email,name,locale,timezone,status) or JSON Lines.
+
+    A column (or key) the file leaves out keeps the stored value; status is active or inactive.
 
     Example: policysite subscribers import sample/subscribers.csv
     """
