@@ -1,7 +1,8 @@
-"""The store's schema: a store made by an older policysite is upgraded when opened."""
+"""The store on SQLite and PostgreSQL: an older schema is upgraded when opened; imports agree."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ from sqlalchemy import create_engine, text
 from policysite.cli import main
 from tests.conftest import GitRepo
 from tests.notify.conftest import write_subscribers
+
+# COPY's text format gives \ and \N a meaning: they must arrive as written.
+BACKSLASHES = "Per \\N Back\\slash\\"
 
 
 def cli(site: GitRepo, *args: str) -> tuple[int, str]:
@@ -54,3 +58,43 @@ def test_a_schema_1_store_is_upgraded_when_opened(
             text("SELECT recipients, sent, failed, cancelled FROM announcements")
         ).all() == [(4, 4, 0, 0)]
     engine.dispose()
+
+
+def test_an_import_updates_only_the_columns_given_on_either_database(
+    site: GitRepo, tmp_path: Path, database: str
+) -> None:
+    """PostgreSQL stages the file with COPY, SQLite with executemany: the same outcome."""
+    first = tmp_path / "first.csv"
+    first.write_text(
+        "email,name,locale,timezone,status\n"
+        "ola@example.com,Ola Nordmann,nb,Europe/Oslo,inactive\n"
+        'kari@example.com,"Kari, ""K"" Nordmann",en,,\n',
+        encoding="utf-8",
+    )
+    assert cli(site, "subscribers", "import", str(first)) == (
+        0,
+        "Imported 2 subscribers (2 new, 0 updated).\n",
+    )
+    second = tmp_path / "second.jsonl"
+    lines = [
+        {"email": "OLA@example.com", "timezone": ""},
+        {"email": "kari@example.com", "status": "inactive", "name": None},
+        {"email": "per@example.com", "name": "Per"},
+        {"email": "per@example.com", "name": BACKSLASHES},  # the last one of an address wins
+    ]
+    second.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    assert cli(site, "subscribers", "import", str(second)) == (
+        0,
+        "Imported 3 subscribers (1 new, 2 updated).\n",
+    )
+    engine = create_engine(database)
+    with engine.begin() as conn:
+        stored = conn.execute(
+            text("SELECT email, name, locale, timezone, status FROM subscribers ORDER BY email")
+        ).all()
+    engine.dispose()
+    assert [tuple(row) for row in stored] == [
+        ("kari@example.com", 'Kari, "K" Nordmann', "en", "", "inactive"),
+        ("ola@example.com", "Ola Nordmann", "nb", "", "inactive"),
+        ("per@example.com", BACKSLASHES, "", "", "active"),
+    ]
