@@ -782,3 +782,32 @@ def test_renames_pair_identical_texts_first_then_the_most_similar() -> None:
     assert match_renames({"a": old, "b": most}, {"x": most, "y": old}) == {"a": "y", "b": "x"}
     assert match_renames({"a": old}, {"x": some, "y": most + "New.\n"}) == {"a": "y"}
     assert match_renames({"a": old}, {"x": some}) == {}  # under git's 50 %
+
+
+def test_script_hidden_from_a_naive_filter_is_an_error(site: GitRepo) -> None:
+    """Each of these ran in a browser or survived the old check (issue 10, item 7)."""
+    body = BODY + (
+        '\n<a href="java&#x09;script:steal()">tab in the scheme</a>\n'
+        "<!--><script>steal()</script>-->\n"
+        "[entity in the scheme](&#106;avascript:steal())\n"
+        '<a href=" &#x20;JaVaScRiPt:steal()">spaces and case</a>\n'
+        "[fine](https://example.com/) [mail](mailto:privacy@example.com) {: title=\"note: x\" }\n"
+    )
+    new_version(site, body=body, material=False)
+    assert findings(site) == [
+        f"{PATH}:14: error: link to 'java\tscript:steal()' would run code in the reader's "
+        "browser; link to a page or a https:// address instead.",
+        f"{PATH}:15: error: <script> can run code or load content in readers' browsers; remove "
+        "it (a policy is text: write it in Markdown).",
+        f"{PATH}:16: error: link to '&#106;avascript:steal()' would run code in the reader's "
+        "browser; link to a page or a https:// address instead.",
+        f"{PATH}:17: error: link to '  JaVaScRiPt:steal()' would run code in the reader's "
+        "browser; link to a page or a https:// address instead.",
+    ]
+
+
+def test_the_raw_html_a_policy_may_hold_is_all_kept_by_the_sanitizer() -> None:
+    from policysite.check.links import ALLOWED_TAGS
+    from policysite.sanitize import ALLOWED_TAGS as PUBLISHED_TAGS
+
+    assert set(ALLOWED_TAGS) - PUBLISHED_TAGS == set()

@@ -25,6 +25,7 @@ from policysite.render.html import render_html
 from policysite.render.json import render_json
 from policysite.render.markdown import render_markdown
 from policysite.render.text import render_text
+from policysite.sanitize import sanitize_html
 
 pass_settings = click.make_pass_decorator(Settings)
 
@@ -154,7 +155,7 @@ def diff_command(
     elif fmt == "html":
         prefixes = ["change-"] if len(changes) == 1 else [f"change-{c.policy}-" for c in changes]
         for change, prefix in zip(changes, prefixes, strict=True):
-            click.echo(render_html(change, id_prefix=prefix), nl=False)
+            click.echo(sanitize_html(render_html(change, id_prefix=prefix)), nl=False)
     else:
         click.echo(
             "\n".join(render_text(change, settings.site_url) for change in changes), nl=False
