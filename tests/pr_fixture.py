@@ -9,8 +9,6 @@ about the text alone. Today is ``TODAY`` (set ``POLICYSITE_TODAY``). Commit date
 
 from __future__ import annotations
 
-from policysite.config import load_settings
-from policysite.record import update_lock
 from tests.conftest import GitRepo, policy_text
 
 TODAY = "2021-06-01"
@@ -75,8 +73,7 @@ def make_two_policy_pr(repo: GitRepo) -> None:
         date="2019-12-02 09:00:00 +0000",
         policies__privacy_md=policy_text("1.0", "2020-01-01", PRIVACY_1_0),
     )
-    update_lock(load_settings(repo.path))
-    repo.commit("lock", date="2019-12-02 09:05:00 +0000")
+    repo.commit("main moves on", date="2019-12-02 09:05:00 +0000")
     repo.git("checkout", "-q", "-b", "pr")
     repo.write("policies/privacy.md", policy_text("1.1", "2021-07-01", PRIVACY_1_1))
     repo.write(
@@ -89,6 +86,4 @@ def make_two_policy_pr(repo: GitRepo) -> None:
     )
     repo.write("policies/terms.md", policy_text("1.1", "2021-06-01", TERMS_1_1, title="Terms"))
     repo.write("changelog/terms/1.1.md", note(False, "A doubled word removed."))
-    repo.git("add", "-A")
-    update_lock(load_settings(repo.path))
     repo.commit("privacy 1.1 (material), terms 1.1 (editorial)", date="2021-05-31 15:00:00 +0000")

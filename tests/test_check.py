@@ -13,10 +13,8 @@ from click.testing import CliRunner
 from policysite.check import MESSAGES, check_site
 from policysite.cli import main
 from policysite.config import load_settings
-from policysite.errors import HistoryError, NotFoundError, ProblemList
+from policysite.errors import HistoryError, NotFoundError
 from policysite.history import match_renames
-from policysite.lock import read_lock
-from policysite.record import update_lock
 from tests.conftest import REPO_ROOT, GitRepo, policy_text
 
 TODAY = "2021-06-01"
@@ -29,6 +27,14 @@ We collect your name. See [cookies](#cookies).
 
 We use cookies.
 """
+ENGLISH_SITE = """
+site_name: Test policies
+site_url: https://example.com/
+docs_dir: policies
+plugins:
+  - policysite:
+      locales: [en]
+"""
 # policy_text puts the front matter on lines 1-5: title 2, version 3, effective 4.
 PATH = "policies/privacy.md"
 
@@ -39,12 +45,11 @@ def note(material: bool, summary: str = "What changed and why.") -> str:
 
 @pytest.fixture
 def site(git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
-    """A site that published privacy 1.0 (material, effective 2020-01-01) and locked it."""
+    """A site in English alone that published privacy 1.0 (material, effective 2020-01-01)."""
     monkeypatch.setenv("POLICYSITE_TODAY", TODAY)
+    git_repo.write("mkdocs.yml", ENGLISH_SITE)
     git_repo.write("changelog/privacy/1.0.md", note(True, "First version."))
     git_repo.commit(policies__privacy_md=policy_text("1.0", "2020-01-01", BODY))
-    update_lock(load_settings(git_repo.path))
-    git_repo.commit("lock")
     return git_repo
 
 
@@ -68,15 +73,12 @@ def new_version(
     version: str = "1.1",
     effective: str = "2021-08-01",
     material: bool | None = True,
-    lock: bool = True,
 ) -> None:
     """Write a new version of privacy into the working tree (and stage it, as an editor would)."""
     repo.write(PATH, policy_text(version, effective, body))
     if material is not None:
         repo.write(f"changelog/privacy/{version}.md", note(material))
     repo.git("add", "-A")
-    if lock:
-        update_lock(load_settings(repo.path))
 
 
 def sha(text: str) -> str:
@@ -135,11 +137,12 @@ def test_version_removed(site: GitRepo) -> None:
 def test_label_of_an_earlier_version_reused(site: GitRepo) -> None:
     new_version(site)
     site.commit("1.1")
-    new_version(site, body=BODY + "\nOther.\n", version="1.0", effective="2021-09-01")
+    new_version(
+        site, body=BODY + "\nOther.\n", version="1.0", effective="2021-09-01", material=None
+    )
     assert findings(site) == [
-        f'{PATH}:3: error: version "1.0" was already published (commit '
-        f"{site.git('rev-parse', 'HEAD~2')[:12]}) with a different text; give this text a new "
-        'label, e.g. version: "1.2".'
+        f'{PATH}:3: error: version "1.0" was published on 2020-09-13 with a different text; '
+        'give this text a new label: version: "1.2".'
     ]
 
 
@@ -168,9 +171,7 @@ def test_notice_is_exactly_notice_days_and_editorial_needs_none(site: GitRepo) -
 
 
 def test_notice_days_setting(site: GitRepo) -> None:
-    site.write(
-        "mkdocs.yml", "docs_dir: policies\nplugins:\n  - policysite:\n      notice_days: 60\n"
-    )
+    site.write("mkdocs.yml", ENGLISH_SITE + "      notice_days: 60\n")
     new_version(site, effective="2021-07-01")
     assert "set `effective:` to 2021-07-31 or later." in findings(site)[0]
 
@@ -178,28 +179,23 @@ def test_notice_days_setting(site: GitRepo) -> None:
 def test_deleted_policy(site: GitRepo) -> None:
     site.git("rm", "-q", PATH)
     assert findings(site) == [
-        "policies.lock:5: error: still records privacy 1.0, whose policy file was deleted here; "
-        "run `policysite lock` and commit policies.lock.",
         f"{PATH}:1: error: was deleted, but it has published versions (1.0) that readers may "
-        "hold links to; restore the file and retire the policy instead: add `retired: "
-        "YYYY-MM-DD` to its front matter with a new version (the site keeps its archive and "
-        "shows it as retired).",
+        "hold links to; put the file back and retire the policy instead: its last text with "
+        '`version: "1.1"`, `effective: 2021-06-01` and `retired: 2021-07-01` in the front '
+        "matter (the site keeps its archive and shows the policy as retired)."
     ]
 
 
 def test_retired_policy_may_be_deleted(site: GitRepo) -> None:
-    retired = policy_text("1.1", "2021-08-01", BODY).replace(
-        "---\n## ", "retired: 2021-08-01\n---\n## "
+    retired = policy_text("1.1", "2021-07-01", BODY).replace(
+        "---\n## ", "retired: 2021-07-01\n---\n## "
     )
     site.write(PATH, retired)
     site.write("changelog/privacy/1.1.md", note(True, "The policy is withdrawn."))
     site.git("add", "-A")
-    update_lock(load_settings(site.path))
     assert findings(site) == []
     site.commit("retire privacy")
-    site.git("rm", "-q", PATH)
-    site.git("rm", "-q", "-r", "changelog/privacy")
-    update_lock(load_settings(site.path))
+    site.git("rm", "-q", PATH)  # its notes stay: the archive shows them
     assert findings(site) == []
 
 
@@ -355,10 +351,8 @@ def test_alias_keeps_an_old_anchor_and_must_land_on_a_heading(site: GitRepo) -> 
     site.write(PATH, text.replace("---\n## ", "anchor_aliases: {cookies: data}\n---\n## "))
     site.write("changelog/privacy/1.1.md", note(True))
     site.git("add", "-A")
-    update_lock(load_settings(site.path))
     assert findings(site) == []
     site.write(PATH, text.replace("---\n## ", "anchor_aliases: {cookies: nowhere}\n---\n## "))
-    update_lock(load_settings(site.path))
     assert findings(site) == [
         f"{PATH}:5: error: anchor_aliases sends '#cookies' to '#nowhere', which no heading of "
         "this page has; point it at one of: data."
@@ -477,150 +471,6 @@ def test_raw_html_allow_list_and_nothing_executable(site: GitRepo) -> None:
     ]
 
 
-# --- the published record ----------------------------------------------------------------------
-
-
-def test_lock_missing(site: GitRepo) -> None:
-    (site.path / "policies.lock").unlink()
-    assert findings(site) == [
-        "policies.lock:1: error: is missing, so nothing guards the published texts against a "
-        "rewritten history; run `policysite lock` and commit policies.lock."
-    ]
-
-
-def test_new_version_not_in_the_lock(site: GitRepo) -> None:
-    new_version(site, lock=False)
-    text = policy_text("1.1", "2021-08-01", BODY + "\nWe also collect your phone number.\n")
-    assert findings(site) == [
-        "policies.lock:1: error: does not record the new version privacy 1.1; run `policysite "
-        "lock` and commit policies.lock (or add a [[version]] table to it with policy = "
-        f'"privacy", version = "1.1" and sha256 = "{sha(text)}", each on its own line).'
-    ]
-
-
-def test_rewritten_history_changes_a_published_text(site: GitRepo) -> None:
-    """A force-pushed main whose 1.0 says something else: named with both hashes."""
-    locked, lock_commit = site.git("rev-parse", "HEAD~1"), site.git("rev-parse", "HEAD")
-    original = policy_text("1.0", "2020-01-01", BODY)
-    site.git("checkout", "-q", "--orphan", "rewritten")
-    site.git("rm", "-q", "-r", "--cached", ".")
-    site.write(PATH, original.replace("your name", "your name and address"))
-    site.commit("1.0, quietly changed")
-    site.git("branch", "-f", "main")
-    site.git("checkout", "-q", "main")
-    site.git("checkout", lock_commit, "--", "policies.lock")  # the lock as committed before
-    site.write(PATH, original.replace("your name", "your name and address"))
-    rewritten = site.git("rev-parse", "HEAD")
-    assert findings(site) == [
-        f"policies.lock:5: error: privacy 1.0 was published with sha256 {sha(original)} (commit "
-        f"{locked[:12]}) but its text in history now has sha256 "
-        f"{sha(original.replace('your name', 'your name and address'))} (commit "
-        f"{rewritten[:12]}): a published text must never change. Restore the original history "
-        "(ask a developer: the old commit is in any older clone), and publish the change as a "
-        "new version."
-    ]
-    with pytest.raises(ProblemList, match="Not written; `policysite lock --force`"):
-        update_lock(load_settings(site.path))
-    update_lock(load_settings(site.path), force=True)
-    assert findings(site) == []
-
-
-def test_dropped_version_and_moved_commit(site: GitRepo) -> None:
-    new_version(site, material=False)
-    site.commit("1.1")
-    update_lock(load_settings(site.path))
-    site.commit("lock 1.1")
-    lock_text = (site.path / "policies.lock").read_text()
-    old_10, old_11 = read_lock(site.path / "policies.lock") or []
-    # Rewrite: drop 1.1 and re-make 1.0 with the same text at a new commit.
-    site.git("checkout", "-q", "--orphan", "rewritten")
-    site.git("rm", "-q", "-r", "--cached", ".")
-    site.write(PATH, policy_text("1.0", "2020-01-01", BODY))
-    site.write("policies.lock", lock_text)
-    (site.path / "changelog/privacy/1.1.md").unlink()
-    new_commit = site.commit("1.0 again")
-    assert old_10.commit and old_11.commit
-    assert findings(site) == [
-        f"policies.lock:5: warning: records privacy 1.0 at commit {old_10.commit[:12]}, but "
-        f"history has the same text at commit {new_commit[:12]} (history was rewritten; the "
-        "text is unchanged); run `policysite lock` and commit policies.lock.",
-        f"policies.lock:11: error: records privacy 1.1 (sha256 {old_11.sha256}, commit "
-        f"{old_11.commit[:12]}), but history at HEAD has no such version: history was rewritten "
-        "or the commit dropped. Restore the original history (ask a developer: commit "
-        f"{old_11.commit[:12]} is in any older clone); do not run `policysite lock`, which would "
-        "erase privacy 1.1 from the record of what was published.",
-    ]
-
-
-def test_rewritten_history_drops_a_version_locked_before_its_merge(site: GitRepo) -> None:
-    """1.1 was locked in its pull request (no commit yet), merged, then 1.0 was amended."""
-    new_version(site, material=False)
-    site.commit("1.1 with its lock entry")
-    lock_text = (site.path / "policies.lock").read_text()
-    _, pending = read_lock(site.path / "policies.lock") or []
-    assert pending.commit is None
-    site.git("checkout", "-q", "--orphan", "rewritten")
-    site.git("rm", "-q", "-r", "--cached", ".")
-    (site.path / "changelog/privacy/1.1.md").unlink()
-    site.write(PATH, policy_text("1.0", "2020-01-01", BODY.replace("name", "NAME")))
-    site.write("policies.lock", lock_text)
-    site.commit("1.0 amended, lock kept")
-    message = (
-        f"policies.lock:11: error: records privacy 1.1 (sha256 {pending.sha256}, locked before "
-        "it was merged, so without its commit), and {evidence}, but history at HEAD has no "
-        "such version: it was most likely published, and history was rewritten or the commit "
-        "dropped. Restore the original history (ask a developer: the old commit is in any older "
-        "clone); do not run `policysite lock`, which would erase privacy 1.1 from the record of "
-        "what was published."
-    )
-    assert findings(site)[1] == message.format(evidence="so does policies.lock at HEAD")
-    with pytest.raises(ProblemList) as refused:
-        update_lock(load_settings(site.path))
-    assert [str(p) for p in refused.value.problems][-1] == (
-        message.format(evidence="so does policies.lock at HEAD").replace("error: ", "")
-        + " Not written; `policysite lock --force` records history as it is (only after a "
-        "deliberate, reviewed rewrite)."
-    )
-    site.git("rm", "-q", "--cached", "policies.lock")  # the lock only in the working tree
-    site.git("commit", "-q", "-m", "lock not committed")
-    assert findings(site)[1] == message.format(evidence="other versions of privacy were rewritten")
-
-
-def test_version_locked_and_dropped_before_its_merge(site: GitRepo) -> None:
-    new_version(site)
-    site.write(PATH, policy_text("1.0", "2020-01-01", BODY))
-    (site.path / "changelog/privacy/1.1.md").unlink()
-    assert findings(site) == [
-        "policies.lock:11: error: records privacy 1.1, which was never merged and is not in the "
-        "working tree any more; run `policysite lock` and commit policies.lock."
-    ]
-
-
-def test_lock_behind_is_a_warning(site: GitRepo) -> None:
-    new_version(site, material=False, lock=False)
-    site.commit("1.1 merged without its lock entry")
-    code, output = run(site)
-    assert code == 0
-    assert output[0] == (
-        f"policies.lock:1: warning: does not record privacy 1.1 (published at commit "
-        f"{site.git('rev-parse', 'HEAD')[:12]}); run `policysite lock` and commit policies.lock."
-    )
-
-
-def test_branch_that_rewrote_a_published_version(site: GitRepo) -> None:
-    site.git("checkout", "-q", "--orphan", "pr")
-    site.git("rm", "-q", "-r", "--cached", ".")
-    changed = policy_text("1.0", "2020-01-01", BODY.replace("name", "NAME"))
-    site.write(PATH, changed)
-    site.commit("rewritten 1.0")
-    assert (
-        f"{PATH}:1: error: privacy 1.0 was published at main with sha256 "
-        f"{sha(policy_text('1.0', '2020-01-01', BODY))} but this branch's history has sha256 "
-        f"{sha(changed)}: the branch rewrote a published version. Start the branch again from "
-        "main and make the change there as a new version."
-    ) in findings(site, base="main")
-
-
 # --- bad input and output formats ------------------------------------------------------------
 
 
@@ -660,7 +510,7 @@ def test_pull_request_in_a_clone_against_origin_main(site: GitRepo, tmp_path: Pa
         f"::error file={PATH},line=3,title=policysite check%3A unversioned-edit::the text changed "
         "since origin/main but 'version' is still \"1.0\", which is already published; every "
         'change of a published text needs a new version: set `version: "1.1"` (and '
-        "`effective:`), and add changelog/privacy/1.1.md.",
+        "`effective:`), and add changelog/privacy/1.1.md.%0ASee EDITING.md#unversioned-edit",
         "policysite check: 1 error, 0 warnings (compared with origin/main).",
     ]
 
@@ -718,18 +568,8 @@ def test_pull_request_changing_two_policies_passes(
 
     monkeypatch.setenv("POLICYSITE_TODAY", PR_TODAY)
     make_two_policy_pr(git_repo)
-    code, output = run(git_repo, "--base", "main")
-    assert (code, output) == (
-        0,
-        ["policysite check: all rules pass (2 policies, 4 versions, compared with main)."],
-    )
-    lock = read_lock(git_repo.path / "policies.lock") or []
-    assert [(e.policy, e.version, bool(e.commit)) for e in lock] == [
-        ("privacy", "1.0", True),
-        ("privacy", "1.1", False),
-        ("terms", "1.0", True),
-        ("terms", "1.1", False),
-    ]
+    report = check_site(load_settings(git_repo.path), "main")
+    assert (report.errors, report.versions) == (0, 4)
 
 
 def test_github_format_annotates_a_fatal_error_too(site: GitRepo) -> None:
@@ -745,35 +585,31 @@ def test_github_format_annotates_a_fatal_error_too(site: GitRepo) -> None:
     ]
 
 
-@pytest.mark.parametrize("command", ["check", "lock", "init"])
+@pytest.mark.parametrize("command", ["check", "init", "versions"])
 def test_command_help_has_an_example(command: str) -> None:
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0
     assert "Example: policysite " + command in result.output
 
 
-def test_renamed_policy_keeps_its_versions_and_needs_a_new_lock(site: GitRepo) -> None:
+RENAMED_NOTE = (
+    "changelog/privacy/1.0.md:1: error: is a note for a policy 'privacy', but there is no "
+    "policies/privacy.md; move the note to the folder of the policy it describes "
+    "(changelog/<policy>/<version>.md), or delete it."
+)
+
+
+def test_renamed_policy_keeps_its_versions_and_its_notes_move_with_it(site: GitRepo) -> None:
     site.git("mv", PATH, "policies/privacy-policy.md")
-    lock = read_lock(site.path / "policies.lock") or []
-    assert findings(site) == [
-        "policies.lock:1: warning: does not record privacy-policy 1.0 (published at commit "
-        f"{lock[0].commit and lock[0].commit[:12]}); run `policysite lock` and commit "
-        "policies.lock.",
-        "policies.lock:5: error: records privacy 1.0, but the policy is now privacy-policy (the "
-        "file was renamed here; the text is unchanged); run `policysite lock` and commit "
-        "policies.lock.",
-    ]
-    update_lock(load_settings(site.path))
+    assert findings(site) == [RENAMED_NOTE]
+    site.git("mv", "changelog/privacy", "changelog/privacy-policy")
     assert findings(site) == []
 
 
 def test_renamed_policy_is_followed_before_it_is_staged(site: GitRepo) -> None:
     """A plain `mv` (no `git mv`, nothing staged) is a rename too, as the editor sees it."""
     (site.path / PATH).rename(site.path / "policies/privacy-policy.md")
-    assert [line.split(": ")[2][:40] for line in findings(site)] == [
-        "does not record privacy-policy 1.0 (publ",
-        "records privacy 1.0, but the policy is n",
-    ]
+    assert findings(site) == [RENAMED_NOTE]
 
 
 def test_renames_pair_identical_texts_first_then_the_most_similar() -> None:
@@ -791,7 +627,7 @@ def test_script_hidden_from_a_naive_filter_is_an_error(site: GitRepo) -> None:
         "<!--><script>steal()</script>-->\n"
         "[entity in the scheme](&#106;avascript:steal())\n"
         '<a href=" &#x20;JaVaScRiPt:steal()">spaces and case</a>\n'
-        "[fine](https://example.com/) [mail](mailto:privacy@example.com) {: title=\"note: x\" }\n"
+        '[fine](https://example.com/) [mail](mailto:privacy@example.com) {: title="note: x" }\n'
     )
     new_version(site, body=body, material=False)
     assert findings(site) == [

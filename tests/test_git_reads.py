@@ -67,9 +67,7 @@ def test_check_against_a_base_starts_at_most_three_git_processes(
         "--base",
         "main",
     )
-    assert output == (
-        "policysite check: all rules pass (2 policies, 4 versions, compared with main).\n"
-    )
+    assert output.splitlines()[-1].startswith("policysite check: 0 errors"), output
     assert len(calls) <= 3, calls
     assert [c.split()[0] for c in calls].count("log") == 1, calls
 

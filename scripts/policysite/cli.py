@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -167,18 +168,28 @@ def diff_command(
     "--base",
     metavar="REV",
     help="Compare with the history at this revision (CI: origin/main). Default: HEAD, "
-    "checking the working tree as a pre-commit hook would.",
+    "checking the working tree as a pre-commit hook would. "
+    "Example: policysite check --base origin/main",
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "github", "json"]),
+    type=click.Choice(["text", "github", "github-review", "json"]),
     default="text",
     show_default=True,
-    help="github prints workflow annotations (::error file=…,line=…::…).",
+    help="github prints workflow annotations (::error file=…,line=…::…); github-review the "
+    "pull-request review, as JSON for GitHub's API, with one-click suggestions. "
+    "Example: policysite check --base origin/main --format github-review",
+)
+@click.option(
+    "--record",
+    metavar="URL|FILE",
+    help="Hold history to the published record: the versions.json the live site serves. The "
+    "publish job passes it before it deploys. "
+    "Example: policysite check --record https://policies.example.com/versions.json",
 )
 @pass_settings
-def check_command(settings: Settings, base: str | None, fmt: str) -> None:
+def check_command(settings: Settings, base: str | None, fmt: str, record: str | None) -> None:
     """Check the policies against the editorial rules; exit 1 on any error.
 
     Example: policysite check --base origin/main --format github
@@ -186,38 +197,22 @@ def check_command(settings: Settings, base: str | None, fmt: str) -> None:
     from policysite.check import check_site, report
 
     try:
-        found = check_site(settings, base)
+        found = check_site(settings, base, record=record)
     except click.ClickException as exc:
         if fmt == "github":
             click.echo(f"::error title=policysite check::{report.escape_data(exc.message)}")
         raise
-    render = {
-        "text": report.format_text,
-        "github": report.format_github,
-        "json": report.format_json,
-    }[fmt]
-    click.echo(render(found))
+    links = report.Links.from_environment(os.environ)
+    if fmt == "github":
+        click.echo(report.format_github(found, links))
+    elif fmt == "github-review":
+        click.echo(report.format_github_review(found, links))
+    elif fmt == "json":
+        click.echo(report.format_json(found))
+    else:
+        click.echo(report.format_text(found))
     if found.errors:
         sys.exit(1)
-
-
-@main.command("lock")
-@click.option(
-    "--force",
-    is_flag=True,
-    help="Record history as it is even where it contradicts policies.lock (only after a "
-    "deliberate, reviewed rewrite of history).",
-)
-@pass_settings
-def lock_command(settings: Settings, force: bool) -> None:
-    """Write policies.lock: the sha256 of every published (and new) version's text.
-
-    Example: policysite lock && git add policies.lock
-    """
-    from policysite.record import describe_lock, update_lock
-
-    path = update_lock(settings, force=force)
-    click.echo(f"{path.name}: {describe_lock(path)}")
 
 
 @main.command("init")
@@ -225,12 +220,14 @@ def lock_command(settings: Settings, force: bool) -> None:
 @click.option("--name", help="The organisation's name, for the site title and sample policy.")
 @click.option("--site-url", default="https://policies.example.com/", show_default=True)
 def init_command(directory: Path, name: str | None, site_url: str) -> None:
-    """Create a new policy site in DIRECTORY: mkdocs.yml, a sample policy with one version,
-    changelog/, site_templates/, policies.lock, GitHub workflows, EDITING.md and README.
+    """Create a new policy site in DIRECTORY: mkdocs.yml, changelog/, site_templates/ (the
+    mail), GitHub workflows, EDITING.md and a README that is your set-up checklist.
 
-    When DIRECTORY is not inside a git repository, init also runs `git init` and commits the
-    files (the sample policy's version 1.0 is then published); inside a repository it only
-    writes the files, for you to review and commit.
+    Nothing is published: the sample privacy policy is an unpublished draft. When DIRECTORY is
+    not inside a git repository, init runs `git init`, commits the site on main and the sample
+    on the branch first-policy (its pull request, with your text, makes version 1.0); inside a
+    repository it stages the site's files for you to review and commit, and leaves the sample
+    unstaged.
 
     Example: policysite init acme-policies --name "Acme Ltd"
     """

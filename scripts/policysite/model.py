@@ -7,6 +7,7 @@ dataclasses, so each rule can be tested on a string.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -21,6 +22,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 Status = Literal["current", "archived", "upcoming", "retired"]
+# What a version does to its policy: brings it in, changes it, or withdraws it (``retired:``).
+Kind = Literal["new", "change", "retirement"]
 
 _FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _ANCHOR_ID = re.compile(r"^[^\s#{}]+$")
@@ -70,6 +73,7 @@ class Note:
     material: bool
     summary: str
     path: str
+    sha256: str = ""  # of the note's whole text: the published record keeps it
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,8 @@ class Version:
     body_offset: int | None = None  # where the body starts in ``text``, when already parsed
     note: Note | None = None
     status: Status = "archived"
+    # "new" for a policy's first version, "retirement" for the one that first sets `retired:`.
+    kind: Kind = "change"
 
     @property
     def material(self) -> bool | None:
@@ -410,7 +416,8 @@ def parse_note(text: str, policy: str, version: str, path: str) -> Note:
             path=path,
             line=2,
         )
-    return Note(policy, version, material, text[match.end() :].strip(), path)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Note(policy, version, material, text[match.end() :].strip(), path, digest)
 
 
 def with_status(versions: list[Version], as_of: dt.date) -> list[Version]:

@@ -1,119 +1,111 @@
-"""``policysite lock``: write the published record, ``policies.lock``, from history and the
-working tree (``lock.py`` is the file's format; ``check.published`` the rules that read it).
+"""The published record: what the site deployed, read back so that ``check --record`` can hold
+history to it.
 
-The record is HEAD's versions plus the new ones in the working tree, found by the same rules as
-``check``; a lock that would bless a changed or vanished published text is refused.
+Every build writes ``versions.json`` (``versions.version_record``): each version's text hash,
+changelog-note hash and material flag. The copy the live site serves is the record of what
+readers have seen. The publish job reads it before it deploys and refuses a history that
+changes one of those values, so nobody keeps a record file by hand. This module owns that read
+(a file, or the site over HTTP); ``check.published`` holds the rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from policysite.check import published
-from policysite.check.drafts import RecordEntry, pair_drafts, read_drafts, read_git
-from policysite.check.findings import Finding
-from policysite.check.published import lock_at
-from policysite.check.versions import check_version
-from policysite.config import Settings, today
-from policysite.errors import PolicyError, PolicySiteError, ProblemList
-from policysite.history import Snapshot
-from policysite.lock import LOCK_FILE, LockEntry, read_lock, write_lock
-from policysite.versions import policies_from_history
+from policysite.errors import PolicySiteError
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+MAX_BYTES = 50 * 1024 * 1024  # a versions.json of 100,000 versions is about 40 MiB
+TIMEOUT_SECONDS = 30
 
 
-def lock_entries(record: Iterable[RecordEntry]) -> list[LockEntry]:
-    """The lock for a record: its versions, by policy, each policy's in history order."""
-    ordered = sorted(enumerate(record), key=lambda item: (item[1].policy, item[0]))
-    return [LockEntry(e.policy, e.version, e.sha256, e.commit) for _, e in ordered]
+@dataclass(frozen=True)
+class Published:
+    """One version as the deployed site lists it. ``note_sha256`` is None in a record written
+    before notes were hashed (or for a version without a note); ``material`` None without one."""
+
+    policy: str
+    version: str
+    sha256: str
+    note_sha256: str | None = None
+    material: bool | None = None
 
 
-def record_for_lock(settings: Settings, snapshot: Snapshot | None = None) -> list[LockEntry]:
-    """What ``policysite lock`` writes: HEAD's versions plus new ones in the working tree."""
-    on = today()
-    snapshot = snapshot or read_git(settings, "HEAD")
-    history = snapshot.history("HEAD") if snapshot.commit("HEAD") is not None else None
-    policies = policies_from_history(settings, history, as_of=on, notes=False) if history else []
-    drafts, _, unreadable = read_drafts(settings)
-    pairing = pair_drafts(history, policies, drafts, unreadable)
-    record = list(pairing.record)
-    ignored: list[Finding] = []  # `check` reports them; the lock records what there is
-    for draft in drafts.values():
-        if draft.document is not None:
-            previous = pairing.previous.get(draft.policy)
-            entry = check_version(settings, draft, previous, {}, "HEAD", on, ignored)
-            if entry is not None:
-                record.append(entry)
-    return lock_entries(record)
+class RecordUnavailable(PolicySiteError):
+    """The record could not be read; ``absent`` when there is none yet (HTTP 404)."""
+
+    def __init__(self, reason: str, *, absent: bool = False) -> None:
+        self.absent = absent
+        super().__init__(reason)
 
 
-def update_lock(settings: Settings, *, force: bool = False) -> Path:
-    """Write ``policies.lock`` from the record; refuse to bless a changed published text.
+def read_record(source: str) -> list[Published]:
+    """The versions a deployed ``versions.json`` lists: ``source`` is its URL or a file."""
+    if source.startswith(("https://", "http://")):
+        data = _fetch(source)
+    else:
+        try:
+            data = Path(source).read_bytes()
+        except OSError as exc:
+            raise RecordUnavailable(exc.strerror or str(exc)) from None
+    return parse_record(data)
 
-    Without ``force``, a locked version whose text changed, or that vanished while its policy
-    is still there, stops the command: the lock exists to catch exactly that.
-    """
-    path = settings.root / LOCK_FILE
-    snapshot = read_git(settings, "HEAD")
-    entries = record_for_lock(settings, snapshot)
-    old = read_lock(path) if path.exists() else None
-    if old is not None and not force:
-        new = {(e.policy, e.version): e for e in entries}
-        policies = {e.policy for e in entries}
-        problems: list[PolicySiteError] = []
-        committed = {(e.policy, e.version, e.sha256) for e in lock_at(settings, snapshot, "HEAD")}
-        for entry in old:
-            current = new.get((entry.policy, entry.version))
-            locked_commit = f"commit {entry.commit[:12]}" if entry.commit else "not merged then"
-            if current is not None and current.commit and current.sha256 != entry.sha256:
-                message = published.MESSAGES["lock-changed"].format(
-                    policy=entry.policy,
-                    version=entry.version,
-                    locked=entry.sha256,
-                    locked_commit=locked_commit,
-                    actual=current.sha256,
-                    commit=current.commit[:12],
-                )
-            elif current is None and entry.commit and entry.policy in policies:
-                message = published.MESSAGES["lock-gone"].format(
-                    policy=entry.policy,
-                    version=entry.version,
-                    locked=entry.sha256,
-                    locked_commit=locked_commit,
-                    base="HEAD",
-                )
-            elif (
-                current is None
-                and not entry.commit
-                and entry.policy in policies
-                and (entry.policy, entry.version, entry.sha256) in committed
-            ):
-                message = published.MESSAGES["lock-gone-unmerged"].format(
-                    policy=entry.policy,
-                    version=entry.version,
-                    locked=entry.sha256,
-                    evidence="so does policies.lock at HEAD",
-                    base="HEAD",
-                )
-            else:
-                continue
-            problems.append(
-                PolicyError(
-                    message + " Not written; `policysite lock --force` records history as it "
-                    "is (only after a deliberate, reviewed rewrite).",
-                    path=LOCK_FILE,
-                    line=entry.line,
-                )
+
+def _fetch(url: str) -> bytes:
+    request = urllib.request.Request(
+        url, headers={"User-Agent": "policysite", "Cache-Control": "no-cache"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            data: bytes = response.read(MAX_BYTES + 1)
+    except urllib.error.HTTPError as exc:
+        raise RecordUnavailable(f"HTTP {exc.code}", absent=exc.code in (404, 410)) from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise RecordUnavailable(str(reason)) from None
+    if len(data) > MAX_BYTES:
+        raise RecordUnavailable(f"larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    return data
+
+
+def parse_record(data: bytes) -> list[Published]:
+    """The entries of a ``versions.json``; RecordUnavailable when it is not one."""
+    try:
+        items: Any = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RecordUnavailable(f"not JSON: {exc}") from None
+    if not isinstance(items, list):
+        raise RecordUnavailable("not a versions.json: it is not a list of versions")
+    record = []
+    for number, item in enumerate(items, start=1):
+        entry = _entry(item)
+        if entry is None:
+            raise RecordUnavailable(
+                f"not a versions.json: entry {number} lacks policy, version or a sha256"
             )
-        if problems:
-            raise ProblemList(problems)
-    write_lock(path, entries)
-    return path
+        record.append(entry)
+    return record
 
 
-def describe_lock(path: Path) -> str:
-    """A one-line account of a lock file: how many versions of how many policies."""
-    entries = read_lock(path) or []
-    pending = sum(1 for e in entries if not e.commit)
-    text = f"{len(entries)} version(s) of {len({e.policy for e in entries})} policy(ies) recorded"
-    return text + (f", {pending} not merged yet." if pending else ".")
+def _entry(item: Any) -> Published | None:
+    if not isinstance(item, dict):
+        return None
+    policy, version, sha = item.get("policy"), item.get("version"), item.get("sha256")
+    note, material = item.get("note_sha256"), item.get("material")
+    if not (isinstance(policy, str) and isinstance(version, str) and isinstance(sha, str)):
+        return None
+    if not _SHA256.fullmatch(sha):
+        return None
+    return Published(
+        policy,
+        version,
+        sha,
+        note if isinstance(note, str) and _SHA256.fullmatch(note) else None,
+        material if isinstance(material, bool) else None,
+    )

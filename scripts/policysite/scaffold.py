@@ -3,6 +3,10 @@
 The files come from ``site_skeleton/`` beside this module (names without their leading dot, so
 that git and packaging treat them as plain files). This repository's own workflows, pre-commit
 hook and EDITING.md are the same files, rendered for it (tests/test_init.py holds them equal).
+
+Nothing is published by init: the sample policy is an unpublished draft, on its own branch
+(``DRAFT_BRANCH``) in a new repository, or left unstaged in an existing one, so that the
+organisation's real text becomes its version 1.0 through a pull request like any other.
 """
 
 from __future__ import annotations
@@ -14,12 +18,20 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from policysite.config import load_settings, today
+from policysite.config import today
 from policysite.errors import PolicySiteError
-from policysite.history import commit_all, find_repository, init_repository, stage_files
-from policysite.record import update_lock
+from policysite.history import (
+    commit_files,
+    find_repository,
+    init_repository,
+    stage_files,
+    switch_branch,
+)
 
 SKELETON = "site_skeleton"
+# The sample policy and its note: the draft, kept off main until the organisation's text is in.
+DRAFT_FILES = ("policies/privacy.md", "changelog/privacy/1.0.md")
+DRAFT_BRANCH = "first-policy"
 # Where each skeleton file goes: a leading dot restored, the rest as it is.
 _DOTTED = {
     "gitignore": ".gitignore",
@@ -43,18 +55,16 @@ class InitResult:
         lines = [f"Created {len(self.files)} files in {self.root}."]
         if self.commit:
             lines.append(
-                f"Started a git repository there; first commit {self.commit[:12]} publishes "
-                "privacy 1.0."
+                f"Started a git repository there: main has the site, with nothing published; "
+                f"the sample privacy policy is an unpublished draft on the branch {DRAFT_BRANCH}."
             )
         else:
             lines.append(
-                f"{self.root} is inside the git repository {self.repository}: the files are "
-                "staged (git add); review them and commit."
+                f"{self.root} is inside the git repository {self.repository}: the site's files "
+                "are staged (git add) for you to review and commit; the sample privacy policy "
+                "is an unpublished draft, left unstaged."
             )
-        lines.append(
-            "Next: edit mkdocs.yml (site_url, sender_email, postal_address) and the sample "
-            "policy, then run `policysite check` and `mkdocs serve`."
-        )
+        lines.append("Next: the checklist in README.md (settings, GitHub, the first version).")
         return lines
 
 
@@ -87,7 +97,8 @@ def skeleton_files() -> dict[str, str]:
 
 
 def default_templates() -> Path | None:
-    """policysite's default site_templates/ (theme overrides, mail), where this install has it.
+    """policysite's default site_templates/ (the mail; this site's theme), where this install
+    has it.
 
     A wheel carries them inside the package (pyproject's force-include); an editable install
     of this repository finds them at its top level, beside scripts/.
@@ -111,27 +122,22 @@ def create_site(
     """
     root = root.resolve()
     name = name or root.name.replace("-", " ").replace("_", " ").title()
-    templates = default_templates()
     values = {
         "NAME": name,
         "SITE_URL": site_url if site_url.endswith("/") else site_url + "/",
         "TODAY": (on or today()).isoformat(),
         "INSTALL": INSTALL_IN_SITE,
         "CHECK": CHECK_IN_SITE,
-        "CUSTOM_DIR": (
-            "  custom_dir: site_templates/overrides\n"
-            if templates and any(p.is_file() for p in (templates / "overrides").rglob("*"))
-            else ""
-        ),
     }
     planned = {root / relative: render(text, values) for relative, text in skeleton_files().items()}
+    planned[root / "site_templates" / "README.md"] = _TEMPLATES_README
+    planned[root / "policies" / ".gitkeep"] = ""  # main's policies folder, before the first
     copies: dict[Path, Path] = {}
-    if templates:
-        for source in sorted(templates.rglob("*")):
+    templates = default_templates()
+    if templates:  # the mail; the theme's look (logo, colours) is the organisation's own
+        for source in sorted((templates / "email").rglob("*")):
             if source.is_file() and "__pycache__" not in source.parts:
                 copies[root / "site_templates" / source.relative_to(templates)] = source
-    else:
-        planned[root / "site_templates" / "README.md"] = _TEMPLATES_README
     existing = sorted(p for p in [*planned, *copies] if p.exists())
     if existing:
         shown = ", ".join(str(p.relative_to(root)) for p in existing[:5])
@@ -146,17 +152,18 @@ def create_site(
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, path)
     written = sorted([*planned, *copies])
+    draft = [root / relative for relative in DRAFT_FILES]
+    site = [path for path in written if path not in draft]
     result = InitResult(root, written, repository=find_repository(root))
     if result.repository is None:
         init_repository(root)
-    stage_files(root, written)
-    # The lock goes into the same first commit; the sample version has no commit yet.
-    lock = update_lock(load_settings(root))
-    stage_files(root, [lock])
-    result.files.append(lock)
-    if result.repository is None:
-        result.commit = commit_all(root, "Policy site created by policysite init")
+        result.commit = commit_files(root, site, "Policy site created by policysite init")
+        switch_branch(root, DRAFT_BRANCH, create=True)
+        commit_files(root, draft, "The sample privacy policy: a draft to replace with yours")
+        switch_branch(root, "main")
         result.repository = root
+    else:
+        stage_files(root, site)
     return result
 
 
@@ -165,9 +172,12 @@ _TEMPLATES_README = """\
 
 Your changes to how the site and the notice mail look:
 
-- `overrides/`: Material for MkDocs theme overrides (set `theme: custom_dir:
-  site_templates/overrides` in mkdocs.yml when you add one);
-- `email/`: the notice mail's templates.
+- `email/`: the notice mail's templates (see its README);
+- `overrides/`: your logo and colours. Put `logo.svg` (and `favicon.svg`) in
+  `overrides/assets/` and your colours in `overrides/assets/brand.css`, then, in mkdocs.yml,
+  remove the `#` before the `custom_dir:`, `logo:`, `favicon:` and `extra_css:` lines. The
+  theme is Material for MkDocs: its palette settings are documented at
+  https://squidfunk.github.io/mkdocs-material/setup/changing-the-colors/.
 
 A file you do not add here keeps policysite's default.
 """

@@ -9,7 +9,7 @@ versions out, so every rule is tested without git.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,13 +22,16 @@ from policysite.errors import (
     ProblemList,
     each_problem,
 )
+from policysite.files import decode_text
 from policysite.history import History, Revision, read_history
 from policysite.model import (
+    Kind,
     Note,
     Policy,
     Version,
     next_label,
     parse_document,
+    parse_note,
     policy_id,
     title_from_id,
     with_status,
@@ -114,19 +117,13 @@ def build_versions(
     first_commit: dict[str, str] = {}
     for candidate in candidates:
         revision = candidate.revision
+        if versions and candidate.label == versions[-1].label:
+            # The label again with another text: commits that landed on main together (a rebase
+            # merge replays every commit of a pull request) or a text changed on main without a
+            # new label. The last text is the version; if an earlier one was already deployed,
+            # the publish job's comparison with the published record refuses the change.
+            del first_commit[versions.pop().label]
         previous = versions[-1] if versions else None
-        if previous and candidate.label == previous.label:
-            problems.append(
-                PolicyError(
-                    f"the text changed but 'version' is still \"{candidate.label}\" (published "
-                    f"at commit {previous.commit[:12]}); every change of a published text needs "
-                    "a new version label. Bump `version:` in a new commit; if this commit is "
-                    "already on main, list it under `ignore_commits` in mkdocs.yml.",
-                    path=revision.path,
-                    commit=revision.commit,
-                )
-            )
-            continue
         if candidate.label in first_commit:
             problems.append(
                 PolicyError(
@@ -166,11 +163,22 @@ def build_versions(
                 retired=candidate.retired,
                 body_offset=candidate.body_offset,
                 note=notes.get(candidate.label),
+                kind=version_kind(previous, candidate.retired),
             )
         )
     if problems:
         raise ProblemList(problems)
     return versions
+
+
+def version_kind(previous: Version | None, retired: dt.date | None) -> Kind:
+    """What a text does to its policy, after ``previous`` (None for the first): brings the
+    policy in, withdraws it (it sets `retired:` first), or changes it."""
+    if previous is None:
+        return "new"
+    if retired is not None and previous.retired is None:
+        return "retirement"
+    return "change"
 
 
 def load_policies(
@@ -221,6 +229,23 @@ def _retires(revision: Revision) -> bool:
     return document.meta.retired is not None
 
 
+def notes_in(settings: Settings, files: Mapping[str, bytes]) -> dict[tuple[str, str], Note]:
+    """The changelog notes among ``files`` (by path in the changelog folder, as a snapshot holds
+    them at a revision), by (policy, version); a note that cannot be read is left out."""
+    notes: dict[tuple[str, str], Note] = {}
+    for relative, data in files.items():
+        policy, _, name = relative.rpartition("/")
+        if not policy or not name.endswith(".md"):
+            continue
+        version, path = name.removesuffix(".md"), f"{settings.changelog_dir}/{relative}"
+        try:
+            text = decode_text(data, path, limit=None)
+            notes[policy, version] = parse_note(text, policy, version, path)
+        except PolicySiteError:
+            continue
+    return notes
+
+
 def find_policy(policies: list[Policy], policy: str, settings: Settings) -> Policy:
     """The policy with this id, or an error listing the ones that exist."""
     wanted = policy.removesuffix(".md")
@@ -252,7 +277,11 @@ def version_url(settings: Settings, version: Version) -> str:
 
 
 def version_record(settings: Settings, version: Version) -> dict[str, object]:
-    """One entry of ``versions --format json`` and the site's versions.json."""
+    """One entry of ``versions --format json`` and the site's versions.json.
+
+    Deployed, it is the published record: ``sha256`` (the text), ``note_sha256`` (the changelog
+    note's whole text) and ``material`` are what ``check --record`` holds history to.
+    """
     return {
         "policy": version.policy,
         "title": version.title,
@@ -262,6 +291,8 @@ def version_record(settings: Settings, version: Version) -> dict[str, object]:
         "date": version.date.isoformat(),
         "sha256": version.sha256,
         "material": version.material,
+        "note_sha256": version.note.sha256 if version.note else None,
+        "kind": version.kind,
         "status": version.status,
         "url": version_url(settings, version),
         "path": Path(version.path).as_posix(),

@@ -3,42 +3,57 @@
 The proposed state is the working tree (what CI checked out, or what a pre-commit hook sees);
 the published state is the history at ``base`` (``origin/main`` in CI, ``HEAD`` locally).
 Every rule returns findings instead of raising, so one run reports every problem at once, each
-with its file, line and the fix. Knows nothing of MkDocs or email.
+with its file, line and the fix (as data too, where it is certain: see ``report``). Knows
+nothing of MkDocs or email.
 
-The pipeline, top to bottom: read git once (``drafts.read_git``: base, HEAD and the lock at
-each), the published policies from it, the drafts and notes of the working tree, pair them
-through renames, then each family of rules: ``versions`` (and notes), ``anchors``, ``links``
-(and raw HTML), ``published`` (the lock and the base). ``report`` formats the result.
+The pipeline, top to bottom: read git once (``drafts.read_git``: base, HEAD, the pull request,
+the notes at base), the published policies from it, the drafts and notes of the working tree,
+pair them through renames, then each family of rules: ``versions`` (and notes), ``anchors``,
+``links`` (and raw HTML), ``published`` (published notes; with a record, the deployed one),
+``config`` (the settings init leaves as examples). ``report`` formats the result.
 
 Every message a rule can print is a template in its module's ``MESSAGES``, all of them in
-``MESSAGES`` here; EDITING.md quotes each (tests/test_editing.py holds the guide to that).
+``MESSAGES`` here; EDITING.md explains each (tests/test_editing.py holds the guide to that).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from policysite.check import anchors, links, published, versions
-from policysite.check.drafts import pair_drafts, read_drafts, read_git
+from policysite.check import anchors, config, links, published, versions
+from policysite.check.drafts import (
+    Baseline,
+    branch_commits,
+    pair_drafts,
+    read_drafts,
+    read_git,
+)
 from policysite.check.findings import Finding, Report, from_error
 from policysite.config import Settings, today
 from policysite.errors import NotFoundError, PolicySiteError, ProblemList
 from policysite.history import Snapshot
 from policysite.model import Policy
-from policysite.versions import policies_from_history
+from policysite.versions import notes_in, policies_from_history
 
 MESSAGES: dict[str, str] = {
     **versions.MESSAGES,
     **anchors.MESSAGES,
     **links.MESSAGES,
     **published.MESSAGES,
+    **config.MESSAGES,
 }
 
 __all__ = ["MESSAGES", "Finding", "Report", "check_site"]
 
 
-def check_site(settings: Settings, base: str | None = None, on: dt.date | None = None) -> Report:
-    """Check the working tree against the history at ``base`` (HEAD when None) on day ``on``."""
+def check_site(
+    settings: Settings,
+    base: str | None = None,
+    on: dt.date | None = None,
+    record: str | None = None,
+) -> Report:
+    """Check the working tree against the history at ``base`` (HEAD when None) on day ``on``;
+    with ``record`` (the deployed versions.json: a URL or a file), hold history to it too."""
     on = on or today()
     rev = base or "HEAD"
     snapshot = read_git(settings, rev)
@@ -51,6 +66,12 @@ def check_site(settings: Settings, base: str | None = None, on: dt.date | None =
             raise NotFoundError(published.MESSAGES["base-missing"].format(base=rev, fetch=fetch))
     else:
         history_ok = _read_published(settings, snapshot, rev, on, policies, findings)
+    baseline = Baseline(
+        rev,
+        on,
+        branch_commits(snapshot, rev),
+        notes_in(settings, snapshot.folder(rev, settings.changelog_path)),
+    )
     drafts, draft_findings, unreadable = read_drafts(settings)
     # A committed problem the working tree still has is reported once, with its commit.
     committed = {
@@ -61,10 +82,11 @@ def check_site(settings: Settings, base: str | None = None, on: dt.date | None =
     findings.extend(f for f in draft_findings if (f.path, f.line, f.message) not in committed)
     history = snapshot.history(rev) if policies else None
     pairing = pair_drafts(history, policies, drafts, unreadable)
-    record = list(pairing.record)
+    known = list(pairing.known)
     for policy in pairing.deleted:
-        findings.extend(versions.check_deleted(settings, policy))
+        findings.extend(versions.check_deleted(settings, policy, on))
     notes = versions.read_notes_checked(settings, findings)
+    taken: set[tuple[str, str]] = set()
     for draft in drafts.values():
         previous = pairing.previous.get(draft.policy)
         findings.extend(anchors.check_anchors_unique(draft))
@@ -75,17 +97,32 @@ def check_site(settings: Settings, base: str | None = None, on: dt.date | None =
         findings.extend(anchors.check_aliases(draft))
         if previous is not None:
             findings.extend(anchors.check_anchors_kept(draft, previous))
-        new = versions.check_version(settings, draft, previous, notes, rev, on, findings)
+        found: list[Finding] = []
+        new = versions.check_version(settings, draft, previous, notes, baseline, found)
+        findings.extend(found)
+        if any(f.rule == "label-taken" for f in found):
+            taken.add((draft.policy, draft.document.meta.version or ""))
         if new is not None:
-            record.append(new)
-    findings.extend(versions.check_notes(settings, notes, drafts, policies, record, history_ok))
-    if history_ok:  # without the published versions, the lock cannot be compared
-        deleted = {p.id for p in pairing.deleted}
-        committed_lock = published.lock_at(settings, snapshot, rev)
-        findings.extend(published.check_lock(settings, record, deleted, rev, committed_lock))
-    findings.extend(published.check_base_kept(settings, snapshot, base, policies, on))
+            known.append(new)
+    findings.extend(
+        versions.check_notes(settings, notes, drafts, policies, known, history_ok, pairing.renamed)
+    )
+    findings.extend(
+        published.check_notes_kept(
+            policies,
+            pairing.renamed,
+            baseline.notes,
+            notes,
+            rev,
+            taken,
+            {f.path for f in findings if f.rule == "note"},
+        )
+    )
+    findings.extend(config.check_placeholders(settings, bool(known)))
+    if record is not None and history_ok:
+        findings.extend(published.check_record(settings, record, policies, notes))
     ordered = sorted(findings, key=lambda f: (f.path, f.line, f.rule, f.message))
-    return Report(rev, tuple(dict.fromkeys(ordered)), len(drafts), len(record))
+    return Report(rev, tuple(dict.fromkeys(ordered)), len(drafts), len(known))
 
 
 def _read_published(

@@ -4,10 +4,11 @@ published version had still resolves (a heading or an alias), so old links keep 
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 from policysite.check.drafts import Draft
-from policysite.check.findings import Finding, finding
+from policysite.check.findings import Edit, Finding, finding, line_edit
 from policysite.errors import PolicySiteError
 from policysite.model import Policy, Section, key_line, parse_document
 from policysite.sections import split_sections
@@ -133,24 +134,26 @@ def check_anchors_kept(draft: Draft, previous: Policy) -> list[Finding]:
     resolvable = draft.resolvable
     fresh = [s for s in draft.sections if s.anchor and s.anchor not in old]
     aliases_line = key_line(draft.text, "anchor_aliases")
+    gone = [(anchor, was) for anchor, was in old.items() if anchor not in resolvable]
+    renamed = {anchor: _find_renamed(was, fresh) for anchor, was in gone}
+    edit = _aliases_edit(draft, {a: s.anchor for a, s in renamed.items() if s is not None})
     findings = []
-    for anchor, was in old.items():
-        if anchor in resolvable:
-            continue
-        renamed = _find_renamed(was, fresh)
-        if renamed is not None:
+    for anchor, was in gone:
+        match = renamed[anchor]
+        if match is not None:
             findings.append(
                 finding(
                     MESSAGES,
                     "anchor-renamed",
                     draft.path,
-                    renamed.line,
+                    match.line,
+                    edit=edit,
                     anchor=anchor,
                     title=was.title,
                     version=was.version,
                     policy=draft.policy,
-                    new=renamed.anchor,
-                    new_title=renamed.title,
+                    new=match.anchor,
+                    new_title=match.title,
                 )
             )
         else:
@@ -167,6 +170,29 @@ def check_anchors_kept(draft: Draft, previous: Policy) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _aliases_edit(draft: Draft, added: dict[str, str]) -> Edit | None:
+    """The front-matter line that keeps every renamed anchor working: the draft's
+    ``anchor_aliases`` with the new ones added, in place of that line, or after the last
+    setting when there is none."""
+    if not added or draft.document is None:
+        return None
+    aliases = {**draft.document.meta.anchor_aliases, **added}
+    pairs = ", ".join(f"{_yaml_key(k)}: {_yaml_key(v)}" for k, v in aliases.items())
+    setting = f"anchor_aliases: {{{pairs}}}"
+    line = key_line(draft.text, "anchor_aliases")
+    if line > 1:
+        return line_edit(draft.path, draft.text, line, setting)
+    closing = draft.document.body_line - 1  # the front matter's closing ---
+    return line_edit(draft.path, draft.text, closing - 1, after=(setting,))
+
+
+def _yaml_key(anchor: str) -> str:
+    """An anchor as a YAML flow-mapping scalar: plain when safe, quoted otherwise."""
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", anchor):
+        return anchor
+    return '"' + anchor.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _body(section: Section) -> str:

@@ -1,21 +1,22 @@
 """What the rules look at: the policies in the working tree (drafts), the published ones at the
 base revision, and the two paired up through renames.
 
-Git is read once per run, into one ``history.Snapshot`` (the base, HEAD, and the lock at each);
-every rule takes its share of that snapshot, never the repository.
+Git is read once per run, into one ``history.Snapshot`` (the base, HEAD and, on GitHub's merge
+of a pull request, the pull request itself; the changelog notes at each); every rule takes its
+share of that snapshot, never the repository.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import datetime as dt
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from policysite.check.findings import Finding, from_error
 from policysite.config import Settings
 from policysite.errors import PolicySiteError, each_problem
 from policysite.history import History, Snapshot, match_renames, read_snapshot
-from policysite.lock import LOCK_FILE
-from policysite.model import Document, Policy, Section, parse_document, policy_id
+from policysite.model import Document, Note, Policy, Section, parse_document, policy_id
 from policysite.sections import split_sections
 from policysite.worktree import read_policies
 
@@ -42,7 +43,7 @@ class Draft:
 
 
 @dataclass(frozen=True)
-class RecordEntry:
+class KnownVersion:
     """A version the site will publish: in history at base, or new in the working tree."""
 
     policy: str
@@ -53,25 +54,49 @@ class RecordEntry:
 
 
 @dataclass(frozen=True)
+class Baseline:
+    """What the working tree is held to: the revision it is compared with (``base``), the day
+    of the check, the commits the branch holds (``branch_commits``), the notes at ``base``."""
+
+    base: str
+    on: dt.date
+    branch: frozenset[str] = frozenset()
+    notes: Mapping[tuple[str, str], Note] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Pairing:
     """The working tree's policies beside the published ones (renames followed)."""
 
     drafts: dict[str, Draft]
     previous: dict[str, Policy]  # draft id → the published policy it continues
     deleted: list[Policy]  # published policies with no file in the working tree
-    record: list[RecordEntry]  # the published versions of the policies still there
+    known: list[KnownVersion]  # the published versions of the policies still there
+    renamed: dict[str, str] = field(default_factory=dict)  # published id → id in working tree
+
+
+# GitHub checks a pull request out as its merge into the base: HEAD's second parent is then the
+# pull request's own last commit, whose history says what its branch started from.
+MERGED_BRANCH = "HEAD^2"
 
 
 def read_git(settings: Settings, rev: str) -> Snapshot:
-    """Everything a check against ``rev`` needs from git, in one read: the history at ``rev``
-    and at HEAD (a branch must keep what the base published), and the lock at both."""
+    """Everything a check against ``rev`` needs from git, in one read: the history at ``rev``,
+    at HEAD and at HEAD's second parent (see ``branch_commits``), and the notes at ``rev``."""
+    revs = [rev, "HEAD", MERGED_BRANCH] if rev != "HEAD" else ["HEAD"]
     return read_snapshot(
-        settings.root,
-        settings.docs_path,
-        [rev, "HEAD"],
-        settings.ignore_commits,
-        [settings.root / LOCK_FILE],
+        settings.root, settings.docs_path, revs, settings.ignore_commits, [settings.changelog_path]
     )
+
+
+def branch_commits(snapshot: Snapshot, base: str) -> frozenset[str]:
+    """The commits the branch being checked holds: HEAD's first-parent chain, or the pull
+    request's when HEAD is GitHub's merge of it into ``base``. A version of ``base`` whose
+    commit is not among them was published after the branch started."""
+    head = snapshot.chain("HEAD")
+    if len(head) > 1 and head[1] == snapshot.commit(base) and snapshot.commit(MERGED_BRANCH):
+        return frozenset(snapshot.chain(MERGED_BRANCH))
+    return frozenset(head)
 
 
 def read_drafts(settings: Settings) -> tuple[dict[str, Draft], list[Finding], set[str]]:
@@ -125,14 +150,14 @@ def pair_drafts(
     renames = renamed_policies(history, drafts, unreadable) if history and published else {}
     previous: dict[str, Policy] = {}
     deleted: list[Policy] = []
-    record: list[RecordEntry] = []
+    known: list[KnownVersion] = []
     for policy in published:
         draft_id = renames.get(policy.id, policy.id)
         if draft_id not in drafts and draft_id not in unreadable:
             deleted.append(policy)
             continue
         previous[draft_id] = policy
-        record.extend(
-            RecordEntry(draft_id, v.label, v.sha256, v.commit, v.adopted) for v in policy.versions
+        known.extend(
+            KnownVersion(draft_id, v.label, v.sha256, v.commit, v.adopted) for v in policy.versions
         )
-    return Pairing(drafts, previous, deleted, record)
+    return Pairing(drafts, previous, deleted, known, renames)

@@ -1,4 +1,5 @@
-"""What the rules find: a ``Finding`` each, made from a message template, and the ``Report``
+"""What the rules find: a ``Finding`` each, made from a message template, with the fix as
+data where one is certain (an ``Edit`` of one line, a ``NewFile`` to create), and the ``Report``
 of a run."""
 
 from __future__ import annotations
@@ -13,14 +14,40 @@ Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True)
+class Edit:
+    """A fix of one line of a file, for a one-click suggestion: ``replace`` is what the line
+    should say (None: keep it), ``after`` the lines to add below it."""
+
+    path: str
+    line: int
+    original: str
+    replace: str | None = None
+    after: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A file the fix creates, offered as GitHub's "new file" page filled in; ``label`` says
+    what the link makes (e.g. "as a material change")."""
+
+    path: str
+    content: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class Finding:
-    """One problem: where it is, how bad, and the message with the fix."""
+    """One problem: where it is, how bad, and the message with the fix. ``gone`` says the file
+    is deleted in the working tree (a review comment goes on its old lines)."""
 
     severity: Severity
     path: str
     line: int
     rule: str
     message: str
+    edit: Edit | None = None
+    files: tuple[NewFile, ...] = ()
+    gone: bool = False
 
 
 def finding(
@@ -29,6 +56,10 @@ def finding(
     file: str,
     line: int,
     severity: Severity = "error",
+    *,
+    edit: Edit | None = None,
+    files: tuple[NewFile, ...] = (),
+    gone: bool = False,
     **values: str,
 ) -> Finding:
     """A finding of ``rule`` at ``file``:``line``, its template from ``messages`` filled in.
@@ -36,7 +67,17 @@ def finding(
     Each family of rules keeps its templates (``MESSAGES``) beside the rules; {names} are
     filled in, {{ and }} print one brace.
     """
-    return Finding(severity, file, max(line, 1), rule, messages[rule].format(**values))
+    message = messages[rule].format(**values)
+    return Finding(severity, file, max(line, 1), rule, message, edit, files, gone)
+
+
+def line_edit(
+    path: str, text: str, line: int, replace: str | None = None, after: tuple[str, ...] = ()
+) -> Edit:
+    """An ``Edit`` of line ``line`` (1-based) of ``text``, the file at ``path``."""
+    lines = text.splitlines()
+    original = lines[line - 1] if 0 < line <= len(lines) else ""
+    return Edit(path, line, original, replace, after)
 
 
 def from_error(error: PolicySiteError, rule: str = "front-matter") -> Finding:

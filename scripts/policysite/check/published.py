@@ -1,86 +1,47 @@
-"""Rules on the published record: ``policies.lock`` and the base branch must agree with
-history, so that no published text changes or vanishes unnoticed.
+"""Rules on what was published: a published version's text, note and material flag never
+change unnoticed.
 
-Another mechanism will replace the lock; until then these rules behave exactly as they did.
+Two comparisons hold them. In a pull request, the notes at the base revision against the
+working tree (``check_notes_kept``; the texts are held by the version rules). Before a deploy,
+the history to publish against the published record, the ``versions.json`` the live site
+serves (``check_record``): a force-push, an edit on main without a new label, a dropped commit
+or a changed note is refused there, with both hashes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Iterable, Mapping
 
-from policysite.check.drafts import RecordEntry
-from policysite.check.findings import Finding, finding, from_error
-from policysite.config import Settings
-from policysite.errors import PolicySiteError
-from policysite.files import decode_text
-from policysite.history import Snapshot
-from policysite.lock import LOCK_FILE, LockEntry, parse_lock, read_lock
-from policysite.model import Policy
-from policysite.versions import policies_from_history
+from policysite.check.findings import Finding, Severity, finding
+from policysite.config import CONFIG_FILE, Settings
+from policysite.model import Note, Policy, Version
+from policysite.record import Published, RecordUnavailable, read_record
 
 # Every message these rules print, by rule. {names} are filled in; {{ and }} print one brace.
 MESSAGES: dict[str, str] = {
-    # --- the published record ---------------------------------------------------------------
-    "lock-absent": (
-        "is missing, so nothing guards the published texts against a rewritten history; run "
-        "`policysite lock` and commit policies.lock."
+    # --- the published record (before a deploy) ---------------------------------------------
+    "record-changed": (
+        "{policy} {version} was published with {published} ({record}), but the history to "
+        "publish has {actual}: a published version never changes, so nothing is deployed. Put "
+        "back what was published: revert the change on main (or list its commit under "
+        "`ignore_commits` in mkdocs.yml), or, if main was force-pushed, push the published "
+        "history back from a clone that has it; make the change as a new version."
     ),
-    "lock-changed": (
-        "{policy} {version} was published with sha256 {locked} ({locked_commit}) but its text "
-        "in history now has sha256 {actual} (commit {commit}): a published text must never "
-        "change. Restore the original history (ask a developer: the old commit is in any "
-        "older clone), and publish the change as a new version."
+    "record-absent": (
+        "there is no published record at {source} ({reason}), so history is not compared with "
+        "what readers have seen; expected before the site's first publish, and only then."
     ),
-    "lock-gone": (
-        "records {policy} {version} (sha256 {locked}, {locked_commit}), but history at {base} "
-        "has no such version: history was rewritten or the commit dropped. Restore the "
-        "original history (ask a developer: {locked_commit} is in any older clone); do not run "
-        "`policysite lock`, which would erase {policy} {version} from the record of what was "
-        "published."
+    "record-unreadable": (
+        "the published record {source} could not be read ({reason}), so history cannot be "
+        "compared with what readers have seen, and nothing is deployed; run the job again once "
+        "the site answers."
     ),
-    "lock-gone-unmerged": (
-        "records {policy} {version} (sha256 {locked}, locked before it was merged, so without "
-        "its commit), and {evidence}, but history at {base} has no such version: it was most "
-        "likely published, and history was rewritten or the commit dropped. Restore the "
-        "original history (ask a developer: the old commit is in any older clone); do not run "
-        "`policysite lock`, which would erase {policy} {version} from the record of what was "
-        "published."
+    # --- published notes (in a pull request) ------------------------------------------------
+    "note-changed": (
+        "is the note of {policy} {version}, published on {base}, and {what}; a published note "
+        "never changes: put it back as it was, and say what is new in the next version's note."
     ),
-    "lock-renamed": (
-        "records {policy} {version}, but the policy is now {new} (the file was renamed here; "
-        "the text is unchanged); run `policysite lock` and commit policies.lock."
-    ),
-    "lock-pending": (
-        "does not record the new version {policy} {version}; run `policysite lock` and commit "
-        'policies.lock (or add a [[version]] table to it with policy = "{policy}", version = '
-        '"{version}" and sha256 = "{sha256}", each on its own line).'
-    ),
-    "lock-pending-stale": (
-        "records the new version {policy} {version} with sha256 {locked}, but its text now has "
-        "sha256 {actual}; run `policysite lock` again and commit policies.lock."
-    ),
-    "lock-behind": (
-        "does not record {policy} {version} (published at commit {commit}); run `policysite "
-        "lock` and commit policies.lock."
-    ),
-    "lock-stale": (
-        "still records {policy} {version}, whose policy file was deleted here; run `policysite "
-        "lock` and commit policies.lock."
-    ),
-    "lock-unpublished": (
-        "records {policy} {version}, which was never merged and is not in the working tree any "
-        "more; run `policysite lock` and commit policies.lock."
-    ),
-    "lock-moved": (
-        "records {policy} {version} at commit {locked_commit}, but history has the same text "
-        "at commit {commit} (history was rewritten; the text is unchanged); run `policysite "
-        "lock` and commit policies.lock."
-    ),
-    "base-changed": (
-        "{policy} {version} was published at {base} with sha256 {published} but this branch's "
-        "history has sha256 {actual}: the branch rewrote a published version. Start the branch "
-        "again from {base} and make the change there as a new version."
-    ),
+    # --- the revision to compare with -------------------------------------------------------
     "base-missing": (
         "the revision '{base}' to compare with does not exist in this clone; fetch it first: "
         "`{fetch}` (GitHub Actions: actions/checkout with `fetch-depth: 0`)."
@@ -88,190 +49,130 @@ MESSAGES: dict[str, str] = {
 }
 
 
-def lock_at(settings: Settings, snapshot: Snapshot, rev: str) -> list[LockEntry]:
-    """The lock as committed at ``rev``; empty when there was none (or it cannot be read)."""
-    data = snapshot.file(rev, settings.root / LOCK_FILE)
-    if data is None:
-        return []
-    try:
-        return parse_lock(decode_text(data, LOCK_FILE), LOCK_FILE)
-    except PolicySiteError:
-        return []
-
-
-def check_lock(
-    settings: Settings,
-    record: list[RecordEntry],
-    deleted: set[str],
+def check_notes_kept(
+    published: Iterable[Policy],
+    renamed: Mapping[str, str],
+    base_notes: Mapping[tuple[str, str], Note],
+    notes: Mapping[tuple[str, str], Note],
     base: str,
-    committed: list[LockEntry],
+    exempt: set[tuple[str, str]],
+    unreadable: set[str],
 ) -> list[Finding]:
-    """The lock and the record must agree: no published text changed or vanished.
+    """The note of every version published at ``base`` is in the working tree as it was.
 
-    ``committed`` is the lock as committed at ``base`` (``lock_at``): a version locked before
-    its merge and gone since was published if that lock has it too.
+    ``renamed`` maps a policy renamed here to its new id (its notes move with it); ``exempt``
+    holds the (policy, label) pairs the version rules already report (a label taken by another
+    change, whose note here is the branch's own); ``unreadable`` the paths of notes that are
+    there but cannot be read (reported as such).
     """
-    path = LOCK_FILE
-    try:
-        locked = read_lock(settings.root / LOCK_FILE, path)
-    except PolicySiteError as exc:
-        return [from_error(exc, "lock-invalid")]
-    if locked is None:
-        return [finding(MESSAGES, "lock-absent", path, 1)] if record else []
-    by_key = {(e.policy, e.version): e for e in record}
-    by_text = {(e.version, e.sha256): e.policy for e in record}
-    in_record = {e.policy for e in record}
-    rewritten = {
-        e.policy
-        for e in locked
-        if (actual := by_key.get((e.policy, e.version))) is not None
-        and actual.commit
-        and (actual.sha256 != e.sha256 or (e.commit and e.commit != actual.commit))
-    }
-    findings = []
-    for entry in locked:
-        locked_commit = f"commit {entry.commit[:12]}" if entry.commit else "not merged then"
-        actual = by_key.pop((entry.policy, entry.version), None)
-        if actual is None:
-            values = {
-                "policy": entry.policy,
-                "version": entry.version,
-                "locked": entry.sha256,
-                "locked_commit": locked_commit,
-                "base": base,
-            }
-            renamed = by_text.get((entry.version, entry.sha256))
-            if entry.policy in deleted:
-                rule = "lock-stale"
-            elif renamed is not None and renamed != entry.policy and entry.policy not in in_record:
-                rule, values["new"] = "lock-renamed", renamed
-            elif entry.commit:
-                rule = "lock-gone"
-            else:
-                if (entry.policy, entry.version, entry.sha256) in {
-                    (e.policy, e.version, e.sha256) for e in committed
-                }:
-                    rule, values["evidence"] = (
-                        "lock-gone-unmerged",
-                        f"so does policies.lock at {base}",
-                    )
-                elif entry.policy in rewritten:
-                    rule = "lock-gone-unmerged"
-                    values["evidence"] = f"other versions of {entry.policy} were rewritten"
-                else:
-                    rule = "lock-unpublished"
-            findings.append(finding(MESSAGES, rule, path, entry.line, "error", **values))
-        elif actual.sha256 != entry.sha256 and actual.commit is None:
-            findings.append(
-                finding(
-                    MESSAGES,
-                    "lock-pending-stale",
-                    path,
-                    entry.line,
-                    policy=entry.policy,
-                    version=entry.version,
-                    locked=entry.sha256,
-                    actual=actual.sha256,
-                )
-            )
-        elif actual.sha256 != entry.sha256:
-            findings.append(
-                finding(
-                    MESSAGES,
-                    "lock-changed",
-                    path,
-                    entry.line,
-                    policy=entry.policy,
-                    version=entry.version,
-                    locked=entry.sha256,
-                    locked_commit=locked_commit,
-                    actual=actual.sha256,
-                    commit=(actual.commit or "")[:12],
-                )
-            )
-        elif entry.commit and actual.commit and entry.commit != actual.commit:
-            findings.append(
-                finding(
-                    MESSAGES,
-                    "lock-moved",
-                    path,
-                    entry.line,
-                    "warning",
-                    policy=entry.policy,
-                    version=entry.version,
-                    locked_commit=entry.commit[:12],
-                    commit=actual.commit[:12],
-                )
-            )
-    for missing in by_key.values():
-        if missing.commit is None:
-            findings.append(
-                finding(
-                    MESSAGES,
-                    "lock-pending",
-                    path,
-                    1,
-                    policy=missing.policy,
-                    version=missing.version,
-                    sha256=missing.sha256,
-                )
-            )
-        else:
-            findings.append(
-                finding(
-                    MESSAGES,
-                    "lock-behind",
-                    path,
-                    1,
-                    "warning",
-                    policy=missing.policy,
-                    version=missing.version,
-                    commit=missing.commit[:12],
-                )
-            )
-    return findings
-
-
-def check_base_kept(
-    settings: Settings,
-    snapshot: Snapshot,
-    base: str | None,
-    published: list[Policy],
-    on: dt.date,
-) -> list[Finding]:
-    """With an explicit base, HEAD's history must still hold every version published there."""
-    if base is None or not published:
-        return []
-    head = snapshot.commit("HEAD")
-    if head is None or head == snapshot.commit(base):
-        return []
-    try:
-        history = snapshot.history("HEAD")
-        current = {p.id: p for p in policies_from_history(settings, history, as_of=on, notes=False)}
-    except PolicySiteError:
-        return []  # HEAD's own history problems are reported against the working tree
     findings = []
     for policy in published:
-        mine = current.get(policy.id)
-        if mine is None:
-            continue  # deleted or renamed on this branch: the rules above say so
+        pid = renamed.get(policy.id, policy.id)
         for version in policy.versions:
-            ours = mine.get(version.label)
-            if ours is not None and ours.sha256 != version.sha256:
-                findings.append(
-                    finding(
-                        MESSAGES,
-                        "base-changed",
-                        f"{settings.docs_dir}/{policy.id}.md",
-                        1,
-                        policy=policy.id,
-                        version=version.label,
-                        base=base,
-                        published=version.sha256,
-                        actual=ours.sha256,
-                    )
+            before = base_notes.get((policy.id, version.label))
+            if before is None or (pid, version.label) in exempt:
+                continue
+            # A renamed policy's notes still in its old folder: the orphan rule says move them.
+            now = notes.get((pid, version.label)) or notes.get((policy.id, version.label))
+            if now is not None and now.sha256 == before.sha256:
+                continue
+            if now is None and before.path in unreadable:
+                continue
+            if now is None:
+                what = "it was deleted here"
+            elif now.material != before.material:
+                what = (
+                    f"`material: {_flag(before.material)}` was changed to "
+                    f"`material: {_flag(now.material)}` here"
                 )
+            else:
+                what = "its text was edited here"
+            findings.append(
+                finding(
+                    MESSAGES,
+                    "note-changed",
+                    now.path if now else before.path,
+                    1,
+                    gone=now is None,
+                    policy=pid,
+                    version=version.label,
+                    base=base,
+                    what=what,
+                )
+            )
     return findings
+
+
+def check_record(
+    settings: Settings,
+    source: str,
+    policies: Iterable[Policy],
+    notes: Mapping[tuple[str, str], Note],
+) -> list[Finding]:
+    """Every version the published record at ``source`` lists is in history (or, renamed,
+    under another policy) with the same text, note and material flag."""
+    try:
+        record = read_record(source)
+    except RecordUnavailable as exc:
+        rule = "record-absent" if exc.absent else "record-unreadable"
+        severity: Severity = "warning" if exc.absent else "error"
+        return [finding(MESSAGES, rule, CONFIG_FILE, 1, severity, source=source, reason=exc.detail)]
+    current = {(p.id, v.label): (p, v) for p in policies for v in p.versions}
+    by_text = {(v.label, v.sha256): (p, v) for p, v in current.values()}
+    findings = []
+    for entry in record:
+        found = current.get((entry.policy, entry.version)) or by_text.get(
+            (entry.version, entry.sha256)
+        )
+        difference = _difference(entry, found, notes)
+        if difference is None:
+            continue
+        published, actual, path = difference
+        findings.append(
+            finding(
+                MESSAGES,
+                "record-changed",
+                path or f"{settings.docs_dir}/{entry.policy}.md",
+                1,
+                policy=entry.policy,
+                version=entry.version,
+                published=published,
+                record=source,
+                actual=actual,
+            )
+        )
+    return findings
+
+
+def _difference(
+    entry: Published,
+    found: tuple[Policy, Version] | None,
+    notes: Mapping[tuple[str, str], Note],
+) -> tuple[str, str, str | None] | None:
+    """What differs between a published version and history: (published, now, the file), or
+    None when nothing does."""
+    text = f"text sha256 {entry.sha256}"
+    if found is None:
+        return text, "no such version", None
+    policy, version = found
+    if version.sha256 != entry.sha256:
+        # The last version of an adopted policy is labelled by its day, and that day's later
+        # changes are still part of it: it may grow until the day is over.
+        if version.adopted and version is policy.versions[-1]:
+            return None
+        return text, f"text sha256 {version.sha256}", version.path
+    note = notes.get((policy.id, version.label))
+    if entry.material is not None and (note is None or note.material != entry.material):
+        now = "no note" if note is None else f"material: {_flag(note.material)}"
+        return f"material: {_flag(entry.material)}", now, note.path if note else None
+    if entry.note_sha256 is not None and (note is None or note.sha256 != entry.note_sha256):
+        now = "no note" if note is None else f"note sha256 {note.sha256}"
+        return f"note sha256 {entry.note_sha256}", now, note.path if note else None
+    return None
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
 
 
 def fetch_hint(rev: str) -> str:

@@ -1,10 +1,66 @@
-"""The formats of a ``check`` report: text for people, GitHub workflow annotations, JSON."""
+"""The formats of a ``check`` report: text for people, GitHub workflow annotations, the review
+comments of a pull request (``github-review``), JSON.
+
+The GitHub formats link each finding to its entry in EDITING.md's message reference, and the
+review offers each certain fix as GitHub's one-click ``suggestion`` (the lines as they should
+read) or as a link to GitHub's "new file" page, filled in.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
 
-from policysite.check.findings import Report
+from policysite.check.findings import Edit, Finding, NewFile, Report
+
+GUIDE = "EDITING.md"
+# Longer links are refused by browsers and servers on the way; such a file is offered as text.
+MAX_URL = 8000
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where the output points: the guide's message reference, and GitHub's pages for the pull
+    request's ``branch`` of ``repo`` (owner/name). Without a repository, links are relative and
+    new files are shown as text."""
+
+    server: str = "https://github.com"
+    repo: str = ""
+    branch: str = ""
+    base_branch: str = "main"
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> Links:
+        """The pull request GitHub Actions runs for (``GITHUB_REPOSITORY``, ``GITHUB_HEAD_REF``
+        and ``GITHUB_BASE_REF``); local runs get relative links."""
+        return cls(
+            environ.get("GITHUB_SERVER_URL") or "https://github.com",
+            environ.get("GITHUB_REPOSITORY", ""),
+            environ.get("GITHUB_HEAD_REF", ""),
+            environ.get("GITHUB_BASE_REF") or environ.get("GITHUB_REF_NAME") or "main",
+        )
+
+    def guide(self, rule: str) -> str:
+        """The entry of ``rule`` in the message reference."""
+        if not self.repo:
+            return f"{GUIDE}#{rule}"
+        return f"{self.server}/{self.repo}/blob/{quote(self.base_branch, safe='/')}/{GUIDE}#{rule}"
+
+    def new_file(self, file: NewFile) -> str | None:
+        """GitHub's "new file" page on the branch, filled in; None when it cannot be a link."""
+        if not (self.repo and self.branch):
+            return None
+        query = urlencode({"filename": file.path, "value": file.content}, quote_via=quote)
+        url = f"{self.server}/{self.repo}/new/{quote(self.branch, safe='/')}?{query}"
+        return url if len(url) <= MAX_URL else None
+
+    def published(self, path: str) -> str | None:
+        """The file as the base branch has it (the text a deleted policy is restored from)."""
+        if not self.repo:
+            return None
+        return f"{self.server}/{self.repo}/blob/{quote(self.base_branch, safe='/')}/{path}"
 
 
 def _count(number: int, word: str) -> str:
@@ -38,14 +94,99 @@ def _escape_property(value: str) -> str:
     return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_github(report: Report) -> str:
-    """GitHub Actions workflow commands: one annotation per finding, then the count."""
+def format_github(report: Report, links: Links | None = None) -> str:
+    """GitHub Actions workflow commands: one annotation per finding (with the link to its entry
+    in the guide), then the count."""
+    links = links or Links()
     lines = [
         f"::{f.severity} file={_escape_property(f.path)},line={f.line},"
-        f"title={_escape_property('policysite check: ' + f.rule)}::{escape_data(f.message)}"
+        f"title={_escape_property('policysite check: ' + f.rule)}::"
+        f"{escape_data(f.message + chr(10) + 'See ' + links.guide(f.rule))}"
         for f in report.findings
     ]
     return "\n".join([*lines, summary_line(report)])
+
+
+def format_github_review(report: Report, links: Links | None = None) -> str:
+    """A pull-request review as JSON for GitHub's API: ``body``, ``event`` and ``comments``
+    (``path``, ``line``, ``side``, ``body``), one comment per line the findings are about.
+
+    A finding with an ``Edit`` sits on the edited line with a ``suggestion`` block: every edit
+    of that line applied, so one click fixes them all. A comment on a line outside the pull
+    request's diff is GitHub's to refuse: the workflow moves those into the review's body.
+    """
+    links = links or Links()
+    groups: dict[tuple[str, int, str], list[Finding]] = {}
+    for found in report.findings:
+        if found.edit is not None:
+            where = (found.edit.path, found.edit.line, "RIGHT")
+        else:
+            where = (found.path, found.line, "LEFT" if found.gone else "RIGHT")
+        groups.setdefault(where, []).append(found)
+    comments = [
+        {"path": path, "line": line, "side": side, "body": _comment(found, links)}
+        for (path, line, side), found in sorted(groups.items())
+    ]
+    body = summary_line(report)
+    if report.findings:
+        body += (
+            " Each comment says what to change; where it shows a suggested change, **Commit "
+            "suggestion** makes it."
+        )
+    review = {
+        "event": "COMMENT",
+        "body": body,
+        "errors": report.errors,
+        "warnings": report.warnings,
+        "comments": comments,
+    }
+    return json.dumps(review, indent=2, ensure_ascii=False)
+
+
+def _comment(found: list[Finding], links: Links) -> str:
+    parts = []
+    for item in found:
+        head = "**Error**" if item.severity == "error" else "**Warning**"
+        parts.append(f"{head} ([`{item.rule}`]({links.guide(item.rule)})): {item.message}")
+        parts.extend(_offer(file, item, links) for file in _by_path(item.files))
+    edits = [item.edit for item in found if item.edit is not None]
+    if edits:
+        parts.append("```suggestion\n" + "\n".join(_edited(edits)) + "\n```")
+    return "\n\n".join(parts)
+
+
+def _by_path(files: tuple[NewFile, ...]) -> list[tuple[NewFile, ...]]:
+    grouped: dict[str, list[NewFile]] = {}
+    for file in files:
+        grouped.setdefault(file.path, []).append(file)
+    return [tuple(group) for group in grouped.values()]
+
+
+def _offer(files: tuple[NewFile, ...], item: Finding, links: Links) -> str:
+    """A file to create: one link per way of filling it in, or its content as text."""
+    path = files[0].path
+    urls = [(file, links.new_file(file)) for file in files]
+    if all(url is not None for _, url in urls):
+        made = " · ".join(f"[{file.label or 'create it'}]({url})" for file, url in urls)
+        return f"Create `{path}` in one click: {made}."
+    published = links.published(path) if item.gone else None
+    if published is not None:
+        return (
+            f"Create `{path}` again with [its published text]({published}), changing its front "
+            "matter as above."
+        )
+    return f"Create `{path}` with:\n\n```markdown\n{files[0].content.rstrip(chr(10))}\n```"
+
+
+def _edited(edits: list[Edit]) -> list[str]:
+    """The lines that replace one line, with every edit of it applied."""
+    line = edits[0].original
+    after: list[str] = []
+    for edit in edits:
+        if edit.replace is not None:
+            line = edit.replace
+        after.extend(a for a in edit.after if a not in after)
+    return [line, *after]
 
 
 def format_json(report: Report) -> str:

@@ -1,16 +1,22 @@
 """Rules on versions and their changelog notes: every change of a published text is a new
-version with a new label, a later effective date, a note, and enough notice when material."""
+version with a free label, a later effective date, a note, and enough notice when material or
+when it retires the policy.
+
+Where the fix is certain (the next label, the earliest date, the note's file) the finding
+carries it as data, for ``check --format github-review`` to offer as a one-click suggestion.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
-from policysite.check.drafts import Draft, RecordEntry
-from policysite.check.findings import Finding, finding, from_error
+from policysite.check.drafts import Baseline, Draft, KnownVersion
+from policysite.check.findings import Finding, NewFile, finding, from_error, line_edit
 from policysite.config import Settings
 from policysite.errors import PolicySiteError
-from policysite.model import Note, Policy, key_line, next_label, parse_document
-from policysite.worktree import read_all_notes
+from policysite.model import Note, Policy, Version, key_line, next_label, parse_document
+from policysite.worktree import read_all_notes, read_policy_file
 
 # Every message these rules print, by rule. {names} are filled in; {{ and }} print one brace.
 MESSAGES: dict[str, str] = {
@@ -25,13 +31,17 @@ MESSAGES: dict[str, str] = {
         'add `version: "{next}"` and `effective: YYYY-MM-DD` to the front matter.'
     ),
     "version-unlabelled": (
-        "has no 'version', so each commit becomes a version labelled by its date and needs no "
-        'changelog note; to publish it with a label, add `version: "1.0"` and '
+        "has no 'version', so each change merged becomes a version labelled by its date and "
+        'needs no changelog note; to publish it with a label, add `version: "1.0"` and '
         "`effective: YYYY-MM-DD` to the front matter."
     ),
     "label-reused": (
-        'version "{version}" was already published (commit {commit}) with a different text; '
-        'give this text a new label, e.g. version: "{next}".'
+        'version "{version}" was published on {date} with a different text; give this text a '
+        'new label: version: "{next}".'
+    ),
+    "label-taken": (
+        '"{version}" was published on {base} by another change since this branch started: use '
+        '"{next}" — {note_fix} and change `version:` on line {version_line}.'
     ),
     "effective-order": (
         'version "{version}" takes effect {effective}, before the previous version '
@@ -42,10 +52,21 @@ MESSAGES: dict[str, str] = {
         "day(s) after today ({today}); users must be told {notice_days} days ahead "
         "(notice_days in mkdocs.yml): set `effective:` to {earliest} or later."
     ),
+    "retirement-notice": (
+        'version "{version}" withdraws the policy on {retired}, only {days} day(s) after today '
+        "({today}); users must be told {notice_days} days before a policy is withdrawn "
+        "(notice_days in mkdocs.yml): set `retired:` to {earliest} or later."
+    ),
+    "retirement-editorial": (
+        'version "{version}" withdraws the policy, but {note} says `material: false`, so '
+        "nobody is told; a retirement is material: set `material: true` unless readers lose "
+        "nothing by it."
+    ),
     "policy-deleted": (
         "was deleted, but it has published versions ({versions}) that readers may hold links "
-        "to; restore the file and retire the policy instead: add `retired: YYYY-MM-DD` to its "
-        "front matter with a new version (the site keeps its archive and shows it as retired)."
+        "to; put the file back and retire the policy instead: its last text with "
+        "{front_matter} in the front matter (the site keeps its archive and shows the policy "
+        "as retired)."
     ),
     # --- changelog notes --------------------------------------------------------------------
     "note-missing": (
@@ -78,11 +99,20 @@ def read_notes_checked(settings: Settings, findings: list[Finding]) -> dict[tupl
     return working.notes
 
 
-# --- versions -----------------------------------------------------------------------------
-
-
-def _note_path(settings: Settings, policy: str, version: str) -> str:
+def note_path(settings: Settings, policy: str, version: str) -> str:
+    """Where the changelog note of a version lives: ``changelog/<policy>/<version>.md``."""
     return f"{settings.changelog_dir}/{policy}/{version}.md"
+
+
+def note_files(path: str, retirement: bool = False) -> tuple[NewFile, ...]:
+    """A missing note, offered filled in: material or editorial (a retirement is material)."""
+    material = NewFile(path, "---\nmaterial: true\n---\n\n", "as a material change")
+    if retirement:
+        return (material,)
+    return material, NewFile(path, "---\nmaterial: false\n---\n\n", "as an editorial fix")
+
+
+# --- versions -----------------------------------------------------------------------------
 
 
 def check_version(
@@ -90,20 +120,18 @@ def check_version(
     draft: Draft,
     previous: Policy | None,
     notes: dict[tuple[str, str], Note],
-    base: str,
-    on: dt.date,
+    baseline: Baseline,
     findings: list[Finding],
-) -> RecordEntry | None:
+) -> KnownVersion | None:
     """Rules for a policy whose text differs from its last published version.
 
-    Appends findings; returns the new version for the record, or None when there is none.
+    Appends findings; returns the new version, or None when there is none.
     """
     assert draft.document is not None
     meta = draft.document.meta
     last = previous.versions[-1] if previous and previous.versions else None
     if last is not None and last.sha256 == draft.sha256:
         return None
-    version_line = key_line(draft.text, "version")
     if meta.version is None:
         if last is not None and not last.adopted:
             findings.append(
@@ -120,34 +148,10 @@ def check_version(
             findings.append(finding(MESSAGES, "version-unlabelled", draft.path, 1, "warning"))
         return None
     label = meta.version
-    note_path = _note_path(settings, draft.policy, label)
-    if last is not None and label == last.label:
-        findings.append(
-            finding(
-                MESSAGES,
-                "unversioned-edit",
-                draft.path,
-                version_line,
-                base=base,
-                version=label,
-                next=next_label(label),
-                note=_note_path(settings, draft.policy, next_label(label)),
-            )
-        )
-        return None
     earlier = previous.get(label) if previous else None
     if earlier is not None:
-        findings.append(
-            finding(
-                MESSAGES,
-                "label-reused",
-                draft.path,
-                version_line,
-                version=label,
-                commit=earlier.commit[:12],
-                next=next_label(previous.versions[-1].label if previous else label),
-            )
-        )
+        assert last is not None
+        findings.append(_label_finding(settings, draft, earlier, last, notes, baseline))
         return None
     assert meta.effective is not None  # the model requires it with a version
     effective_line = key_line(draft.text, "effective")
@@ -158,21 +162,38 @@ def check_version(
                 "effective-order",
                 draft.path,
                 effective_line,
+                edit=line_edit(
+                    draft.path,
+                    draft.text,
+                    effective_line,
+                    f"effective: {last.effective.isoformat()}",
+                ),
                 version=label,
                 effective=meta.effective.isoformat(),
                 previous=last.label,
                 previous_effective=last.effective.isoformat(),
             )
         )
+    retiring = last is not None and meta.retired is not None and last.retired is None
     note = notes.get((draft.policy, label))
+    path = note_path(settings, draft.policy, label)
     if note is None:
         findings.append(
             finding(
-                MESSAGES, "note-missing", draft.path, version_line, version=label, note=note_path
+                MESSAGES,
+                "note-missing",
+                draft.path,
+                key_line(draft.text, "version"),
+                files=note_files(path, retiring),
+                version=label,
+                note=path,
             )
         )
-    elif note.material and last is not None:
-        earliest = on + dt.timedelta(days=settings.notice_days)
+    if retiring:
+        assert meta.retired is not None
+        findings.extend(_retirement(settings, draft, label, meta.retired, note, baseline.on))
+    elif note is not None and note.material and last is not None:
+        earliest = baseline.on + dt.timedelta(days=settings.notice_days)
         if meta.effective < earliest:
             findings.append(
                 finding(
@@ -180,19 +201,132 @@ def check_version(
                     "notice-period",
                     draft.path,
                     effective_line,
+                    edit=line_edit(
+                        draft.path, draft.text, effective_line, f"effective: {earliest}"
+                    ),
                     version=label,
                     effective=meta.effective.isoformat(),
-                    days=str((meta.effective - on).days),
-                    today=on.isoformat(),
+                    days=str((meta.effective - baseline.on).days),
+                    today=baseline.on.isoformat(),
                     notice_days=str(settings.notice_days),
                     earliest=earliest.isoformat(),
                 )
             )
-    return RecordEntry(draft.policy, label, draft.sha256, None)
+    return KnownVersion(draft.policy, label, draft.sha256, None)
 
 
-def check_deleted(settings: Settings, policy: Policy) -> list[Finding]:
-    """A deleted policy is allowed only when its last published version retired it."""
+def _label_finding(
+    settings: Settings,
+    draft: Draft,
+    earlier: Version,
+    last: Version,
+    notes: dict[tuple[str, str], Note],
+    baseline: Baseline,
+) -> Finding:
+    """The draft's label is published already: taken by another change since the branch
+    started, still the last one (the text was edited without a new label), or an old one."""
+    label = earlier.label
+    line = key_line(draft.text, "version")
+    later = next_label(last.label)
+    edit = line_edit(draft.path, draft.text, line, f'version: "{later}"')
+    later_note = note_path(settings, draft.policy, later)
+    if earlier.commit not in baseline.branch and baseline.branch:
+        own = notes.get((draft.policy, label))
+        theirs = baseline.notes.get((draft.policy, label))
+        files: tuple[NewFile, ...] = ()
+        if own is not None and (theirs is None or own.sha256 != theirs.sha256):
+            note_fix = f"rename `{own.path}` to `{later}.md`"
+        else:
+            note_fix, files = f"create `{later_note}`", note_files(later_note)
+        return finding(
+            MESSAGES,
+            "label-taken",
+            draft.path,
+            line,
+            edit=edit,
+            files=files,
+            version=label,
+            base=baseline.base,
+            next=later,
+            note_fix=note_fix,
+            version_line=str(line),
+        )
+    if earlier is last:
+        files = () if (draft.policy, later) in notes else note_files(later_note)
+        return finding(
+            MESSAGES,
+            "unversioned-edit",
+            draft.path,
+            line,
+            edit=edit,
+            files=files,
+            base=baseline.base,
+            version=label,
+            next=later,
+            note=later_note,
+        )
+    return finding(
+        MESSAGES,
+        "label-reused",
+        draft.path,
+        line,
+        edit=edit,
+        version=label,
+        date=earlier.date.date().isoformat(),
+        next=later,
+    )
+
+
+def _retirement(
+    settings: Settings,
+    draft: Draft,
+    label: str,
+    retired: dt.date,
+    note: Note | None,
+    on: dt.date,
+) -> list[Finding]:
+    """A version that withdraws its policy: material unless said otherwise, and it gives the
+    notice period before the day it is withdrawn."""
+    found = []
+    if note is not None and not note.material:
+        text = read_policy_file(settings, note.path)
+        line = key_line(text, "material")
+        found.append(
+            finding(
+                MESSAGES,
+                "retirement-editorial",
+                note.path,
+                line,
+                "warning",
+                edit=line_edit(note.path, text, line, "material: true"),
+                version=label,
+                note=note.path,
+            )
+        )
+    earliest = on + dt.timedelta(days=settings.notice_days)
+    if retired < earliest:
+        line = key_line(draft.text, "retired")
+        found.append(
+            finding(
+                MESSAGES,
+                "retirement-notice",
+                draft.path,
+                line,
+                edit=line_edit(draft.path, draft.text, line, f"retired: {earliest}"),
+                version=label,
+                retired=retired.isoformat(),
+                days=str((retired - on).days),
+                today=on.isoformat(),
+                notice_days=str(settings.notice_days),
+                earliest=earliest.isoformat(),
+            )
+        )
+    return found
+
+
+def check_deleted(settings: Settings, policy: Policy, on: dt.date) -> list[Finding]:
+    """A deleted policy is allowed only when its last published version retired it; else the
+    fix is the file back, retiring the policy (offered filled in)."""
     last = policy.versions[-1] if policy.versions else None
     if last is None:
         return []
@@ -202,12 +336,47 @@ def check_deleted(settings: Settings, policy: Policy) -> list[Finding]:
         retired = None
     if retired is not None:
         return []
-    labels = ", ".join(v.label for v in policy.versions)
+    earliest = on + dt.timedelta(days=settings.notice_days)
+    path = f"{settings.docs_dir}/{policy.id}.md"
+    settings_lines = [f"retired: {earliest}"]
+    files: tuple[NewFile, ...] = ()
+    if not last.adopted:
+        later = next_label(last.label)
+        settings_lines = [f'version: "{later}"', f"effective: {on}", *settings_lines]
+        files = note_files(note_path(settings, policy.id, later), retirement=True)
+    text = retirement_text(last.text, settings_lines)
+    shown = [f"`{line}`" for line in settings_lines]
+    front_matter = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
     return [
         finding(
-            MESSAGES, "policy-deleted", f"{settings.docs_dir}/{policy.id}.md", 1, versions=labels
+            MESSAGES,
+            "policy-deleted",
+            path,
+            1,
+            files=(NewFile(path, text, "retiring the policy"), *files),
+            gone=True,
+            versions=", ".join(v.label for v in policy.versions),
+            front_matter=front_matter,
         )
     ]
+
+
+def retirement_text(text: str, settings_lines: list[str]) -> str:
+    """A policy's text with these front-matter lines set (each replaces the line of its key)."""
+    lines = text.split("\n")
+    for setting in settings_lines:
+        key = setting.partition(":")[0]
+        number = key_line(text, key)
+        if number > 1:
+            lines[number - 1] = setting
+        else:  # absent: add it before the closing ---
+            closing = lines.index("---", 1) if lines and lines[0] == "---" else None
+            if closing is None:
+                lines[:0] = ["---", setting, "---"]
+            else:
+                lines.insert(closing, setting)
+        text = "\n".join(lines)
+    return text
 
 
 def check_notes(
@@ -215,16 +384,21 @@ def check_notes(
     notes: dict[tuple[str, str], Note],
     drafts: dict[str, Draft],
     published: list[Policy],
-    record: list[RecordEntry],
+    known: list[KnownVersion],
     history_ok: bool = True,
+    renamed: Mapping[str, str] | None = None,
 ) -> list[Finding]:
-    """Every note must describe a version that exists (published or new here).
+    """Every note must describe a version that exists (published or new here), in the folder
+    of its policy as the working tree names it (``renamed``: published id → new id).
 
     When the history could not be read (``history_ok`` false), the published versions are
     unknown, so a note is not called an orphan: the history's own error says what to fix.
     """
-    labels: dict[str, list[str]] = {p.id: [v.label for v in p.versions] for p in published}
-    for entry in record:
+    renamed = renamed or {}
+    labels: dict[str, list[str]] = {
+        renamed.get(p.id, p.id): [v.label for v in p.versions] for p in published
+    }
+    for entry in known:
         labels.setdefault(entry.policy, [])
         if entry.version not in labels[entry.policy]:
             labels[entry.policy].append(entry.version)
@@ -244,7 +418,7 @@ def check_notes(
                 )
             )
         elif version not in labels[policy] and history_ok:
-            known = ", ".join(labels[policy]) or "none yet"
+            known_labels = ", ".join(labels[policy]) or "none yet"
             findings.append(
                 finding(
                     MESSAGES,
@@ -253,7 +427,7 @@ def check_notes(
                     1,
                     version=version,
                     policy=policy,
-                    known=known,
+                    known=known_labels,
                 )
             )
     return findings

@@ -23,7 +23,7 @@ from policysite.history.repository import (
     CatFile,
     Commit,
     Repository,
-    commit_all,
+    commit_files,
     find_repository,
     folder_prefix,
     init_repository,
@@ -31,6 +31,7 @@ from policysite.history.repository import (
     open_repository,
     run_git,
     stage_files,
+    switch_branch,
 )
 
 __all__ = [
@@ -40,7 +41,7 @@ __all__ = [
     "Revision",
     "Snapshot",
     "changed_policy_files",
-    "commit_all",
+    "commit_files",
     "find_repository",
     "init_repository",
     "match_renames",
@@ -49,6 +50,7 @@ __all__ = [
     "read_snapshot",
     "similarity",
     "stage_files",
+    "switch_branch",
 ]
 
 
@@ -79,7 +81,8 @@ class History:
 @dataclass(frozen=True)
 class Snapshot:
     """What git holds for one run, read once and passed down: each revision asked for, its
-    commit, the history of the policies at it, and a few other files there (the lock).
+    commit, its first-parent chain, the history of the policies at it, and the files of other
+    folders there (the changelog notes).
 
     Problems are raised when a history is asked for, in the order git would meet them (shallow
     clone, unknown revision, folder outside the repository), so a caller can first ask which
@@ -88,7 +91,8 @@ class Snapshot:
 
     commits: Mapping[str, str | None]  # revision → commit; None when this clone has none
     histories: Mapping[str, History | PolicyError] = field(default_factory=dict)
-    files: Mapping[tuple[str, Path], bytes | None] = field(default_factory=dict)
+    folders: Mapping[tuple[str, Path], Mapping[str, bytes]] = field(default_factory=dict)
+    chains: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     shallow: bool = False
     outside: str | None = None  # why the policies folder cannot be read: it is not in the repo
 
@@ -109,9 +113,13 @@ class Snapshot:
             raise found  # a policy file at ``rev`` git cannot give as text
         return found
 
-    def file(self, rev: str, path: Path) -> bytes | None:
-        """The bytes of ``path`` (as asked for) at ``rev``; None when it was not there."""
-        return self.files.get((rev, path))
+    def folder(self, rev: str, folder: Path) -> Mapping[str, bytes]:
+        """Every file under ``folder`` (as asked for) at ``rev``, by its path inside it."""
+        return self.folders.get((rev, folder), {})
+
+    def chain(self, rev: str) -> tuple[str, ...]:
+        """The commits of ``rev``'s first-parent chain, newest first; () when it has none."""
+        return self.chains.get(rev, ())
 
 
 @dataclass(frozen=True)
@@ -203,15 +211,20 @@ def _log(top: Path, tips: Sequence[str], prefix: str) -> dict[str, _Logged]:
     return commits
 
 
-def _chain(commits: Mapping[str, _Logged], tip: str) -> Iterator[_Change]:
-    """The changes on the first-parent chain of ``tip``, oldest first."""
-    chain: list[_Logged] = []
+def _chain_commits(commits: Mapping[str, _Logged], tip: str) -> tuple[str, ...]:
+    """The commits of the first-parent chain of ``tip``, newest first."""
+    chain: list[str] = []
     commit: str | None = tip
     while commit is not None and commit in commits:
-        chain.append(commits[commit])
+        chain.append(commit)
         commit = commits[commit].parent
-    for logged in reversed(chain):
-        yield from logged.changes
+    return tuple(chain)
+
+
+def _chain(commits: Mapping[str, _Logged], chain: tuple[str, ...]) -> Iterator[_Change]:
+    """The changes on a first-parent chain (newest first), oldest first."""
+    for commit in reversed(chain):
+        yield from commits[commit].changes
 
 
 def _is_policy_path(path: str, prefix: str) -> bool:
@@ -304,10 +317,11 @@ def read_snapshot(
     folder: Path,
     revs: Iterable[str],
     ignore_commits: Iterable[str] = (),
-    files: Iterable[Path] = (),
+    folders: Iterable[Path] = (),
 ) -> Snapshot:
-    """The history of every policy file under ``folder`` at each of ``revs``, and ``files``
-    (absolute paths) at each of them: two git processes, whatever the number of revisions.
+    """The history of every policy file under ``folder`` at each of ``revs``, and every file
+    under ``folders`` (absolute paths) at each of them: two git processes, whatever the number
+    of revisions.
 
     Each history follows files through renames. Only the first parent of each merge counts, so
     a PR's branch commits are not versions: its merge is. Commits in ``ignore_commits`` (full or
@@ -321,11 +335,11 @@ def read_snapshot(
         commits = objects.commits(dict.fromkeys(revs))
         tips = {rev: found.oid for rev, found in commits.items() if found is not None}
         histories: dict[str, History | PolicyError] = {}
+        chains: dict[str, tuple[str, ...]] = {}
         if tips and not repo.shallow and outside is None:
             logged = _log(repo.top, sorted(set(tips.values())), prefix)
-            read = {
-                rev: _lineages(_chain(logged, tip), prefix, ignored) for rev, tip in tips.items()
-            }
+            chains = {rev: _chain_commits(logged, tip) for rev, tip in tips.items()}
+            read = {rev: _lineages(_chain(logged, chains[rev]), prefix, ignored) for rev in tips}
             everything = (
                 change
                 for live, deleted in read.values()
@@ -342,32 +356,69 @@ def read_snapshot(
                     )
                 except PolicyError as exc:  # raised when this history is asked for
                     histories[rev] = exc
-        found_files = _read_files(objects, repo, tips, files)
+        found_folders = {
+            (rev, path): _tree_files(
+                objects, f"{tip}:{relative}" if relative else f"{tip}^{{tree}}"
+            )
+            for path in folders
+            if (relative := _relative(repo, path)) is not None
+            for rev, tip in tips.items()
+        }
     return Snapshot(
         {rev: found.oid if found else None for rev, found in commits.items()},
         histories,
-        found_files,
+        found_folders,
+        chains,
         repo.shallow,
         outside,
     )
 
 
-def _read_files(
-    objects: CatFile, repo: Repository, tips: Mapping[str, str], files: Iterable[Path]
-) -> dict[tuple[str, Path], bytes | None]:
-    names: dict[tuple[str, Path], str] = {}
-    for path in files:
-        try:
-            relative = path.resolve().relative_to(repo.top).as_posix()
-        except ValueError:
-            continue
-        for rev, tip in tips.items():
-            names[rev, path] = f"{tip}:{relative}"
-    found = objects.read(list(names.values()))
-    return {
-        key: obj.data if obj is not None and obj.kind == "blob" else None
-        for key, obj in zip(names, found, strict=True)
-    }
+def _relative(repo: Repository, path: Path) -> str | None:
+    """``path`` relative to the repository ('' for its top), or None when outside it."""
+    try:
+        relative = path.resolve().relative_to(repo.top).as_posix()
+    except ValueError:
+        return None
+    return "" if relative == "." else relative
+
+
+def _tree_files(objects: CatFile, name: str) -> dict[str, bytes]:
+    """Every file under the tree ``name`` (``REV:folder``) by its path in it, read level by
+    level through the run's one ``cat-file``; {} when there is no such folder."""
+    files: dict[str, bytes] = {}
+    level: list[tuple[str, str]] = [("", name)]
+    while level:
+        blobs: list[tuple[str, str]] = []
+        below: list[tuple[str, str]] = []
+        for (path, _), tree in zip(level, objects.read([n for _, n in level]), strict=True):
+            if tree is None or tree.kind != "tree":
+                continue
+            for mode, entry, oid in _tree_entries(tree.data, len(tree.oid) // 2):
+                if mode == "40000":
+                    below.append((f"{path}{entry}/", oid))
+                elif mode in ("100644", "100755"):
+                    blobs.append((f"{path}{entry}", oid))
+        for (path, _), blob in zip(blobs, objects.read([oid for _, oid in blobs]), strict=True):
+            if blob is not None:
+                files[path] = blob.data
+        level = below
+    return files
+
+
+def _tree_entries(data: bytes, size: int) -> Iterator[tuple[str, str, str]]:
+    """A tree object's entries, as git stores them: ``<mode> <name>\0<binary object id>``."""
+    index = 0
+    while index < len(data):
+        space = data.index(b" ", index)
+        nul = data.index(b"\0", space)
+        oid = data[nul + 1 : nul + 1 + size].hex()
+        yield (
+            data[index:space].decode(),
+            data[space + 1 : nul].decode("utf-8", "surrogateescape"),
+            oid,
+        )
+        index = nul + 1 + size
 
 
 def read_history(

@@ -284,15 +284,16 @@ def init_repository(root: Path) -> None:
     git.Repo.init(root, initial_branch="main").close()
 
 
-def commit_all(root: Path, message: str) -> str:
-    """Stage every file in the repository of ``root`` and commit; returns the commit's hash.
+def commit_files(root: Path, paths: Iterable[Path], message: str) -> str:
+    """Stage ``paths`` and commit them (and only them); returns the commit's hash.
 
     Without a configured author (a fresh machine, CI), the commit is made as "policysite".
     """
     import git
 
     with git.Repo(open_repository(root).top) as repo:
-        repo.git.add("-A")
+        files = [str(p) for p in paths]
+        repo.git.add("--", *files)
         env: dict[str, str] = {}
         if not repo.config_reader().has_option("user", "email"):
             env = {
@@ -302,8 +303,16 @@ def commit_all(root: Path, message: str) -> str:
                 "GIT_COMMITTER_EMAIL": "policysite@localhost",
             }
         with repo.git.custom_environment(**env):
-            repo.git.commit("-q", "-m", message)
+            repo.git.commit("-q", "-m", message, "--", *files)
         return str(repo.head.commit.hexsha)
+
+
+def switch_branch(root: Path, branch: str, *, create: bool = False) -> None:
+    """Check out ``branch`` (``create``: a new one, from where HEAD is)."""
+    import git
+
+    with git.Repo(open_repository(root).top) as repo:
+        repo.git.switch(*(["-q", "-c", branch] if create else ["-q", branch]))
 
 
 def stage_files(root: Path, paths: Iterable[Path]) -> None:
