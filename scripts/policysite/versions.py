@@ -229,21 +229,34 @@ def _retires(revision: Revision) -> bool:
     return document.meta.retired is not None
 
 
-def notes_in(settings: Settings, files: Mapping[str, bytes]) -> dict[tuple[str, str], Note]:
-    """The changelog notes among ``files`` (by path in the changelog folder, as a snapshot holds
-    them at a revision), by (policy, version); a note that cannot be read is left out."""
+def notes_in(settings: Settings, texts: Mapping[str, str]) -> dict[tuple[str, str], Note]:
+    """The changelog notes among ``texts`` (by path from the site's root, as ``texts_in``
+    gives them), by (policy, version); a note that cannot be read is left out."""
     notes: dict[tuple[str, str], Note] = {}
-    for relative, data in files.items():
-        policy, _, name = relative.rpartition("/")
-        if not policy or not name.endswith(".md"):
+    prefix = settings.changelog_dir + "/"
+    for path, text in texts.items():
+        policy, _, name = path.removeprefix(prefix).rpartition("/")
+        if not path.startswith(prefix) or not policy or not name.endswith(".md"):
             continue
-        version, path = name.removesuffix(".md"), f"{settings.changelog_dir}/{relative}"
+        version = name.removesuffix(".md")
         try:
-            text = decode_text(data, path, limit=None)
             notes[policy, version] = parse_note(text, policy, version, path)
         except PolicySiteError:
             continue
     return notes
+
+
+def texts_in(folder: str, files: Mapping[str, bytes]) -> dict[str, str]:
+    """The texts of ``files`` (by path in ``folder``, as a snapshot holds them), by their path
+    from the site's root; a file that is not text is left out."""
+    texts: dict[str, str] = {}
+    for relative, data in files.items():
+        path = f"{folder}/{relative}"
+        try:
+            texts[path] = decode_text(data, path, limit=None)
+        except PolicySiteError:
+            continue
+    return texts
 
 
 def find_policy(policies: list[Policy], policy: str, settings: Settings) -> Policy:

@@ -24,6 +24,7 @@ from policysite.check import anchors, config, links, published, versions
 from policysite.check.drafts import (
     Baseline,
     branch_commits,
+    merged_commits,
     pair_drafts,
     read_drafts,
     read_git,
@@ -33,7 +34,7 @@ from policysite.config import Settings, today
 from policysite.errors import NotFoundError, PolicySiteError, ProblemList
 from policysite.history import Snapshot
 from policysite.model import Policy
-from policysite.versions import notes_in, policies_from_history
+from policysite.versions import notes_in, policies_from_history, texts_in
 
 MESSAGES: dict[str, str] = {
     **versions.MESSAGES,
@@ -66,11 +67,14 @@ def check_site(
             raise NotFoundError(published.MESSAGES["base-missing"].format(base=rev, fetch=fetch))
     else:
         history_ok = _read_published(settings, snapshot, rev, on, policies, findings)
+    note_texts = texts_in(settings.changelog_dir, snapshot.folder(rev, settings.changelog_path))
     baseline = Baseline(
         rev,
         on,
         branch_commits(snapshot, rev),
-        notes_in(settings, snapshot.folder(rev, settings.changelog_path)),
+        merged_commits(snapshot),
+        notes_in(settings, note_texts),
+        note_texts,
     )
     drafts, draft_findings, unreadable = read_drafts(settings)
     # A committed problem the working tree still has is reported once, with its commit.
@@ -86,7 +90,7 @@ def check_site(
     for policy in pairing.deleted:
         findings.extend(versions.check_deleted(settings, policy, on))
     notes = versions.read_notes_checked(settings, findings)
-    taken: set[tuple[str, str]] = set()
+    exempt: set[tuple[str, str]] = set()  # notes a label-taken finding already speaks for
     for draft in drafts.values():
         previous = pairing.previous.get(draft.policy)
         findings.extend(anchors.check_anchors_unique(draft))
@@ -97,11 +101,7 @@ def check_site(
         findings.extend(anchors.check_aliases(draft))
         if previous is not None:
             findings.extend(anchors.check_anchors_kept(draft, previous))
-        found: list[Finding] = []
-        new = versions.check_version(settings, draft, previous, notes, baseline, found)
-        findings.extend(found)
-        if any(f.rule == "label-taken" for f in found):
-            taken.add((draft.policy, draft.document.meta.version or ""))
+        new = versions.check_version(settings, draft, previous, notes, baseline, findings, exempt)
         if new is not None:
             known.append(new)
     findings.extend(
@@ -109,12 +109,12 @@ def check_site(
     )
     findings.extend(
         published.check_notes_kept(
+            settings,
             policies,
             pairing.renamed,
-            baseline.notes,
+            baseline,
             notes,
-            rev,
-            taken,
+            exempt,
             {f.path for f in findings if f.rule == "note"},
         )
     )

@@ -103,11 +103,19 @@ def check_aliases(draft: Draft) -> list[Finding]:
                     draft.path,
                     section.line,
                     "warning",
+                    edit=_explicit_anchor(draft, section),
                     title=section.title,
                     anchor=section.anchor,
                 )
             )
     return findings
+
+
+def _explicit_anchor(draft: Draft, section: Section) -> Edit:
+    """The heading line with its anchor written out at the end: ``## Contact {#contact}``."""
+    lines = draft.text.splitlines()
+    heading = lines[section.line - 1].rstrip() if section.line <= len(lines) else section.title
+    return line_edit(draft.path, draft.text, section.line, f"{heading} {{#{section.anchor}}}")
 
 
 @dataclass(frozen=True)

@@ -56,12 +56,15 @@ class KnownVersion:
 @dataclass(frozen=True)
 class Baseline:
     """What the working tree is held to: the revision it is compared with (``base``), the day
-    of the check, the commits the branch holds (``branch_commits``), the notes at ``base``."""
+    of the check, the commits the branch holds (``branch_commits``), those whose changes the
+    working tree holds (``merged_commits``), the notes at ``base`` and their texts by path."""
 
     base: str
     on: dt.date
     branch: frozenset[str] = frozenset()
+    merged: frozenset[str] = frozenset()
     notes: Mapping[tuple[str, str], Note] = field(default_factory=dict)
+    note_texts: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,13 @@ def branch_commits(snapshot: Snapshot, base: str) -> frozenset[str]:
     if len(head) > 1 and head[1] == snapshot.commit(base) and snapshot.commit(MERGED_BRANCH):
         return frozenset(snapshot.chain(MERGED_BRANCH))
     return frozenset(head)
+
+
+def merged_commits(snapshot: Snapshot) -> frozenset[str]:
+    """The commits whose changes the checked-out tree holds, as far as first parents tell:
+    HEAD's chain and, when HEAD is a merge (GitHub's of the pull request, or the base merged
+    into the branch), its second parent's."""
+    return frozenset(snapshot.chain("HEAD")) | frozenset(snapshot.chain(MERGED_BRANCH))
 
 
 def read_drafts(settings: Settings) -> tuple[dict[str, Draft], list[Finding], set[str]]:

@@ -15,14 +15,16 @@ Severity = Literal["error", "warning"]
 
 @dataclass(frozen=True)
 class Edit:
-    """A fix of one line of a file, for a one-click suggestion: ``replace`` is what the line
-    should say (None: keep it), ``after`` the lines to add below it."""
+    """A fix of a file's lines, for a one-click suggestion: ``replace`` is what line ``line``
+    (lines ``first`` to ``line``, when ``first`` is set) should say (None: keep it), ``after``
+    the lines to add below."""
 
     path: str
     line: int
     original: str
     replace: str | None = None
     after: tuple[str, ...] = ()
+    first: int | None = None
 
 
 @dataclass(frozen=True)
@@ -72,12 +74,19 @@ def finding(
 
 
 def line_edit(
-    path: str, text: str, line: int, replace: str | None = None, after: tuple[str, ...] = ()
+    path: str,
+    text: str,
+    line: int,
+    replace: str | None = None,
+    after: tuple[str, ...] = (),
+    first: int | None = None,
 ) -> Edit:
-    """An ``Edit`` of line ``line`` (1-based) of ``text``, the file at ``path``."""
+    """An ``Edit`` of line ``line`` (1-based; from ``first`` when given) of ``text``, the file
+    at ``path``."""
     lines = text.splitlines()
-    original = lines[line - 1] if 0 < line <= len(lines) else ""
-    return Edit(path, line, original, replace, after)
+    start = first or line
+    original = "\n".join(lines[start - 1 : line]) if 0 < start <= line <= len(lines) else ""
+    return Edit(path, line, original, replace, after, first)
 
 
 def from_error(error: PolicySiteError, rule: str = "front-matter") -> Finding:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from policysite.check.findings import Finding, Severity, finding
+from policysite.check.drafts import Baseline
+from policysite.check.findings import Edit, Finding, NewFile, Severity, finding, line_edit
 from policysite.config import CONFIG_FILE, Settings
 from policysite.model import Note, Policy, Version
 from policysite.record import Published, RecordUnavailable, read_record
+from policysite.worktree import read_policy_file
 
 # Every message these rules print, by rule. {names} are filled in; {{ and }} print one brace.
 MESSAGES: dict[str, str] = {
@@ -50,53 +52,72 @@ MESSAGES: dict[str, str] = {
 
 
 def check_notes_kept(
+    settings: Settings,
     published: Iterable[Policy],
     renamed: Mapping[str, str],
-    base_notes: Mapping[tuple[str, str], Note],
+    baseline: Baseline,
     notes: Mapping[tuple[str, str], Note],
-    base: str,
     exempt: set[tuple[str, str]],
     unreadable: set[str],
 ) -> list[Finding]:
-    """The note of every version published at ``base`` is in the working tree as it was.
+    """The note of every version published at the base is in the working tree as it was;
+    the fix puts it back (a suggestion of its published text, or a link that recreates it).
 
-    ``renamed`` maps a policy renamed here to its new id (its notes move with it); ``exempt``
-    holds the (policy, label) pairs the version rules already report (a label taken by another
-    change, whose note here is the branch's own); ``unreadable`` the paths of notes that are
-    there but cannot be read (reported as such).
+    A version published after the branch started, and not merged into it, is not expected in
+    its tree. ``renamed`` maps a policy renamed here to its new id (its notes move with it); ``exempt``
+    holds the (policy, label) pairs the version rules already speak for (a label taken by
+    another change, whose note here is the branch's own); ``unreadable`` the paths of notes
+    that are there but cannot be read (reported as such).
     """
     findings = []
     for policy in published:
         pid = renamed.get(policy.id, policy.id)
         for version in policy.versions:
-            before = base_notes.get((policy.id, version.label))
+            before = baseline.notes.get((policy.id, version.label))
             if before is None or (pid, version.label) in exempt:
                 continue
+            if baseline.merged and version.commit not in baseline.merged:
+                continue  # published after the branch started, and not merged into it yet
             # A renamed policy's notes still in its old folder: the orphan rule says move them.
             now = notes.get((pid, version.label)) or notes.get((policy.id, version.label))
             if now is not None and now.sha256 == before.sha256:
                 continue
             if now is None and before.path in unreadable:
                 continue
+            published_text = baseline.note_texts.get(before.path, "")
+            edit: Edit | None = None
+            files: tuple[NewFile, ...] = ()
             if now is None:
                 what = "it was deleted here"
-            elif now.material != before.material:
-                what = (
-                    f"`material: {_flag(before.material)}` was changed to "
-                    f"`material: {_flag(now.material)}` here"
-                )
+                files = (NewFile(before.path, published_text, "as it was published"),)
             else:
-                what = "its text was edited here"
+                if now.material != before.material:
+                    what = (
+                        f"`material: {_flag(before.material)}` was changed to "
+                        f"`material: {_flag(now.material)}` here"
+                    )
+                else:
+                    what = "its text was edited here"
+                text = read_policy_file(settings, now.path)
+                edit = line_edit(
+                    now.path,
+                    text,
+                    len(text.splitlines()),
+                    published_text.rstrip("\n"),
+                    first=1,
+                )
             findings.append(
                 finding(
                     MESSAGES,
                     "note-changed",
                     now.path if now else before.path,
                     1,
+                    edit=edit,
+                    files=files,
                     gone=now is None,
                     policy=pid,
                     version=version.label,
-                    base=base,
+                    base=baseline.base,
                     what=what,
                 )
             )

@@ -117,16 +117,20 @@ def format_github_review(report: Report, links: Links | None = None) -> str:
     """
     links = links or Links()
     groups: dict[tuple[str, int, str], list[Finding]] = {}
-    for found in report.findings:
-        if found.edit is not None:
-            where = (found.edit.path, found.edit.line, "RIGHT")
+    for item in report.findings:
+        if item.edit is not None:
+            where = (item.edit.path, item.edit.line, "RIGHT")
         else:
-            where = (found.path, found.line, "LEFT" if found.gone else "RIGHT")
-        groups.setdefault(where, []).append(found)
-    comments = [
-        {"path": path, "line": line, "side": side, "body": _comment(found, links)}
-        for (path, line, side), found in sorted(groups.items())
-    ]
+            where = (item.path, item.line, "LEFT" if item.gone else "RIGHT")
+        groups.setdefault(where, []).append(item)
+    comments: list[dict[str, object]] = []
+    for (path, line, side), found in sorted(groups.items()):
+        comment: dict[str, object] = {"path": path, "line": line, "side": side}
+        first = min((f.edit.first for f in found if f.edit and f.edit.first), default=None)
+        if first is not None:
+            comment.update(start_line=first, start_side=side)
+        comment["body"] = _comment(found, links)
+        comments.append(comment)
     body = summary_line(report)
     if report.findings:
         body += (

@@ -122,10 +122,13 @@ def check_version(
     notes: dict[tuple[str, str], Note],
     baseline: Baseline,
     findings: list[Finding],
+    exempt: set[tuple[str, str]],
 ) -> KnownVersion | None:
     """Rules for a policy whose text differs from its last published version.
 
-    Appends findings; returns the new version, or None when there is none.
+    Appends findings; returns the new version, or None when there is none. A note this branch
+    wrote under a label another change took is added to ``exempt``: the finding about the
+    label says what to do with it.
     """
     assert draft.document is not None
     meta = draft.document.meta
@@ -151,7 +154,10 @@ def check_version(
     earlier = previous.get(label) if previous else None
     if earlier is not None:
         assert last is not None
-        findings.append(_label_finding(settings, draft, earlier, last, notes, baseline))
+        found, renames_note = _label_finding(settings, draft, earlier, last, notes, baseline)
+        if renames_note:
+            exempt.add((draft.policy, label))
+        findings.append(found)
         return None
     assert meta.effective is not None  # the model requires it with a version
     effective_line = key_line(draft.text, "effective")
@@ -222,9 +228,10 @@ def _label_finding(
     last: Version,
     notes: dict[tuple[str, str], Note],
     baseline: Baseline,
-) -> Finding:
+) -> tuple[Finding, bool]:
     """The draft's label is published already: taken by another change since the branch
-    started, still the last one (the text was edited without a new label), or an old one."""
+    started, still the last one (the text was edited without a new label), or an old one.
+    The flag says the fix renames the branch's own note (which is then no edited note)."""
     label = earlier.label
     line = key_line(draft.text, "version")
     later = next_label(last.label)
@@ -234,11 +241,18 @@ def _label_finding(
         own = notes.get((draft.policy, label))
         theirs = baseline.notes.get((draft.policy, label))
         files: tuple[NewFile, ...] = ()
-        if own is not None and (theirs is None or own.sha256 != theirs.sha256):
-            note_fix = f"rename `{own.path}` to `{later}.md`"
-        else:
+        renames = False
+        if own is None or (theirs is not None and own.sha256 == theirs.sha256):
             note_fix, files = f"create `{later_note}`", note_files(later_note)
-        return finding(
+        elif theirs is not None and earlier.commit in baseline.merged:
+            # The tree holds the other change too (GitHub's merge, or the base merged into the
+            # branch): the note there is theirs, edited; yours moves, theirs is put back.
+            note_fix = f"move your note to `{later_note}`, and put `{own.path}` back as it was"
+            text = read_policy_file(settings, own.path)
+            files = (NewFile(later_note, text, "your note, moved"),)
+        else:
+            note_fix, renames = f"rename `{own.path}` to `{later}.md`", True
+        taken = finding(
             MESSAGES,
             "label-taken",
             draft.path,
@@ -251,9 +265,19 @@ def _label_finding(
             note_fix=note_fix,
             version_line=str(line),
         )
+        return taken, renames
     if earlier is last:
         files = () if (draft.policy, later) in notes else note_files(later_note)
-        return finding(
+        effective_line = key_line(draft.text, "effective")
+        if effective_line == line + 1:  # the new version takes effect today, unless said later
+            edit = line_edit(
+                draft.path,
+                draft.text,
+                effective_line,
+                f'version: "{later}"\neffective: {baseline.on}',
+                first=line,
+            )
+        unversioned = finding(
             MESSAGES,
             "unversioned-edit",
             draft.path,
@@ -265,7 +289,8 @@ def _label_finding(
             next=later,
             note=later_note,
         )
-    return finding(
+        return unversioned, False
+    reused = finding(
         MESSAGES,
         "label-reused",
         draft.path,
@@ -275,6 +300,7 @@ def _label_finding(
         date=earlier.date.date().isoformat(),
         next=later,
     )
+    return reused, False
 
 
 def _retirement(
