@@ -38,6 +38,12 @@ class Settings:
     sender_name: str = ""
     sender_email: str = ""
     postal_address: str = ""
+    # Locales whose note translation a material version must have (check: an error, not a
+    # warning); every one of them is in ``locales``.
+    required_locales: tuple[str, ...] = ()
+    # The notice mail's legal wording, per locale: {"nb": {"opening": …, "footer": …}}; a
+    # locale or key left out gets the template's neutral default (site_templates/email/).
+    notice_wording: dict[str, dict[str, str]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -69,6 +75,8 @@ _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
 _INT_OPTIONS = ("notice_days", "announce_window_days")
 _STR_OPTIONS = ("changelog_dir", "service_name", "sender_name", "sender_email", "postal_address")
 _KNOWN_OPTIONS = {*_INT_OPTIONS, *_STR_OPTIONS, "locales", "ignore_commits", "enabled"}
+_KNOWN_OPTIONS |= {"required_locales", "notice_wording"}
+WORDING_KEYS = ("opening", "footer")  # the notice's sentences an organisation words itself
 
 
 def plugin_options(config: dict[str, Any]) -> dict[str, Any] | None:
@@ -85,6 +93,11 @@ def plugin_options(config: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def read_config_text(text: str) -> Any:
+    """A mkdocs.yml's text as data, MkDocs' own tags ignored (raises yaml.YAMLError)."""
+    return yaml.load(text, Loader=_TolerantLoader) or {}
+
+
 def load_settings(root: Path | str = ".") -> Settings:
     """Read ``mkdocs.yml`` in ``root``; defaults apply where it is absent or silent."""
     root = Path(root).resolve()
@@ -92,7 +105,7 @@ def load_settings(root: Path | str = ".") -> Settings:
     if not path.exists():
         return Settings(root=root)
     try:
-        config = yaml.load(path.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+        config = read_config_text(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         raise ConfigError(
@@ -137,6 +150,7 @@ def settings_from_config(root: Path, config: dict[str, Any]) -> Settings:
                 problems.append("'locales' needs at least one locale, e.g. [en]")
             else:
                 values[key] = tuple(value)
+    _read_locale_options(options, values.get("locales", Settings.locales), problems, values)
     if problems:
         raise ConfigError("plugin 'policysite': " + "; ".join(problems) + ".", path=CONFIG_FILE)
     docs_dir = config.get("docs_dir", "policies")
@@ -153,6 +167,45 @@ def settings_from_config(root: Path, config: dict[str, Any]) -> Settings:
         extra=config,
         **values,
     )
+
+
+def _read_locale_options(
+    options: dict[str, Any], locales: tuple[str, ...], problems: list[str], values: dict[str, Any]
+) -> None:
+    """``required_locales`` and ``notice_wording``: each locale they name is one of ``locales``."""
+    required = options.get("required_locales", [])
+    if not isinstance(required, list) or not all(isinstance(v, str) and v for v in required):
+        problems.append(f"'required_locales' must be a list of locales, not {required!r}")
+    else:
+        unknown = [v for v in required if v not in locales]
+        if unknown:
+            problems.append(
+                f"'required_locales' names {', '.join(unknown)}, which is not in 'locales' "
+                f"({', '.join(locales)}); add it there or remove it here"
+            )
+        values["required_locales"] = tuple(required)
+    wording = options.get("notice_wording") or {}
+    example = 'e.g. notice_wording: {nb: {footer: "Du får denne meldingen fordi …"}}'
+    if not isinstance(wording, dict):
+        problems.append(f"'notice_wording' must map a locale to its sentences, {example}")
+        return
+    found: dict[str, dict[str, str]] = {}
+    for locale, sentences in wording.items():
+        if locale not in locales:
+            problems.append(
+                f"'notice_wording' has sentences for '{locale}', which is not in 'locales' "
+                f"({', '.join(locales)})"
+            )
+        elif not isinstance(sentences, dict) or not all(
+            key in WORDING_KEYS and isinstance(text, str) for key, text in sentences.items()
+        ):
+            problems.append(
+                f"'notice_wording' for '{locale}' must give text for "
+                f"{' and/or '.join(WORDING_KEYS)}, not {sentences!r}"
+            )
+        else:
+            found[locale] = {key: " ".join(text.split()) for key, text in sentences.items()}
+    values["notice_wording"] = found
 
 
 def today() -> dt.date:

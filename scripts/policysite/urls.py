@@ -129,6 +129,29 @@ def section_url(base: str, policy: str, anchor: str, *, version: str | None = No
     return f"{page}#{quote(anchor, safe='-._~')}" if anchor else page
 
 
+def mail_text_url(base: str, policy: str, label: str, anchor: str = "", *, in_force: bool) -> str:
+    """Where a notice sends its reader for the text of version ``label`` (at ``anchor``).
+
+    The policy's page while that version is the one in force on the day the mail goes out;
+    otherwise the version's own page, which keeps exactly that text for good. An upcoming
+    version's notice must not link ``/<policy>/#<anchor>``: until the effective date that page
+    shows the old text, where a new section does not exist.
+    """
+    return section_url(base, policy, anchor, version=None if in_force else label)
+
+
+def change_section_url(base: str, policy: str, label: str, anchor: str) -> str:
+    """One section's redline on a version's change page: ``…/privacy/changes/2.0/#change-data``
+    (the page and its ids never change once the version is published)."""
+    return f"{change_url(base, policy, label)}#{quote(redline_id(anchor), safe='-._~')}"
+
+
+def list_id(policy: str, domain: str) -> str:
+    """The ``List-Id`` (RFC 2919) of a policy's notices: ``privacy.policy-notices.<domain>``."""
+    label = "".join(ch if ch.isascii() and (ch.isalnum() or ch == "-") else "-" for ch in policy)
+    return f"{label.strip('-').lower() or 'policy'}.policy-notices.{domain}"
+
+
 def feed_url(base: str) -> str:
     """``https://site/feed.xml``."""
     return base + FEED_FILE

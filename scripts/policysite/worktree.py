@@ -8,13 +8,13 @@ Returns plain data; parsing front matter is the model's job.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from policysite.config import Settings
 from policysite.errors import NotFoundError, PolicyError, PolicySiteError
 from policysite.files import decode_text
-from policysite.model import Note, parse_note, policy_id
+from policysite.model import Note, key_line, parse_document, parse_note, policy_id
 
 
 @dataclass(frozen=True)
@@ -81,27 +81,62 @@ def read_policy_file(settings: Settings, path: str) -> str:
 
 
 @dataclass(frozen=True)
+class NoteTranslation:
+    """``changelog/<policy>/<version>.<locale>.md``: a version's note in another language.
+
+    Front matter is optional: ``title:`` gives the policy's name in that language and
+    ``sections:`` (anchor: heading) the changed sections' headings; the body is the note.
+    Whether the version is material is the note's own business, not a translation's.
+    """
+
+    policy: str
+    version: str
+    locale: str
+    title: str | None
+    summary: str
+    path: str
+    sections: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class WorkingNotes:
     """Every changelog note on disk, by (policy, version); the ones that cannot be read."""
 
     notes: dict[tuple[str, str], Note]
     problems: list[PolicySiteError]
+    translations: dict[tuple[str, str, str], NoteTranslation] = field(default_factory=dict)
+
+
+def note_name(stem: str, locales: tuple[str, ...]) -> tuple[str, str | None]:
+    """A note file's stem → (version, locale): ``2.0.nb`` is note 2.0 in ``nb`` when nb is one of
+    the site's locales; any other stem (``2.0``, ``2026-03``) is the note of that version."""
+    version, _, suffix = stem.rpartition(".")
+    if version and suffix in locales:
+        return version, suffix
+    return stem, None
 
 
 def read_all_notes(settings: Settings) -> WorkingNotes:
     """Every note under the changelog folder, parsed; a bad one is a problem, not a stop."""
     notes: dict[tuple[str, str], Note] = {}
+    translations: dict[tuple[str, str, str], NoteTranslation] = {}
     problems: list[PolicySiteError] = []
     folder = settings.changelog_path
     if not folder.is_dir():
         return WorkingNotes(notes, problems)
     for file in sorted(folder.rglob("*.md")):
         policy = file.parent.relative_to(folder).as_posix()
+        version, locale = note_name(file.stem, settings.locales)
         try:
-            notes[policy, file.stem] = _read_note(settings, file, policy)
+            if locale is None:
+                notes[policy, version] = _read_note(settings, file, policy)
+            else:
+                translations[policy, version, locale] = _read_translation(
+                    settings, file, policy, version, locale
+                )
         except PolicySiteError as exc:
             problems.append(exc)
-    return WorkingNotes(notes, problems)
+    return WorkingNotes(notes, problems, translations)
 
 
 def read_notes(settings: Settings, policy: str) -> dict[str, Note]:
@@ -109,10 +144,48 @@ def read_notes(settings: Settings, policy: str) -> dict[str, Note]:
     folder = settings.changelog_path / policy
     if not folder.is_dir():
         return {}
-    return {file.stem: _read_note(settings, file, policy) for file in sorted(folder.glob("*.md"))}
+    return {
+        file.stem: _read_note(settings, file, policy)
+        for file in sorted(folder.glob("*.md"))
+        if note_name(file.stem, settings.locales)[1] is None
+    }
+
+
+def read_note_translations(
+    settings: Settings, policy: str, version: str
+) -> dict[str, NoteTranslation]:
+    """The translations of one version's note, by locale; raises on the first bad one."""
+    folder = settings.changelog_path / policy
+    found: dict[str, NoteTranslation] = {}
+    for locale in settings.locales:
+        file = folder / f"{version}.{locale}.md"
+        if file.is_file():
+            found[locale] = _read_translation(settings, file, policy, version, locale)
+    return found
 
 
 def _read_note(settings: Settings, file: Path, policy: str) -> Note:
     relative = file.relative_to(settings.root).as_posix()
     text = decode_text(file.read_bytes(), relative, limit=None)
     return parse_note(text, policy, file.stem, relative)
+
+
+def _read_translation(
+    settings: Settings, file: Path, policy: str, version: str, locale: str
+) -> NoteTranslation:
+    relative = file.relative_to(settings.root).as_posix()
+    text = decode_text(file.read_bytes(), relative, limit=None)
+    document = parse_document(text, relative)
+    sections = document.meta.extra.get("sections") or {}
+    if not isinstance(sections, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in sections.items()
+    ):
+        raise PolicyError(
+            "'sections' must map a section's anchor to its heading in this language, e.g. "
+            "`sections: {data: Opplysninger vi samler inn}`.",
+            path=relative,
+            line=key_line(text, "sections"),
+        )
+    summary = document.body.strip()
+    title = document.meta.title
+    return NoteTranslation(policy, version, locale, title, summary, relative, dict(sections))

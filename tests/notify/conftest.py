@@ -32,8 +32,12 @@ MKDOCS = """
 site_name: Test policies
 site_url: https://policies.example.com/
 docs_dir: policies
+theme:
+  name: material
+  font: false
 plugins:
   - policysite:
+      notice_days: 14
       announce_window_days: 30
       locales: [en, nb]
       service_name: Example
@@ -73,9 +77,22 @@ You may ask for a copy of your data.
 """
 
 
+NOTE_2_NB = """---
+title: Personvernerklæring
+sections:
+  data: Opplysninger vi samler inn
+  cookies: Informasjonskapsler og sporing
+  old: Gammelt avsnitt
+  rights: Dine rettigheter
+---
+Vi samler nå inn e-postadressen din, og vi forteller hvilke rettigheter du har.
+"""
+
+
 @pytest.fixture
 def site(git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> GitRepo:
-    """A site with privacy 1.0 (material, 2025) and 2.0 (material, upcoming 2026-03-20)."""
+    """A site with privacy 1.0 (material, 2025) and 2.0 (material, upcoming 2026-03-20, with a
+    Norwegian note and title; notice_days 14)."""
     git_repo.write("mkdocs.yml", MKDOCS)
     shutil.copytree(REPO_ROOT / "site_templates", git_repo.path / "site_templates")
     git_repo.write("changelog/privacy/1.0.md", "---\nmaterial: true\n---\nFirst version.\n")
@@ -85,6 +102,7 @@ def site(git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
         "---\nmaterial: true\n---\nWe now collect your e-mail address, and we say what your "
         "rights are.\n",
     )
+    git_repo.write("changelog/privacy/2.0.nb.md", NOTE_2_NB)
     git_repo.commit(policies__privacy_md=policy_text("2.0", "2026-03-20", BODY_2, "Privacy Policy"))
     monkeypatch.setenv("POLICYSITE_TODAY", TODAY)
     monkeypatch.setenv("POLICYSITE_DATABASE_URL", f"sqlite:///{tmp_path / 'notify.db'}")

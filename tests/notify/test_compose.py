@@ -76,13 +76,22 @@ def test_notice_lists_the_diff_engines_sections_with_deep_links(site: GitRepo) -
     policy = load_policies(settings_, as_of=TODAY)[0]
     notice = build_notice(settings_, policy, policy.versions[1])
     site_url = "https://policies.example.com/privacy/"
+    # 2.0 is upcoming: its sections are read on its own page (tests/notify/test_links.py).
+    upcoming = f"{site_url}versions/2.0/"
     assert [(s.anchor, s.title, s.status, s.url, s.old_title) for s in notice.sections] == [
-        ("data", "Data we collect", "modified", f"{site_url}#data", None),
-        ("cookies", "Cookies and tracking", "retitled", f"{site_url}#cookies", "Cookies"),
+        ("data", "Data we collect", "modified", f"{upcoming}#data", None),
+        ("cookies", "Cookies and tracking", "retitled", f"{upcoming}#cookies", "Cookies"),
         ("old", "Old section", "removed", f"{site_url}versions/1.0/#old", None),
-        ("rights", "Your rights", "added", f"{site_url}#rights", None),
+        ("rights", "Your rights", "added", f"{upcoming}#rights", None),
     ]
     assert notice.previous_version == "1.0"
+    assert (notice.kind, notice.source_locale, notice.list_id) == (
+        "change",
+        "en",
+        "privacy.policy-notices.example.com",
+    )
+    nb = notice.translations["nb"]
+    assert (nb.title, nb.sections["rights"]) == ("Personvernerklæring", "Dine rettigheter")
 
 
 def test_a_renamed_section_whose_words_changed_is_told_as_changed(git_repo: GitRepo) -> None:
@@ -109,7 +118,8 @@ def test_first_version_is_new_not_a_list_of_added_sections(site: GitRepo) -> Non
     assert message["Subject"] == "Our new Privacy Policy: version 1.0"
     text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert text.startswith(
-        "Dear Ola,\n\nWe have a new policy: our Privacy Policy, version 1.0.\nIt took effect on:"
+        "Dear Ola,\n\nThis is a notice about your agreement with Example.\n\nWe have introduced a "
+        "new policy: our Privacy Policy, version 1.0. It\ntook effect on:"
     )
     assert "In short\n--------\n\nFirst version.\n" in text
     assert "Sections" not in text and "/changes/" not in text
@@ -184,8 +194,8 @@ def test_any_name_is_one_header_and_escaped_html(
         b"MIME-Version",
         b"Content-Language",
         b"Auto-Submitted",
-        b"Precedence",
         b"X-Auto-Response-Suppress",
+        b"List-Id",
         b"Content-Type",
     ]
     assert max(len(line) for line in data.split(b"\r\n")) <= 78
@@ -243,13 +253,18 @@ def test_chromium_renders_the_mail_with_its_links(site: GitRepo) -> None:
         finally:
             browser.close()
     base = "https://policies.example.com/privacy/"
+    text, change = f"{base}versions/2.0/", f"{base}changes/2.0/"
     assert links == [
-        ["Data we collect", f"{base}#data"],
-        ["Cookies and tracking", f"{base}#cookies"],
+        ["Data we collect", f"{text}#data"],
+        ["see the change", f"{change}#change-data"],
+        ["Cookies and tracking", f"{text}#cookies"],
+        ["see the change", f"{change}#change-cookies"],
         ["Old section", f"{base}versions/1.0/#old"],
-        ["Your rights", f"{base}#rights"],
-        ["See every change", f"{base}changes/2.0/"],
-        ["Read the full Privacy Policy", base],
+        ["see the change", f"{change}#change-old"],
+        ["Your rights", f"{text}#rights"],
+        ["see the change", f"{change}#change-rights"],
+        ["See every change", change],
+        ["Read the full Privacy Policy", text],
         ["privacy@example.com", "mailto:privacy@example.com"],
     ]
     assert heading == "Changes to our Privacy Policy: version 2.0"
@@ -264,8 +279,10 @@ def test_fast_path_matches_a_stdlib_parse_of_every_part(site: GitRepo) -> None:
         Recipient("kari@example.org", "Kari", "nb", "", "<t.2@x.com>"), DATE
     )
     message = parse(data)
-    assert message["Subject"] == "Endringer i vår Privacy Policy: versjon 2.0"
+    assert message["Subject"] == "Endringer i vår Personvernerklæring: versjon 2.0"
     assert message["Auto-Submitted"] == "auto-generated"
+    assert message["Precedence"] is None  # a notice about an agreement is not bulk mail
+    assert message["List-Id"] == "Privacy Policy <privacy.policy-notices.example.com>"
     assert message.get_content_type() == "multipart/alternative"
     text = message.get_body(("plain",)).get_content()
     assert "\n    fredag 20. mars 2026\n" in text.replace("\r\n", "\n")

@@ -45,7 +45,6 @@ def test_plan_writes_nothing(site: GitRepo, tmp_path: Path) -> None:
         "announce_window_days (30); force it with --version 1.0",
         "announce privacy 2.0 (effective 2026-03-20) to 0 recipients: upcoming: takes effect "
         "in 19 days",
-        "  warning: only 19 days of notice; the site's notice_days is 30.",
         f"Delivery would go to the outbox {site.path / 'outbox'}.",
         "Nothing was written; add --send to announce and deliver.",
     ]
@@ -95,11 +94,29 @@ def test_old_versions_are_skipped_unless_forced(
     assert "skip     privacy 2.0 (effective 2026-03-20): took effect 42 days ago" in out
     assert rows(tmp_path, "SELECT count(*) FROM announcements") == [(0,)]
 
-    code, out = cli(site, "notify", "--version", "1.0", "--send", "--outbox", str(tmp_path / "o"))
+    # Forcing an old version is notice given late: refused, then sent with the reason.
+    forced = ("notify", "--version", "1.0", "--send", "--outbox", str(tmp_path / "o"))
+    code, out = cli(site, *forced)
+    assert code == 1
+    assert out.splitlines()[-2:] == [
+        "Error: privacy 1.0 takes effect on 2025-01-01, 485 days ago (2026-05-01); notice_days "
+        "is 14, so it would need to take effect on 2026-05-15 or later.",
+        "Nothing was announced. Give the version a later `effective:` (in a new version), or "
+        'announce it anyway with --short-notice "REASON": the reason is kept in the ledger '
+        "(notify report).",
+    ]
+    assert rows(tmp_path, "SELECT count(*) FROM announcements") == [(0,)]
+    code, out = cli(site, *forced, "--short-notice", "The 2025 notice never went out")
     assert code == 0, out
+    assert (
+        "Announced privacy 1.0 to 4 recipients 485 days after it took effect (notice_days is 14); "
+        "short notice: The 2025 notice never went out." in out
+    )
     assert "privacy 1.0: sent 4, failed 0, skipped 0" in out
     assert len(list((tmp_path / "o" / "privacy-1.0").glob("*.eml"))) == 4
-    assert rows(tmp_path, "SELECT policy, version FROM announcements") == [("privacy", "1.0")]
+    assert rows(
+        tmp_path, "SELECT policy, version, notice_given, short_notice FROM announcements"
+    ) == [("privacy", "1.0", -485, "The 2025 notice never went out")]
 
 
 def test_editorial_version_is_not_forced(site: GitRepo) -> None:

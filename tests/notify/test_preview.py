@@ -51,8 +51,10 @@ def files_in(folder: Path) -> list[str]:
 EXPECTED_EN_TXT = """\
 Dear Kari Nordmann,
 
-We are changing our Privacy Policy. Version 3.0 replaces
-version 2.0 and takes effect on:
+This is a notice about your agreement with Example.
+
+We are changing our Privacy Policy. Version 3.0 replaces version 2.0 and
+takes effect on:
 
     Wednesday, April 15, 2026
 
@@ -65,7 +67,7 @@ Sections that changed
 ---------------------
 
 - Data we collect (changed)
-  https://policies.example.com/privacy/#data
+  https://policies.example.com/privacy/versions/3.0/#data
 - Cookies and tracking (removed)
   https://policies.example.com/privacy/versions/2.0/#cookies
 
@@ -73,13 +75,11 @@ Every change, word by word:
 https://policies.example.com/privacy/changes/3.0/
 
 The full Privacy Policy:
-https://policies.example.com/privacy/
+https://policies.example.com/privacy/versions/3.0/
 
 --\x20
-Why you receive this: you have a registered Example account, and the law
-and our Privacy Policy require us to tell every account holder
-about a change before it takes effect. This is a legal notice, not
-marketing, so it is sent even if you have opted out of other mail.
+You receive this message because you have an account with Example. It is
+a service message about your agreement with us.
 
 This notice was sent to kari@example.com.
 Example (Test AS), Test AS, Storgata 1, 0155 Oslo, Norway
@@ -104,13 +104,16 @@ def test_material_change_in_the_working_tree_is_previewed_per_language(
     assert (out / "privacy-3.0-en.txt").read_text(encoding="utf-8") == EXPECTED_EN_TXT
     nb = (out / "privacy-3.0-nb.txt").read_text(encoding="utf-8")
     assert nb.startswith(
-        "Hei Kari Nordmann,\n\nVi endrer vår Privacy Policy. Versjon 3.0 erstatter"
+        "Hei Kari Nordmann,\n\nDette er et varsel om avtalen din med Example.\n\nVi endrer vår "
+        "Privacy Policy. Versjon 3.0 erstatter"
     )
+    # No Norwegian note (changelog/privacy/3.0.nb.md) yet: the mail says the summary is English.
+    assert "Hva som endres\n--------------\n\nSammendraget nedenfor finnes bare på engelsk.\n" in nb
     assert "onsdag 15. april 2026" in nb
     page = (out / "privacy-3.0-en.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert "<title>Changes to our Privacy Policy: version 3.0</title>" in page
-    assert '<a href="https://policies.example.com/privacy/#data"' in page
+    assert '<a href="https://policies.example.com/privacy/versions/3.0/#data"' in page
     assert '<a href="https://policies.example.com/privacy/versions/2.0/#cookies"' in page
     eml = (out / "privacy-3.0-en.eml").read_bytes()
     assert b"\r\nTo: Kari Nordmann <kari@example.com>\r\n" in eml
@@ -212,13 +215,14 @@ def test_pull_request_against_its_base_previews_only_the_material_policy(
         f"privacy-1.1-{locale}.{ext}" for locale in ("en", "nb") for ext in ("eml", "html", "txt")
     )
     text = (out / "privacy-1.1-en.txt").read_text(encoding="utf-8")
-    assert "Version 1.1 replaces\nversion 1.0 and takes effect on:" in text
+    assert "Version 1.1 replaces version 1.0 and takes\neffect on:" in text
     assert "Thursday, July 1, 2021" in text
+    upcoming = "https://policies.example.com/privacy/versions/1.1/"
     assert (
-        "- Data we collect (changed)\n  https://policies.example.com/privacy/#data\n"
+        f"- Data we collect (changed)\n  {upcoming}#data\n"
         "- How long we keep your data (changed, formerly “Storage”)\n"
-        "  https://policies.example.com/privacy/#storage\n"
-        "- Transfers outside the EU (new)\n  https://policies.example.com/privacy/#transfers\n"
+        f"  {upcoming}#storage\n"
+        f"- Transfers outside the EU (new)\n  {upcoming}#transfers\n"
     ) in text
 
 

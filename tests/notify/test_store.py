@@ -13,6 +13,11 @@ from policysite.cli import main
 from tests.conftest import GitRepo
 from tests.notify.conftest import write_subscribers
 
+SCHEMA_3_COLUMNS = {
+    "subscribers": ("undeliverable", "undeliverable_since"),
+    "announcements": ("notice_given", "short_notice", "erased"),
+    "deliveries": ("claims", "first_attempt", "last_attempt", "reply", "locale"),
+}
 # COPY's text format gives \ and \N a meaning: they must arrive as written.
 BACKSLASHES = "Per \\N Back\\slash\\"
 
@@ -43,6 +48,12 @@ def test_a_schema_1_store_is_upgraded_when_opened(
     with engine.begin() as conn:  # back to schema 1: no cancelled count, no outboxes
         conn.execute(text("DROP TABLE outboxes"))
         conn.execute(text("ALTER TABLE announcements DROP COLUMN cancelled"))
+        # … and none of schema 3: no ledger columns, bounces, anonymous rows or seals
+        for table, columns in SCHEMA_3_COLUMNS.items():
+            for column in columns:
+                conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+        conn.execute(text("DROP TABLE anonymous_deliveries"))
+        conn.execute(text("DROP TABLE ledger_seals"))
         conn.execute(text("UPDATE policysite_schema SET version = 1"))
         assert conn.execute(text("SELECT max(version) FROM policysite_schema")).scalar() == 1
 
@@ -53,10 +64,13 @@ def test_a_schema_1_store_is_upgraded_when_opened(
         "Erased the subscriber, 1 delivery record(s) and 1 outbox copies"
     )
     with engine.begin() as conn:
-        assert conn.execute(text("SELECT max(version) FROM policysite_schema")).scalar() == 2
+        assert conn.execute(text("SELECT max(version) FROM policysite_schema")).scalar() == 3
         assert conn.execute(
-            text("SELECT recipients, sent, failed, cancelled FROM announcements")
-        ).all() == [(4, 4, 0, 0)]
+            text("SELECT recipients, sent, failed, cancelled, erased FROM announcements")
+        ).all() == [(4, 4, 0, 0, 1)]
+        assert conn.execute(
+            text("SELECT why, status, attempts FROM anonymous_deliveries")
+        ).all() == [("erased", "sent", 1)]
     engine.dispose()
 
 

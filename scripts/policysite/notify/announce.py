@@ -15,9 +15,10 @@ from policysite.config import Settings
 from policysite.diff import compare
 from policysite.errors import ConfigError, NotFoundError, PolicySiteError
 from policysite.model import Change, Policy, SectionChange, Version
-from policysite.notify.compose import Notice, NoticeSection
+from policysite.notify.compose import Notice, NoticeSection, NoticeText
 from policysite.render import text_edited
 from policysite.versions import find_policy, find_version
+from policysite.worktree import NoteTranslation, read_note_translations
 
 
 @dataclass(frozen=True)
@@ -124,17 +125,37 @@ def change_for(policy: Policy, version: Version) -> Change | None:
     return compare(previous, version) if previous is not None else None
 
 
+def notice_kind(version: Version, previous: Version | None) -> str:
+    """What the notice announces: ``new`` (a policy's first version), ``retirement`` (the
+    version that sets or moves ``retired:``) or ``change``."""
+    if previous is None:
+        return "new"
+    if version.retired is not None and version.retired != previous.retired:
+        return "retirement"
+    return "change"
+
+
 def build_notice(settings: Settings, policy: Policy, version: Version) -> Notice:
-    """The facts one announcement's mail states, with the site's links."""
+    """The facts one announcement's mail states, with the site's links, from the policy's
+    versions as of the day they were loaded (their status says which one is in force)."""
     return notice_for(settings, version, change_for(policy, version))
 
 
-def notice_for(settings: Settings, version: Version, change: Change | None) -> Notice:
+def notice_for(
+    settings: Settings,
+    version: Version,
+    change: Change | None,
+    translations: dict[str, NoteTranslation] | None = None,
+) -> Notice:
     """The notice for ``version``, given what changed from the version before it.
 
     ``change`` is None (or compares with no text at all) for a policy's first version: the
-    mail then says the policy is new instead of listing every section as added. The one place
-    a notice is made, for ``notify`` and for the preview a pull request gets.
+    mail then says the policy is new instead of listing every section as added. Links are
+    those that resolve on the day the mail is read (see ``urls.mail_text_url``): the text of
+    ``version`` on its own page unless it is in force (``version.status``) today; a removed
+    section in the previous version's page, which keeps it; each change on the change page.
+    ``translations`` (by locale) default to the note translations in the working tree. The
+    one place a notice is made, for ``notify`` and for the preview a pull request gets.
     """
     missing = [
         name
@@ -152,7 +173,8 @@ def notice_for(settings: Settings, version: Version, change: Change | None) -> N
             "and sender_name, sender_email, postal_address under the policysite plugin.",
             path="mkdocs.yml",
         )
-    site = settings.site_url
+    site, pid, label = settings.site_url, version.policy, version.label
+    in_force = version.status == "current"
     previous = change.old if change is not None and change.old.text else None
     sections: tuple[NoticeSection, ...] = ()
     if change is not None and previous is not None:
@@ -162,31 +184,42 @@ def notice_for(settings: Settings, version: Version, change: Change | None) -> N
                 title=section.title,
                 status=_mail_status(section),
                 # A removed section is only in the previous text: its archived page keeps it.
-                url=urls.section_url(
-                    site,
-                    version.policy,
-                    section.anchor,
-                    version=previous.label if section.status == "removed" else None,
+                url=(
+                    urls.mail_text_url(site, pid, previous.label, section.anchor, in_force=False)
+                    if section.status == "removed"
+                    else urls.mail_text_url(site, pid, label, section.anchor, in_force=in_force)
                 ),
                 old_title=section.old_title if section.retitled else None,
+                change_url=urls.change_section_url(site, pid, label, section.anchor),
             )
             for section in change.changed
         )
+    if translations is None:
+        translations = read_note_translations(settings, pid, label)
     return Notice(
-        policy=version.policy,
+        policy=pid,
         policy_title=version.title,
-        version=version.label,
+        version=label,
         previous_version=previous.label if previous else None,
         effective=version.effective,
         summary=version.note.summary if version.note else "",
         sections=sections,
-        policy_url=urls.policy_url(site, version.policy),
-        change_url=urls.change_url(site, version.policy, version.label),
+        policy_url=urls.mail_text_url(site, pid, label, in_force=in_force),
+        change_url=urls.change_url(site, pid, label),
         site_name=settings.site_name,
         service_name=settings.service_name or settings.site_name,
         sender_name=settings.sender_name,
         sender_email=settings.sender_email,
         postal_address=settings.postal_address,
+        kind=notice_kind(version, previous),
+        retired=version.retired,
+        source_locale=settings.locales[0],
+        translations={
+            locale: NoticeText(found.title, found.summary, found.sections)
+            for locale, found in sorted(translations.items())
+        },
+        wording=settings.notice_wording,
+        list_id=urls.list_id(pid, message_domain(settings)),
     )
 
 

@@ -22,7 +22,7 @@ import textwrap
 import unicodedata
 from base64 import b64encode
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,13 +53,25 @@ class NoticeSection:
     anchor: str
     title: str
     status: str  # added | removed | modified | retitled | moved
-    url: str  # deep link to the section on the site (a removed one: in the old version)
+    url: str  # deep link to the section's text (a removed one: in the old version)
     old_title: str | None = None  # the heading it had, when that changed
+    change_url: str = ""  # the section's redline on the change page
+
+
+@dataclass(frozen=True)
+class NoticeText:
+    """What a note translation gives one language: the policy's name (None: the source's), the
+    note (empty: the source's, with a sentence saying it is in the source language) and the
+    changed sections' headings (where one is missing: the source's)."""
+
+    title: str | None
+    summary: str
+    sections: Mapping[str, str] = field(default_factory=dict)  # anchor → heading
 
 
 @dataclass(frozen=True)
 class Notice:
-    """What one announcement says, in no language yet."""
+    """What one announcement says, in no language yet (the note and title in each it has)."""
 
     policy: str
     policy_title: str
@@ -75,6 +87,24 @@ class Notice:
     sender_name: str
     sender_email: str
     postal_address: str
+    kind: str = "change"  # change | new (a policy's first version) | retirement
+    retired: dt.date | None = None  # the day the policy is withdrawn (a retirement)
+    source_locale: str = "en"  # the language of ``summary`` and ``policy_title``
+    translations: Mapping[str, NoticeText] = field(default_factory=dict)  # by locale
+    # The organisation's sentences by locale ("opening", "footer"); {org} and {policy} in them
+    # are filled in. What a locale leaves out comes from its strings.j2 (neutral defaults).
+    wording: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    list_id: str = ""  # the List-Id of the policy's notices (RFC 2919)
+
+    def text_in(self, locale: str) -> tuple[str, str, bool]:
+        """(title, note, translated) as a reader of ``locale`` gets them: the translation where
+        there is one, else the source's (``translated`` False when the note is not in it)."""
+        found = self.translations.get(locale)
+        if locale == self.source_locale or found is None:
+            return self.policy_title, self.summary, locale == self.source_locale
+        if not found.summary:
+            return found.title or self.policy_title, self.summary, False
+        return found.title or self.policy_title, found.summary, True
 
 
 @dataclass(frozen=True)
@@ -298,18 +328,35 @@ class Composer:
         nonce = secrets.token_hex(6)
         tokens = {slot: f"PSSLOT{nonce}{slot.upper()}X" for slot in SLOTS}
         recipient = _SlotTokens(tokens)
+        title, summary, translated = notice.text_in(locale)
+        language = Locale.parse(locale)
+        key_day = notice.retired if notice.kind == "retirement" and notice.retired else None
         context: dict[str, Any] = {
             "notice": notice,
-            "upcoming": notice.effective > today,
+            "title": title,
+            "upcoming": (key_day or notice.effective) > today,
             "lang": locale,
             "recipient": recipient,
-            "summary_text": _wrap_text(notice.summary),
+            "summary_text": _wrap_text(summary),
             # An editor's note: raw HTML in it passes the site's allow-list, as on the site.
-            "summary_html": Markup(sanitize_html(markdown.markdown(notice.summary))),
+            "summary_html": Markup(sanitize_html(markdown.markdown(summary))),
+            # The note is not in the reader's language: the mail says which one it is in.
+            "summary_language": (
+                ""
+                if translated
+                else Locale.parse(notice.source_locale).get_display_name(language) or ""
+            ),
+            "retired_day": format_date(key_day, "full", locale=language) if key_day else "",
+            "section_titles": (
+                {}
+                if locale == notice.source_locale
+                else dict(getattr(notice.translations.get(locale), "sections", {}))
+            ),
         }
         try:
             strings = self.env.get_template(f"{locale}/strings.j2").make_module(context)
             context["t"] = strings
+            context.update(_wording(notice, locale, title, strings))
             text = self.env.get_template(f"{locale}/notice.txt").render(context)
             page = self.env.get_template(f"{locale}/notice.html").render(context)
         except jinja2.TemplateError as exc:
@@ -326,14 +373,18 @@ class Composer:
         boundary = f"=_policysite_{hashlib.sha256(identity).hexdigest()[:20]}"
         head = format_address(notice.sender_name, notice.sender_email, "From")
         head += _HEADER_POLICY.fold("Subject", subject)
+        list_id = format_address(notice.policy_title, notice.list_id, "List-Id")
         tail = (
             "MIME-Version: 1.0\r\n"
             f"Content-Language: {locale}\r\n"
             # RFC 3834: an automatic message; vacation responders and autoreplies stay quiet.
+            # No "Precedence: bulk" (it files a notice about the reader's agreement with
+            # newsletters) and no List-Unsubscribe (RFC 8058): a service notice is not optional;
+            # the List-Id names the policy, so a reader's filter can still sort them.
             "Auto-Submitted: auto-generated\r\n"
-            "Precedence: bulk\r\n"
             "X-Auto-Response-Suppress: All\r\n"
-            f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n'
+            + (list_id if notice.list_id else "")
+            + f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n'
             "\r\n"
             f"--{boundary}\r\n"
             'Content-Type: text/plain; charset="utf-8"\r\n'
@@ -359,6 +410,17 @@ class Composer:
             end=f"\r\n--{boundary}--\r\n".encode("ascii"),
             effective=notice.effective,
         )
+
+
+def _wording(notice: Notice, locale: str, title: str, strings: Any) -> dict[str, str]:
+    """The opening and footer sentences: the site's own (mkdocs.yml) or the template's."""
+    configured = notice.wording.get(locale, {})
+    found: dict[str, str] = {}
+    for key in ("opening", "footer"):
+        text = configured.get(key) or str(getattr(strings, f"{key}_default", ""))
+        text = text.replace("{org}", notice.service_name).replace("{policy}", title)
+        found[key] = " ".join(text.split())
+    return found
 
 
 class _SlotTokens:

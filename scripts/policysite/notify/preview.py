@@ -12,15 +12,25 @@ import datetime as dt
 import email
 import email.policy
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from pathlib import Path
 
+import yaml
+
 from policysite.changes import WORKING_TREE, changes_since
-from policysite.config import Settings
-from policysite.errors import PolicySiteError
+from policysite.config import (
+    CONFIG_FILE,
+    WORDING_KEYS,
+    Settings,
+    read_config_text,
+    settings_from_config,
+)
+from policysite.errors import PolicyError, PolicySiteError
 from policysite.files import write_atomic
-from policysite.model import Change
+from policysite.history import read_file_at
+from policysite.history.repository import find_repository
+from policysite.model import Change, Version, parse_document
 from policysite.notify.announce import message_domain, notice_for
 from policysite.notify.compose import TEMPLATE_DIR, Composer, Recipient, format_date_header
 
@@ -80,6 +90,9 @@ def render_preview(
     The .eml is byte for byte what ``notify`` would send the sample person (same notice, same
     template, same fill); the .html and .txt are its two parts as a reader sees them.
     """
+    change = replace(
+        change, old=_as_published(change.old, today), new=_as_published(change.new, today)
+    )
     notice = notice_for(settings, change.new, change)
     composer = Composer(settings.root / TEMPLATE_DIR, settings.locales)
     date = format_date_header(now)
@@ -105,6 +118,55 @@ def render_preview(
             extension = "txt" if kind == "plain" else kind
             files.append(PreviewFile(f"{stem}.{extension}", text.encode("utf-8")))
     return files
+
+
+def _as_published(version: Version, today: dt.date) -> Version:
+    """A working-tree or base version as ``notify`` will see it once merged: in force (the
+    latest text) when its effective day has come, else upcoming; ``retired`` from its text."""
+    retired = None
+    if version.text:
+        try:
+            retired = parse_document(version.text, version.path).meta.retired
+        except PolicyError:
+            retired = None
+    in_force = version.effective <= today
+    return replace(version, status="current" if in_force else "upcoming", retired=retired)
+
+
+WORDING_FILE = "notice-wording.md"
+
+
+def wording_change(settings: Settings, base: str) -> list[str]:
+    """The notice's legal wording (``notice_wording`` in mkdocs.yml) where it differs from
+    ``base``, as Markdown lines for the pull request (empty: unchanged)."""
+    top = find_repository(settings.root)
+    if top is None:
+        return []
+    relative = (settings.root / CONFIG_FILE).resolve().relative_to(top.resolve()).as_posix()
+    found = read_file_at(settings.root, base, [relative])
+    before: dict[str, dict[str, str]] = {}
+    if found.text is not None:
+        try:
+            config = read_config_text(found.text)
+            before = settings_from_config(settings.root, config).notice_wording
+        except (yaml.YAMLError, PolicySiteError, AttributeError):
+            before = {}
+    lines = []
+    for locale in settings.locales:
+        for key in WORDING_KEYS:
+            old = before.get(locale, {}).get(key, "")
+            new = settings.notice_wording.get(locale, {}).get(key, "")
+            if old != new:
+                shown = new or "(the template's neutral default)"
+                lines.append(f"- **{locale} {key}**: {shown}")
+    if not lines:
+        return []
+    return [
+        "The legal wording of the notice mail changes (`notice_wording` in mkdocs.yml); every "
+        "reader gets it with the next notice:",
+        "",
+        *lines,
+    ]
 
 
 def write_preview(folder: Path, files: list[PreviewFile]) -> list[Path]:
@@ -142,6 +204,10 @@ def preview_mail(
         change.policy: render_preview(settings, change, today=today, now=moment)
         for change in plan.material
     }
+    wording = wording_change(settings, base)
+    if wording:
+        text = "\n".join(wording) + "\n"
+        rendered[WORDING_FILE] = [PreviewFile(WORDING_FILE, text.encode("utf-8"))]
     return plan, {pid: write_preview(folder, files) for pid, files in rendered.items()}
 
 
@@ -151,6 +217,8 @@ def describe_preview(plan: PreviewPlan, written: dict[str, list[Path]], base: st
         f"skip     {change.policy} {change.old.label} → {change.new.label}: {reason}"
         for change, reason in plan.skipped
     ]
+    for path in written.get(WORDING_FILE, []):
+        lines.append(f"wording  the notice's legal wording changes: {path}")
     for change in plan.material:
         names = ", ".join(str(path) for path in written.get(change.policy, []))
         lines.append(

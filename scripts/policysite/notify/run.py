@@ -16,20 +16,36 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
 
 from policysite.config import Settings, today
 from policysite.errors import ConfigError, NotFoundError, PolicySiteError
 from policysite.model import Policy, Version
 from policysite.notify.announce import Candidate, build_notice, message_domain, plan_versions
 from policysite.notify.compose import TEMPLATE_DIR, Composer, Notice
+from policysite.notify.ledger import (
+    ANNOUNCEMENT_FIELDS,
+    MIN_SECRET,
+    SECRET_ENV,
+    Ledger,
+    LedgerFileError,
+    ReportRequest,
+    build_ledger,
+    export_text,
+    pseudonym,
+    secret_from_env,
+    verify_export,
+)
+from policysite.notify.progress import show_progress
 from policysite.notify.send import DeliveryReport, SendOptions, deliver, release_dead_claims
 from policysite.notify.store import Announcement, Store, database_url
 from policysite.notify.subscribers import (
     SubscriberFileError,
     describe_problems,
     normalize_email,
+    read_bounces,
     read_subscribers,
 )
 from policysite.notify.transport import (
@@ -54,6 +70,7 @@ class NotifyRequest:
     outbox: Path | None = None
     concurrency: int = 4
     rate: float | None = None
+    short_notice: str | None = None  # why a version is announced with less than notice_days
 
 
 def open_store(settings: Settings, *, create: bool) -> Store | None:
@@ -121,6 +138,14 @@ def run_notify(
             console.print(f"Delivery would go to {transport.description}.")
             console.print("Nothing was written; add --send to announce and deliver.")
             return []
+        refused = short_notice_problems(settings, candidates, day, request.short_notice)
+        if refused and recipients:
+            write_step_summary(["**Not announced**: " + line for line in refused])
+            raise ShortNoticeError(
+                "\n".join(refused) + "\nNothing was announced. Give the version a later "
+                "`effective:` (in a new version), or announce it anyway with --short-notice "
+                '"REASON": the reason is kept in the ledger (notify report).'
+            )
         for candidate in candidates:
             if candidate.action == "announce" and recipients == 0:
                 # An announcement is made once: made now, it would reach nobody, ever.
@@ -130,18 +155,30 @@ def run_notify(
                     "(policysite subscribers import FILE)."
                 )
             elif candidate.action == "announce":
+                given = (candidate.version.effective - day).days
+                short = request.short_notice if given < settings.notice_days else None
                 announcement, created = store.create_announcement(
                     candidate.policy.id,
                     candidate.version.label,
                     candidate.version.effective,
                     message_domain(settings),
+                    notice_given=given,
+                    short_notice=short,
                 )
                 announced[candidate.key] = announcement
                 if created:
-                    console.print(
+                    line = (
                         f"Announced {announcement.policy} {announcement.version} to "
-                        f"{announcement.recipients} recipients."
+                        f"{announcement.recipients} recipients"
                     )
+                    if short:
+                        late = f"{-given} days after it took effect" if given < 0 else ""
+                        line += (
+                            f" {late or f'with {given} days of notice'} (notice_days is "
+                            f"{settings.notice_days}); short notice: {short}"
+                        )
+                        write_step_summary([line + "."])
+                    console.print(line + ".", highlight=False)
         work = _pending_work(store, policies, announced, candidates, request)
         release_dead_claims(store)
         if not work:
@@ -266,14 +303,7 @@ def _deliver_with_progress(
 ) -> DeliveryReport:
     total = store.queue_counts(announcement.id, time.time()).pending
     label = f"{announcement.policy} {announcement.version}"
-    columns = (
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task(label, total=total)
+    with show_progress(console, label, total) as advance:
         report = deliver(
             store,
             transport,
@@ -282,17 +312,55 @@ def _deliver_with_progress(
             notice,
             options,
             today=day,
-            progress=lambda n: progress.advance(task, n),
+            progress=advance,
         )
     summary = f"{label}: sent {report.sent}, failed {report.failed}, skipped {report.skipped}"
     if report.cancelled:
-        summary += f", cancelled {report.cancelled} (set inactive)"
+        summary += f", cancelled {report.cancelled} (set inactive or undeliverable)"
     if report.retried:
         summary += f" ({report.retried} temporary failures retried)"
     console.print(summary + f" via {transport.description}.")
     for reason in report.reasons:
         console.print(f"  failed: {reason}")
     return report
+
+
+class ShortNoticeError(PolicySiteError):
+    """A material version would be announced with less notice than notice_days."""
+
+
+def short_notice_problems(
+    settings: Settings, candidates: list[Candidate], day: dt.date, reason: str | None
+) -> list[str]:
+    """Why each version to announce gives too little notice (none when ``reason`` is given)."""
+    if reason:
+        return []
+    problems = []
+    for candidate in candidates:
+        version = candidate.version
+        given = (version.effective - day).days
+        if candidate.action != "announce" or given >= settings.notice_days:
+            continue
+        needed = day + dt.timedelta(days=settings.notice_days)
+        when = f"{given} days from today" if given >= 0 else f"{-given} days ago"
+        problems.append(
+            f"{candidate.policy.id} {version.label} takes effect on {version.effective}, "
+            f"{when} ({day}); notice_days is {settings.notice_days}, so it would need to take "
+            f"effect on {needed} or later."
+        )
+    return problems
+
+
+def write_step_summary(lines: list[str]) -> None:
+    """Add lines to the GitHub Actions job summary when there is one (the publish job)."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write("".join(f"- policysite notify: {line}\n" for line in lines))
+    except OSError:
+        pass  # the summary is a courtesy; the log has every line
 
 
 def _print_plan(
@@ -309,16 +377,142 @@ def _print_plan(
         head = f"{candidate.policy.id} {version.label} (effective {version.effective})"
         if candidate.action == "announce":
             console.print(f"announce {head} to {recipients} recipients: {candidate.reason}")
-            notice_days = (version.effective - day).days
-            if 0 <= notice_days < settings.notice_days:
+            given = (version.effective - day).days
+            if given < settings.notice_days:
                 console.print(
-                    f"  [yellow]warning:[/] only {notice_days} days of notice; the site's "
-                    f"notice_days is {settings.notice_days}."
+                    f"  [yellow]warning:[/] only {given} days of notice; the site's "
+                    f"notice_days is {settings.notice_days}: --send refuses it unless "
+                    '--short-notice "REASON" says why.'
                 )
         elif candidate.action == "done":
             console.print(f"done     {head}: {candidate.reason}")
         else:
             console.print(f"skip     {head}: {candidate.reason}")
+
+
+# -- the ledger and status ----------------------------------------------------------------------
+
+
+def report_ledger(settings: Settings, request: ReportRequest, fmt: str) -> str | Group:
+    """The proof-of-notice report: CSV or JSON text to keep (its seal recorded in the store),
+    or tables for a terminal."""
+    if request.pseudonymous and not request.recipients:
+        raise PolicySiteError("--pseudonymous goes with --recipients (it hides their addresses).")
+    secret = secret_from_env() if request.pseudonymous else ""
+    with existing_store(settings) as store:
+        if store is None:
+            raise NotFoundError("there is no notification store yet: nothing was announced.")
+        ledger = build_ledger(store, request, secret=secret)
+        if fmt != "table":
+            store.record_seal(ledger.seal, len(ledger.records), ledger.scope)
+            return export_text(ledger, fmt)
+    return ledger_tables(ledger)
+
+
+def ledger_tables(ledger: Ledger) -> Group:
+    """A ledger as tables: the announcements' totals, then (when asked) each announcement's
+    people; the first and last attempt are in the csv and json exports."""
+    totals = Table(box=box.SIMPLE_HEAD, title="Announcements", title_justify="left")
+    heads: tuple[str, ...] = ("Policy", "Version", "Effective", "Announced", "Notice")
+    heads += ("Recipients", "Sent", "Failed", "Cancelled", "Pending", "Duplicates possible")
+    heads += ("Erased",)
+    for head in heads:
+        totals.add_column(head, no_wrap=head != "Notice")
+    people: dict[tuple[str, str], Table] = {}
+    for record in ledger.records:
+        shown = {k: _cell(v) for k, v in record.items()}
+        key = (shown.get("policy", ""), shown.get("version", ""))
+        if record["record"] == "announcement":
+            notice = f"{shown['notice_given']} days" if shown["notice_given"] else ""
+            if record["short_notice"]:
+                notice += f" (short notice: {record['short_notice']})"
+            totals.add_row(
+                *(shown[k] for k in ("policy", "version", "effective", "announced")),
+                notice,
+                *(shown[k] for k in ANNOUNCEMENT_FIELDS[7:]),
+            )
+        elif record["record"] == "recipient":
+            if key not in people:
+                people[key] = table = Table(
+                    box=box.SIMPLE_HEAD, title=f"{' '.join(key)}: recipients", title_justify="left"
+                )
+                for head in ("Recipient", "Locale", "Status", "Sent", "Message-ID", "Attempts"):
+                    table.add_column(head, no_wrap=True)
+                table.add_column("Server's reply, or why not sent", overflow="fold")
+            people[key].add_row(
+                *(shown[k] for k in ("recipient", "locale", "status", "sent_at", "message_id")),
+                shown["attempts"]
+                + (" (duplicate possible)" if record["duplicate_possible"] else ""),
+                shown["reason"] or shown["reply"],
+            )
+    parts: list[Table | str] = [totals, *people.values()]
+    parts.append(
+        f"Generated {_cell(ledger.records[0]['generated'])} UTC. Keep a copy that verifies: "
+        "--format csv or json (policysite notify report --verify FILE checks it)."
+    )
+    return Group(*parts)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return "" if value is None else str(value)
+
+
+def verify_ledger(settings: Settings, path: Path) -> str:
+    """Check a kept copy of a ledger export; LedgerFileError when it was changed."""
+    verified = verify_export(path)
+    with existing_store(settings) as store:
+        issued = store.find_seal(verified.seal) if store else None
+        if store is not None and issued is None:
+            raise LedgerFileError(
+                f"every record's chain holds, but this store never issued its seal "
+                f"({verified.seal[:16]}…): the chain was computed again after the file was "
+                "changed, or it was exported from another store (set POLICYSITE_DATABASE_URL "
+                "to that one).",
+                path=str(path),
+            )
+    where = (
+        f"exported from this store on {issued:%Y-%m-%d %H:%M} UTC"
+        if issued
+        else "no store here to say when it was exported"
+    )
+    return (
+        f"{path}: intact: {verified.records} records of {verified.scope}, each chained to the "
+        f"one before; seal {verified.seal} ({where})."
+    )
+
+
+def notify_status(settings: Settings) -> Table | str:
+    """Every announcement's counts now, as a table (what a run has left to do)."""
+    with existing_store(settings) as store:
+        if store is None:
+            return "No notification store yet: nothing was announced."
+        table = Table(box=box.SIMPLE_HEAD)
+        for head in ("Policy", "Version", "Effective", "Announced", "Recipients", "Sent"):
+            table.add_column(head, no_wrap=True)
+        for head in ("Failed", "Cancelled", "Pending", "Sending now", "Next retry"):
+            table.add_column(head, no_wrap=True)
+        now = time.time()
+        for announcement in store.announcements():
+            queue = store.queue_counts(announcement.id, now)
+            retry = store.next_retry(announcement.id, now)
+            table.add_row(
+                announcement.policy,
+                announcement.version,
+                announcement.effective.isoformat(),
+                _cell(announcement.created.replace(microsecond=0)),
+                str(announcement.recipients),
+                str(announcement.sent),
+                str(announcement.failed),
+                str(announcement.cancelled),
+                str(queue.pending),
+                str(queue.held),
+                f"in {retry - now:,.0f} s" if retry is not None else "",
+            )
+        if not table.row_count:
+            return "Nothing was announced yet."
+        return table
 
 
 # -- subscribers and purge ---------------------------------------------------------------------
@@ -350,6 +544,32 @@ def import_subscribers(settings: Settings, path: Path, *, skip_invalid: bool) ->
     return line
 
 
+def import_bounces(settings: Settings, path: Path, *, skip_invalid: bool) -> str:
+    """Mark the addresses of a provider's bounce list undeliverable; returns the report line."""
+    found = read_bounces(path, today())
+    if found.problems and not skip_invalid:
+        raise SubscriberFileError(
+            describe_problems(str(path), found.problems)
+            + f"\n{len(found.problems)} bad row(s); nothing was marked. Fix them, or pass "
+            "--skip-invalid to mark the valid rows."
+        )
+    with existing_store(settings) as store:
+        marked = (
+            store.mark_undeliverable([(b.email, b.reason, b.when) for b in found.bounces])
+            if store
+            else 0
+        )
+    line = f"Marked {marked} address(es) undeliverable: later notices skip them, and the ledger "
+    line += "says why."
+    if len(found.bounces) > marked:
+        line += f" {len(found.bounces) - marked} are not stored, so nothing was added for them."
+    if found.soft:
+        line += f" {found.soft} temporary (4xx) bounce(s) left out."
+    if found.problems:
+        line += f" Skipped {len(found.problems)} invalid row(s)."
+    return line
+
+
 def _person(email: str) -> str:
     try:
         return normalize_email(email)
@@ -369,11 +589,18 @@ def existing_store(settings: Settings) -> Iterator[Store | None]:
 
 
 def export_subscriber(settings: Settings, email: str) -> str:
-    """Everything stored about one person, as JSON."""
+    """Everything stored about one person, as JSON: with every notice as the ledger shows it,
+    and their keyed hash (the ledger's --pseudonymous value) when POLICYSITE_SECRET is set."""
+    address = _person(email)
     with existing_store(settings) as store:
-        found = store.export_subscriber(_person(email)) if store else None
+        found = store.export_subscriber(address) if store else None
     if found is None:
         raise NotFoundError("no subscriber with that address is stored.")
+    for notice in found["notices"]:
+        notice["duplicate_possible"] = notice.pop("claims") > notice["attempts"]
+    secret = os.environ.get(SECRET_ENV, "")
+    if len(secret) >= MIN_SECRET:
+        found["subscriber"]["pseudonym"] = pseudonym(address, secret)
     return json.dumps(found, indent=2, ensure_ascii=False)
 
 

@@ -85,7 +85,9 @@ class DeliveryReport:
     reasons: list[str] = field(default_factory=list)  # the first failure reasons (masked)
 
 
-Progress = Callable[[int], None]
+# Called after each batch is recorded (and for rows cancelled) with how many rows that was and
+# the run's counts so far.
+Progress = Callable[[int, "DeliveryReport"], None]
 
 
 def worker_id() -> str:
@@ -164,11 +166,14 @@ def deliver(
     batch = options.batch_for_rate()
     queue: deque[tuple[list[Claim], Future[list[Delivered]]]] = deque()
 
+    locales: dict[int, str] = {}  # delivery id → the language its mail was written in
+
     def render(claims: list[Claim]) -> list[Outgoing]:
         date = format_date_header(dt.datetime.now(dt.UTC))
         outgoing = []
         for claim in claims:
             template = templates[composer.pick_locale(claim.locale)]
+            locales[claim.delivery_id] = template.locale
             data = template.render(
                 Recipient(claim.email, claim.name, claim.locale, claim.timezone, claim.message_id),
                 date,
@@ -188,12 +193,17 @@ def deliver(
         try:
             delivered = sending.result()
         except TransportStopped as stop:
-            store.record(announcement.id, worker, _outcomes(claims, stop.results, options, report))
+            outcomes = _outcomes(claims, stop.results, options, report, locales)
+            store.record(announcement.id, worker, outcomes)
             raise TransportError(
                 f"{stop.detail} {report.sent} notices of {announcement.policy} "
                 f"{announcement.version} were sent in this run before it stopped."
             ) from None
-        store.record(announcement.id, worker, _outcomes(claims, delivered, options, report))
+        store.record(
+            announcement.id, worker, _outcomes(claims, delivered, options, report, locales)
+        )
+        for claim in claims:
+            locales.pop(claim.delivery_id, None)
         log.info(
             "%s %s: batch of %d recorded (%d sent so far)",
             announcement.policy,
@@ -202,7 +212,7 @@ def deliver(
             report.sent,
         )
         if progress:
-            progress(len(claims))
+            progress(len(claims), report)
 
     with (
         ThreadPoolExecutor(1, thread_name_prefix="policysite-send") as wire,
@@ -218,7 +228,7 @@ def deliver(
                     )
                     report.cancelled += cancelled
                     if cancelled and progress:
-                        progress(cancelled)
+                        progress(cancelled, report)
                 if claims:
                     queue.append((claims, wire.submit(transport.send, render(claims))))
                     continue
@@ -248,8 +258,9 @@ def deliver(
                 except TransportStopped as stop:
                     results = stop.results
                 except Exception:
-                    results = []
-                store.record(announcement.id, worker, _outcomes(claims, results, options, report))
+                    results = []  # not known what went: every claim of the batch stays counted
+                outcomes = _outcomes(claims, results, options, report, locales)
+                store.record(announcement.id, worker, outcomes)
             raise
 
 
@@ -282,6 +293,7 @@ def _outcomes(
     delivered: list[Delivered],
     options: SendOptions,
     report: DeliveryReport,
+    locales: dict[int, str],
 ) -> list[Outcome]:
     by_id = {c.delivery_id: c for c in claims}
     seen: set[int] = set()
@@ -290,9 +302,13 @@ def _outcomes(
     for result in delivered:
         claim = by_id[result.delivery_id]
         seen.add(result.delivery_id)
+        locale = locales.get(result.delivery_id)
+        when = result.at or now
         if result.status == "sent":
             report.sent += 1
-            outcomes.append(Outcome(result.delivery_id, "sent", result.at or now))
+            outcomes.append(
+                Outcome(result.delivery_id, "sent", when, reply=result.reply, locale=locale)
+            )
         elif result.status == "permanent" or (
             result.status == "temporary" and claim.attempts + 1 >= options.max_attempts
         ):
@@ -303,15 +319,28 @@ def _outcomes(
             if len(report.reasons) < 5:
                 report.reasons.append(reason)
             log.warning("notice to %s failed: %s", mask_email(claim.email), reason)
-            outcomes.append(Outcome(result.delivery_id, "failed", now, reason))
+            outcomes.append(
+                Outcome(result.delivery_id, "failed", when, reason, result.reason, locale=locale)
+            )
         elif result.status == "temporary":
             report.retried += 1
             delay = min(options.retry_cap, options.retry_base * 2**claim.attempts)
             log.info("notice to %s deferred: %s", mask_email(claim.email), result.reason)
-            outcomes.append(Outcome(result.delivery_id, "retry", now + delay, result.reason))
-        else:
+            outcomes.append(
+                Outcome(
+                    result.delivery_id,
+                    "retry",
+                    now + delay,
+                    result.reason,
+                    result.reason,
+                    attempted=when,
+                    locale=locale,
+                )
+            )
+        else:  # the transport says it did not send it
             outcomes.append(Outcome(result.delivery_id, "released", now))
+    # A claim the transport gave no result for may have been sent: released, still counted.
     outcomes.extend(
-        Outcome(c.delivery_id, "released", now) for c in claims if c.delivery_id not in seen
+        Outcome(c.delivery_id, "abandoned", now) for c in claims if c.delivery_id not in seen
     )
     return outcomes

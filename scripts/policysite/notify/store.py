@@ -72,7 +72,7 @@ from sqlalchemy.exc import (
 from policysite.config import Settings
 from policysite.errors import ConfigError, PolicySiteError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DATABASE_ENV = "POLICYSITE_DATABASE_URL"
 DEFAULT_SQLITE = ".policysite/notify.db"
 
@@ -96,6 +96,9 @@ subscribers = Table(
     Column("status", String(16), nullable=False, default="active"),
     Column("created", DateTime, nullable=False),
     Column("updated", DateTime, nullable=False),
+    # Set by `subscribers import --bounces`: the provider's 5xx bounce; notices skip the person.
+    Column("undeliverable", Text, nullable=True),
+    Column("undeliverable_since", DateTime, nullable=True),
 )
 
 announcements = Table(
@@ -113,6 +116,12 @@ announcements = Table(
     Column("failed", Integer, nullable=False, default=0),
     # Pending notices that will never go: the person was set inactive or erased first.
     Column("cancelled", Integer, nullable=False, default=0, server_default="0"),
+    # Days between the announcement and the effective date, and why it went out with less
+    # than notice_days (`notify --send --short-notice REASON`): the ledger states both.
+    Column("notice_given", Integer, nullable=True),
+    Column("short_notice", Text, nullable=True),
+    # People erased after it was made: counted, their rows kept without them.
+    Column("erased", Integer, nullable=False, default=0, server_default="0"),
     UniqueConstraint("policy", "version", name="announcements_policy_version"),
 )
 
@@ -132,9 +141,45 @@ deliveries = Table(
     Column("claimed_until", Float, nullable=True),
     Column("created", DateTime, nullable=False),
     Column("sent_at", DateTime, nullable=True),
+    # For the ledger: how often the row was claimed (a claim whose outcome was never recorded,
+    # a sender killed mid-batch, makes ``claims > attempts``: the mail may have gone twice),
+    # when it was first and last tried, the server's last reply, the language it was sent in.
+    Column("claims", Integer, nullable=False, default=0, server_default="0"),
+    Column("first_attempt", DateTime, nullable=True),
+    Column("last_attempt", DateTime, nullable=True),
+    Column("reply", Text, nullable=True),
+    Column("locale", String(35), nullable=True),
     UniqueConstraint("announcement_id", "subscriber_id", name="deliveries_once"),
     Index("deliveries_queue", "announcement_id", "status", "id"),
     Index("deliveries_subscriber", "subscriber_id"),
+)
+
+# A finished delivery row after its person was erased (or the row purged): what the ledger
+# keeps of it, with nothing that points at the person (no address, id, Message-ID or reply).
+anonymous_deliveries = Table(
+    "anonymous_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("announcement_id", ForeignKey("announcements.id"), nullable=False),
+    Column("why", String(16), nullable=False),  # erased | purged
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("claims", Integer, nullable=False),
+    Column("first_attempt", DateTime, nullable=True),
+    Column("last_attempt", DateTime, nullable=True),
+    Column("sent_at", DateTime, nullable=True),
+    Index("anonymous_deliveries_announcement", "announcement_id"),
+)
+
+# The last hash of every ledger export (`notify report --format csv|json`): `--verify` tells a
+# copy the store issued from one whose chain was computed again after a row was changed.
+ledger_seals = Table(
+    "ledger_seals",
+    metadata,
+    Column("seal", String(64), primary_key=True),
+    Column("created", DateTime, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("scope", Text, nullable=False),
 )
 
 # Every outbox folder an announcement's notices were written to: erase finds the person's
@@ -165,6 +210,24 @@ subscriber_import = Table(
 )
 OPTIONAL_FIELDS = ("name", "locale", "timezone", "status")
 FINISHED = ("sent", "failed", "cancelled")
+# What the ledger shows of each notice (besides the address), from ``deliveries``.
+LEDGER_COLUMNS = tuple(
+    deliveries.c[name]
+    for name in (
+        "status",
+        "locale",
+        "first_attempt",
+        "last_attempt",
+        "sent_at",
+        "message_id",
+        "reply",
+        "last_error",
+        "attempts",
+        "claims",
+    )
+)
+INACTIVE = "the person was set inactive before it was sent"
+SKIPPED_UNDELIVERABLE = "not sent: the address is marked undeliverable: "
 
 
 @dataclass(frozen=True)
@@ -196,6 +259,9 @@ class Announcement:
     sent: int
     failed: int
     cancelled: int
+    notice_given: int | None = None  # days from the announcement to the effective date
+    short_notice: str | None = None
+    erased: int = 0
 
     @property
     def unaccounted(self) -> int:
@@ -219,12 +285,16 @@ class Claim:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one claimed row: sent, retry (4xx, later), failed (5xx) or released."""
+    """What became of one claimed row: sent, retry (4xx, later), failed (5xx), released (known
+    not sent) or abandoned (not known: the batch's sending broke off; it may have gone)."""
 
     delivery_id: int
-    status: str  # sent | retry | failed | released
+    status: str  # sent | retry | failed | released | abandoned
     at: float  # epoch seconds: when accepted, or (retry) when the next attempt may start
     reason: str | None = None
+    reply: str | None = None  # the server's answer to this attempt (masked)
+    attempted: float | None = None  # when the attempt was made (default: ``at``)
+    locale: str | None = None  # the language the mail was written in
 
 
 @dataclass(frozen=True)
@@ -353,6 +423,16 @@ class Store:
                     )
                 )
                 outboxes.create(conn)
+            if found < 3:
+                for table, names in (
+                    (subscribers, ("undeliverable", "undeliverable_since")),
+                    (announcements, ("notice_given", "short_notice", "erased")),
+                    (deliveries, ("claims", "first_attempt", "last_attempt", "reply", "locale")),
+                ):
+                    for name in names:
+                        _add_column(conn, table.c[name])
+                anonymous_deliveries.create(conn)
+                ledger_seals.create(conn)
             if found < SCHEMA_VERSION:
                 conn.execute(insert(schema_info).values(version=SCHEMA_VERSION, created=_utcnow()))
         return True
@@ -444,12 +524,8 @@ class Store:
                     announcements.c.policy,
                     announcements.c.version,
                     announcements.c.effective,
-                    deliveries.c.status,
-                    deliveries.c.attempts,
-                    deliveries.c.message_id,
+                    *LEDGER_COLUMNS,
                     deliveries.c.created,
-                    deliveries.c.sent_at,
-                    deliveries.c.last_error,
                 )
                 .join(announcements, announcements.c.id == deliveries.c.announcement_id)
                 .where(deliveries.c.subscriber_id == person["id"])
@@ -469,8 +545,9 @@ class Store:
     def erase_subscriber(self, email: str) -> int | None:
         """Remove a person and their delivery rows; returns how many rows went (None: unknown).
 
-        A notice still pending for them is counted as cancelled. Afterwards no copy of the
-        person is left in the live database files (see the module's docstring).
+        A notice still pending for them is counted as cancelled, and each of their rows stays
+        in the ledger as an anonymous one (status and times, nothing of the person). Afterwards
+        no copy of the person is left in the live database files (see the module's docstring).
         """
         d = deliveries.c
         with self._begin() as conn:
@@ -492,7 +569,23 @@ class Store:
                     .where(announcements.c.id == announcement_id)
                     .values(cancelled=announcements.c.cancelled + count)
                 )
-            gone = conn.execute(delete(deliveries).where(d.subscriber_id == found))
+            conn.execute(
+                update(deliveries)
+                .where(d.subscriber_id == found, d.status == "pending")
+                .values(status="cancelled")
+            )
+            mine = d.subscriber_id == found
+            counts = conn.execute(
+                select(d.announcement_id, func.count()).where(mine).group_by(d.announcement_id)
+            ).all()
+            for announcement_id, count in counts:
+                conn.execute(
+                    update(announcements)
+                    .where(announcements.c.id == announcement_id)
+                    .values(erased=announcements.c.erased + count)
+                )
+            _keep_anonymous(conn, mine, "erased")
+            gone = conn.execute(delete(deliveries).where(mine))
             conn.execute(delete(subscribers).where(subscribers.c.id == found))
         self._scrub_freed_space()
         return int(gone.rowcount)
@@ -532,16 +625,15 @@ class Store:
     def purge_deliveries(self, before: dt.datetime) -> int:
         """Drop finished delivery rows (sent, failed, cancelled) older than ``before``.
 
-        Pending rows stay, however old: they are notices still to send. Counts stay too.
+        Pending rows stay, however old: they are notices still to send. Counts stay too, and
+        each row dropped stays in the ledger as an anonymous one (status and times).
         """
         d = deliveries.c
         stamp = func.coalesce(d.sent_at, d.created)
+        old = (stamp < before) & d.status.in_(FINISHED)
         with self._begin() as conn:
-            return int(
-                conn.execute(
-                    delete(deliveries).where(stamp < before, d.status.in_(FINISHED))
-                ).rowcount
-            )
+            _keep_anonymous(conn, old, "purged")
+            return int(conn.execute(delete(deliveries).where(old)).rowcount)
 
     def remember_outbox(self, announcement_id: int, folder: str) -> None:
         """Note that notices of this announcement are written to ``folder`` (for erase)."""
@@ -579,9 +671,17 @@ class Store:
         return [Announcement(**row._asdict()) for row in rows]
 
     def create_announcement(
-        self, policy: str, version: str, effective: dt.date, domain: str
+        self,
+        policy: str,
+        version: str,
+        effective: dt.date,
+        domain: str,
+        *,
+        notice_given: int | None = None,
+        short_notice: str | None = None,
     ) -> tuple[Announcement, bool]:
-        """The announcement and one pending delivery per active subscriber, in one transaction.
+        """The announcement and one delivery per active subscriber, in one transaction: pending,
+        or cancelled (with the reason) for a person whose address is marked undeliverable.
 
         Idempotent: when the announcement exists it is returned as it is (no rows added).
         """
@@ -604,6 +704,9 @@ class Store:
                         sent=0,
                         failed=0,
                         cancelled=0,
+                        notice_given=notice_given,
+                        short_notice=short_notice,
+                        erased=0,
                     )
                 )
                 key = result.inserted_primary_key
@@ -615,27 +718,35 @@ class Store:
                     + cast(subscribers.c.id, String)
                     + literal(f"@{domain}>", String)
                 )
-                rows = select(
-                    literal(ann_id, Integer),
-                    subscribers.c.id,
-                    literal("pending", String),
-                    literal(0, Integer),
-                    message_id,
-                    literal(now, DateTime),
-                ).where(subscribers.c.status == "active")
+                s = subscribers.c
+                skipped = literal(SKIPPED_UNDELIVERABLE, String) + s.undeliverable
                 columns = ["announcement_id", "subscriber_id", "status", "attempts"]
-                conn.execute(
-                    insert(deliveries).from_select([*columns, "message_id", "created"], rows)
+                columns += ["message_id", "created", "last_error"]
+                for status, reason, which in (
+                    ("pending", literal(None, Text), s.undeliverable.is_(None)),
+                    ("cancelled", skipped, s.undeliverable.is_not(None)),
+                ):
+                    rows = select(
+                        literal(ann_id, Integer),
+                        s.id,
+                        literal(status, String),
+                        literal(0, Integer),
+                        message_id,
+                        literal(now, DateTime),
+                        reason,
+                    ).where(s.status == "active", which)
+                    conn.execute(insert(deliveries).from_select(columns, rows))
+                counted: dict[str, int] = dict(
+                    conn.execute(
+                        select(deliveries.c.status, func.count())
+                        .where(deliveries.c.announcement_id == ann_id)
+                        .group_by(deliveries.c.status)
+                    ).all()
                 )
-                total = conn.execute(
-                    select(func.count())
-                    .select_from(deliveries)
-                    .where(deliveries.c.announcement_id == ann_id)
-                ).scalar_one()
                 conn.execute(
                     update(announcements)
                     .where(announcements.c.id == ann_id)
-                    .values(recipients=total)
+                    .values(recipients=sum(counted.values()), cancelled=counted.get("cancelled", 0))
                 )
                 created = conn.execute(
                     select(announcements).where(announcements.c.id == ann_id)
@@ -645,6 +756,93 @@ class Store:
             with self._begin() as conn:
                 row = conn.execute(select(announcements).where(where)).one()
             return Announcement(**row._asdict()), False
+
+    # -- the ledger (proof of notice) ----------------------------------------------------------
+
+    def ledger_rows(self, announcement_id: int) -> Iterator[dict[str, Any]]:
+        """Every notice of an announcement, in delivery order, as the ledger shows it: the
+        person's address with ``LEDGER_COLUMNS``, then the anonymous rows (address None)."""
+        d, a = deliveries.c, anonymous_deliveries.c
+        with self._begin() as conn:
+            found = conn.execute(
+                select(subscribers.c.email, *LEDGER_COLUMNS)
+                .join(subscribers, subscribers.c.id == d.subscriber_id)
+                .where(d.announcement_id == announcement_id)
+                .order_by(d.id)
+            ).mappings()
+            rows = [dict(row) for row in found]
+            kept = conn.execute(
+                select(a.why, *(a[c.name] for c in LEDGER_COLUMNS if c.name in a))
+                .where(a.announcement_id == announcement_id)
+                .order_by(a.id)
+            ).mappings()
+            rows += [{"email": None, **row} for row in kept]
+        yield from rows
+
+    def duplicates_possible(self, announcement_id: int) -> int:
+        """Notices recorded as sent that were claimed more often than tried: a sender stopped
+        between the server's answer and the record, so the person may have two copies."""
+        total = 0
+        with self._begin() as conn:
+            for table in (deliveries, anonymous_deliveries):
+                c = table.c
+                total += conn.execute(
+                    select(func.count()).where(
+                        c.announcement_id == announcement_id,
+                        c.status == "sent",
+                        c.claims > c.attempts,
+                    )
+                ).scalar_one()
+        return int(total)
+
+    def record_seal(self, seal: str, rows: int, scope: str) -> None:
+        """Remember the last hash of a ledger export (once)."""
+        with self._begin() as conn:
+            if conn.execute(select(ledger_seals.c.seal).where(ledger_seals.c.seal == seal)).first():
+                return
+            conn.execute(
+                insert(ledger_seals).values(seal=seal, created=_utcnow(), rows=rows, scope=scope)
+            )
+
+    def find_seal(self, seal: str) -> dt.datetime | None:
+        """When this store issued an export with this last hash (None: it did not)."""
+        with self._begin() as conn:
+            found = conn.execute(
+                select(ledger_seals.c.created).where(ledger_seals.c.seal == seal)
+            ).scalar_one_or_none()
+        return found if isinstance(found, dt.datetime) else None
+
+    def mark_undeliverable(self, bounces: Sequence[tuple[str, str, dt.datetime]]) -> int:
+        """Mark stored addresses (email, reason, when) undeliverable; returns how many were
+        stored. Addresses the store does not hold are left out: a bounce list adds nobody."""
+        s = subscribers.c
+        marked = 0
+        with self._begin() as conn:
+            for start in range(0, len(bounces), 500):
+                chunk = bounces[start : start + 500]
+                known = set(
+                    conn.execute(
+                        select(s.email).where(s.email.in_([email for email, _, _ in chunk]))
+                    ).scalars()
+                )
+                values = [
+                    {"b_email": email, "b_reason": reason, "b_when": when}
+                    for email, reason, when in chunk
+                    if email in known
+                ]
+                if values:
+                    conn.execute(
+                        update(subscribers)
+                        .where(s.email == bindparam("b_email"))
+                        .values(
+                            undeliverable=bindparam("b_reason"),
+                            undeliverable_since=bindparam("b_when"),
+                            updated=_utcnow(),
+                        ),
+                        values,
+                    )
+                marked += len(values)
+        return marked
 
     # -- the delivery queue --------------------------------------------------------------------
 
@@ -717,6 +915,7 @@ class Store:
                 d.message_id,
                 d.attempts,
                 s.status,
+                s.undeliverable,
             )
             .select_from(deliveries.join(subscribers, s.id == d.subscriber_id))
             .where(
@@ -734,8 +933,14 @@ class Store:
         with self._begin() as conn:
             while True:
                 found = conn.execute(query).all()
-                claims = [Claim(*row[:-1]) for row in found if row[-1] == "active"]
-                gone = [row[0] for row in found if row[-1] != "active"]
+                claims = [Claim(*row[:-2]) for row in found if _deliverable(row)]
+                gone = {
+                    row[0]: (
+                        INACTIVE if row[-2] != "active" else SKIPPED_UNDELIVERABLE + str(row[-1])
+                    )
+                    for row in found
+                    if not _deliverable(row)
+                }
                 if gone:
                     cancelled += self._cancel(conn, announcement_id, gone)
                 if claims or not gone:
@@ -744,23 +949,21 @@ class Store:
                 conn.execute(
                     update(deliveries)
                     .where(d.id.in_([c.delivery_id for c in claims]))
-                    .values(claimed_by=worker, claimed_until=now + lease)
+                    .values(claimed_by=worker, claimed_until=now + lease, claims=d.claims + 1)
                 )
         return claims, cancelled
 
     @staticmethod
-    def _cancel(conn: Connection, announcement_id: int, ids: list[int]) -> int:
+    def _cancel(conn: Connection, announcement_id: int, reasons: dict[int, str]) -> int:
         d = deliveries.c
-        count = conn.execute(
-            update(deliveries)
-            .where(d.id.in_(ids), d.status == "pending")
-            .values(
-                status="cancelled",
-                last_error="the person was set inactive before it was sent",
-                claimed_by=None,
-                claimed_until=None,
-            )
-        ).rowcount
+        count = 0
+        for reason in set(reasons.values()):  # one UPDATE per reason: an exact rowcount
+            count += conn.execute(
+                update(deliveries)
+                .where(d.id.in_([k for k, r in reasons.items() if r == reason]))
+                .where(d.status == "pending")
+                .values(status="cancelled", last_error=reason, claimed_by=None, claimed_until=None)
+            ).rowcount
         conn.execute(
             update(announcements)
             .where(announcements.c.id == announcement_id)
@@ -786,7 +989,13 @@ class Store:
 
     def record(self, announcement_id: int, worker: str, outcomes: Iterable[Outcome]) -> None:
         """Write a batch of outcomes in one transaction and update the announcement's counts."""
-        groups: dict[str, list[Outcome]] = {"sent": [], "retry": [], "failed": [], "released": []}
+        groups: dict[str, list[Outcome]] = {
+            "sent": [],
+            "retry": [],
+            "failed": [],
+            "released": [],
+            "abandoned": [],
+        }
         for outcome in outcomes:
             groups[outcome.status].append(outcome)
         d = deliveries.c
@@ -808,6 +1017,13 @@ class Store:
                 )
             sent = [o for o in groups["sent"] if o.delivery_id in still_pending]
             failed = [o for o in groups["failed"] if o.delivery_id in still_pending]
+            tried = {
+                "attempts": d.attempts + 1,
+                "first_attempt": func.coalesce(d.first_attempt, bindparam("o_when")),
+                "last_attempt": bindparam("o_when"),
+                "reply": bindparam("o_reply"),
+                "locale": func.coalesce(bindparam("o_locale"), d.locale),
+            }
             if sent:
                 conn.execute(
                     update(deliveries)
@@ -815,12 +1031,12 @@ class Store:
                     .values(
                         status="sent",
                         sent_at=bindparam("o_at"),
-                        attempts=d.attempts + 1,
                         claimed_by=None,
                         claimed_until=None,
                         last_error=None,
+                        **tried,
                     ),
-                    [{"o_id": o.delivery_id, "o_at": _from_epoch(o.at)} for o in sent],
+                    [{**_attempt(o), "o_at": _from_epoch(o.at)} for o in sent],
                 )
             if failed:
                 conn.execute(
@@ -828,32 +1044,36 @@ class Store:
                     .where(pending)
                     .values(
                         status="failed",
-                        attempts=d.attempts + 1,
                         last_error=bindparam("o_reason"),
                         claimed_by=None,
                         claimed_until=None,
+                        **tried,
                     ),
-                    [{"o_id": o.delivery_id, "o_reason": o.reason} for o in failed],
+                    [{**_attempt(o), "o_reason": o.reason} for o in failed],
                 )
             if groups["retry"]:
                 conn.execute(
                     update(deliveries)
                     .where(mine)
                     .values(
-                        attempts=d.attempts + 1,
                         last_error=bindparam("o_reason"),
                         claimed_by=None,
                         claimed_until=bindparam("o_at"),
+                        **tried,
                     ),
-                    [
-                        {"o_id": o.delivery_id, "o_reason": o.reason, "o_at": o.at}
-                        for o in groups["retry"]
-                    ],
+                    [{**_attempt(o), "o_reason": o.reason, "o_at": o.at} for o in groups["retry"]],
                 )
-            if groups["released"]:
+            if groups["released"]:  # known not to have been sent: the claim does not count
+                conn.execute(
+                    update(deliveries)
+                    .where(mine)
+                    .values(claimed_by=None, claimed_until=None, claims=d.claims - 1),
+                    [{"o_id": o.delivery_id} for o in groups["released"]],
+                )
+            if groups["abandoned"]:
                 conn.execute(
                     update(deliveries).where(mine).values(claimed_by=None, claimed_until=None),
-                    [{"o_id": o.delivery_id} for o in groups["released"]],
+                    [{"o_id": o.delivery_id} for o in groups["abandoned"]],
                 )
             if sent or failed:
                 conn.execute(
@@ -886,6 +1106,38 @@ class Store:
                 .values(claimed_by=None, claimed_until=None)
             )
             return int(result.rowcount)
+
+
+def _keep_anonymous(conn: Connection, which: Any, why: str) -> None:
+    """Copy the delivery rows ``which`` selects into the ledger's anonymous rows."""
+    d = deliveries.c
+    kept = ("announcement_id", "status", "attempts", "claims", "first_attempt", "last_attempt")
+    rows = select(*(d[name] for name in kept), d.sent_at, literal(why, String)).where(which)
+    conn.execute(
+        insert(anonymous_deliveries).from_select([*kept, "sent_at", "why"], rows.order_by(d.id))
+    )
+
+
+def _deliverable(row: Any) -> bool:
+    """A claimed row's person (status, undeliverable mark last) may still be sent the notice."""
+    return bool(row[-2] == "active" and row[-1] is None)
+
+
+def _attempt(outcome: Outcome) -> dict[str, Any]:
+    """The bound values every finished attempt writes (``record``)."""
+    return {
+        "o_id": outcome.delivery_id,
+        "o_when": _from_epoch(outcome.attempted or outcome.at),
+        "o_reply": outcome.reply,
+        "o_locale": outcome.locale,
+    }
+
+
+def _add_column(conn: Connection, column: Column[Any]) -> None:
+    """``ALTER TABLE … ADD COLUMN`` for a column of the current schema (an upgrade)."""
+    kind = column.type.compile(conn.dialect)
+    default = f" NOT NULL DEFAULT {column.server_default.arg}" if column.server_default else ""  # type: ignore[attr-defined]
+    conn.execute(text(f"ALTER TABLE {column.table.name} ADD COLUMN {column.name} {kind}{default}"))
 
 
 def _from_epoch(value: float) -> dt.datetime:

@@ -7,6 +7,7 @@ number, never with the address itself: the file is personal data, error output i
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import io
 import json
@@ -179,6 +180,26 @@ def read_subscribers(path: Path) -> ReadResult:
     The format is chosen by the extension (``.jsonl``, ``.ndjson`` are JSON Lines) or, failing
     that, by the first character. A later row for the same address replaces an earlier one.
     """
+    records: dict[str, SubscriberRecord] = {}
+    problems: list[RowProblem] = []
+    count = 0
+    for line, data in _rows(path, FIELDS):
+        count += 1
+        if isinstance(data, str):
+            problems.append(RowProblem(line, data))
+            continue
+        try:
+            record = validate_row(data)
+        except ValueError as exc:
+            problems.append(RowProblem(line, str(exc)))
+            continue
+        records.pop(record.email, None)  # keep file order of the last occurrence
+        records[record.email] = record
+    return ReadResult(list(records.values()), problems, count)
+
+
+def _rows(path: Path, fields: tuple[str, ...]) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """The rows of a CSV or JSON Lines file (a string: why a row cannot be read)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -194,23 +215,80 @@ def read_subscribers(path: Path) -> ReadResult:
     jsonl = path.suffix.lower() in (".jsonl", ".ndjson") or (
         path.suffix.lower() != ".csv" and text.lstrip().startswith("{")
     )
-    rows = _jsonl_rows(text, str(path)) if jsonl else _csv_rows(text, str(path))
-    records: dict[str, SubscriberRecord] = {}
+    if jsonl:
+        return _jsonl_rows(text, str(path), fields)
+    return _csv_rows(text, str(path), fields)
+
+
+# --- bounce lists ----------------------------------------------------------------------------
+
+BOUNCE_FIELDS = ("email", "code", "reason", "date")
+_CODE = re.compile(r"([2-5])\d\d|([2-5])\.\d{1,3}\.\d{1,3}")
+
+
+@dataclass(frozen=True)
+class Bounce:
+    """A hard bounce the mail provider reported: the address and what to store as the reason."""
+
+    email: str
+    reason: str
+    when: dt.datetime
+
+
+@dataclass(frozen=True)
+class BounceList:
+    bounces: list[Bounce]
+    soft: int  # rows with a 4xx code: temporary, so the address is not marked
+    problems: list[RowProblem]
+
+
+def read_bounces(path: Path, today: dt.date) -> BounceList:
+    """A provider's bounce list (CSV or JSON Lines: email, and optionally code, reason, date).
+
+    A row whose code is 4xx (or 4.x.x) is a temporary failure and is left out; a row without a
+    code counts as a permanent (5xx) bounce. Reasons are masked like every server reply.
+    """
+    bounces: dict[str, Bounce] = {}
     problems: list[RowProblem] = []
-    count = 0
-    for line, data in rows:
-        count += 1
+    soft = 0
+    for line, data in _rows(path, BOUNCE_FIELDS):
         if isinstance(data, str):
             problems.append(RowProblem(line, data))
             continue
         try:
-            record = validate_row(data)
+            email = normalize_email(str(data.get("email") or ""))
+            code = str(data.get("code") or "").strip()
+            match = _CODE.fullmatch(code)
+            if code and not match:
+                raise ValueError(
+                    f"code {_shown(code)} is not an SMTP code; write e.g. 550 or 5.1.1"
+                )
+            if match and (match.group(1) or match.group(2)) == "4":
+                soft += 1
+                continue
+            when = _bounce_day(data.get("date"), today)
         except ValueError as exc:
             problems.append(RowProblem(line, str(exc)))
             continue
-        records.pop(record.email, None)  # keep file order of the last occurrence
-        records[record.email] = record
-    return ReadResult(list(records.values()), problems, count)
+        reason = " ".join(redact(str(data.get("reason") or "")).split())[:200]
+        text = " ".join(part for part in (code, reason) if part) or "bounced"
+        bounces[email] = Bounce(email, f"{text} (bounce of {when.date()})", when)
+    return BounceList(list(bounces.values()), soft, problems)
+
+
+def _bounce_day(raw: Any, today: dt.date) -> dt.datetime:
+    value = str(raw or "").strip()
+    if not value:
+        return dt.datetime.combine(today, dt.time())
+    try:
+        found = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"date {_shown(value)} is not a date; write it as YYYY-MM-DD (or ISO 8601)"
+        ) from None
+    if found.tzinfo is not None:
+        found = found.astimezone(dt.UTC).replace(tzinfo=None)
+    return found
 
 
 def describe_problems(path: str, problems: list[RowProblem]) -> str:
@@ -221,10 +299,12 @@ def describe_problems(path: str, problems: list[RowProblem]) -> str:
     return "\n".join(lines)
 
 
-def _csv_rows(text: str, path: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def _csv_rows(
+    text: str, path: str, fields: tuple[str, ...] = FIELDS
+) -> Iterator[tuple[int, dict[str, Any] | str]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
-        yield from _csv_records(reader, path)
+        yield from _csv_records(reader, path, fields)
     except csv.Error as exc:  # e.g. a cell over the csv module's 131,072 characters
         raise SubscriberFileError(
             f"is not CSV the importer can read ({exc}); check the quoting from this line on.",
@@ -234,21 +314,21 @@ def _csv_rows(text: str, path: str) -> Iterator[tuple[int, dict[str, Any] | str]
 
 
 def _csv_records(
-    reader: csv.DictReader[str], path: str
+    reader: csv.DictReader[str], path: str, fields: tuple[str, ...]
 ) -> Iterator[tuple[int, dict[str, Any] | str]]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if "email" not in header:
         raise SubscriberFileError(
             "the first line must name the columns, with at least 'email' "
-            f"(known: {', '.join(FIELDS)}).",
+            f"(known: {', '.join(fields)}).",
             path=path,
             line=1,
         )
-    unknown = [h for h in header if h not in FIELDS]
+    unknown = [h for h in header if h not in fields]
     if unknown:
         raise SubscriberFileError(
             f"unknown column(s) {', '.join(map(repr, unknown))}; the columns are "
-            f"{', '.join(FIELDS)}.",
+            f"{', '.join(fields)}.",
             path=path,
             line=1,
         )
@@ -268,7 +348,9 @@ def _csv_records(
         yield line, dict(row)
 
 
-def _jsonl_rows(text: str, path: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def _jsonl_rows(
+    text: str, path: str, fields: tuple[str, ...] = FIELDS
+) -> Iterator[tuple[int, dict[str, Any] | str]]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -280,11 +362,11 @@ def _jsonl_rows(text: str, path: str) -> Iterator[tuple[int, dict[str, Any] | st
         if not isinstance(data, dict):
             yield number, 'must be a JSON object like {"email": …, "name": …}'
             continue
-        unknown = [k for k in data if k not in FIELDS]
+        unknown = [k for k in data if k not in fields]
         if unknown:
             yield (
                 number,
-                f"unknown field(s) {', '.join(map(repr, unknown))}; known: {', '.join(FIELDS)}",
+                f"unknown field(s) {', '.join(map(repr, unknown))}; known: {', '.join(fields)}",
             )
             continue
         yield number, data

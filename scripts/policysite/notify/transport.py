@@ -90,6 +90,7 @@ class Delivered:
     reason: str | None = None
     at: float = 0.0
     dropped: bool = False  # the connection was lost during this message
+    reply: str | None = None  # what the server answered to the accepted message (masked)
 
 
 def outbox_name(announcement: Announcement, subscriber_id: int) -> str:
@@ -268,7 +269,8 @@ class OutboxTransport:
                     "fix its permissions and run again (unsent notices stay pending).",
                     results + unsent,
                 ) from None
-            results.append(Delivered(item.delivery_id, "sent", at=time.time()))
+            reply = f"written to the outbox as {item.filename}"
+            results.append(Delivered(item.delivery_id, "sent", at=time.time(), reply=reply))
         return results
 
     def close(self) -> None:
@@ -362,8 +364,8 @@ class SmtpTransport:
             if connection is None:
                 connection = self._connect()
             try:
-                connection.sendmail(item.sender, [item.recipient], item.data)
-                return connection, Delivered(item.delivery_id, "sent", at=time.time())
+                reply = _sendmail(connection, item.sender, item.recipient, item.data)
+                return connection, Delivered(item.delivery_id, "sent", at=time.time(), reply=reply)
             except smtplib.SMTPRecipientsRefused as exc:
                 code, message = next(iter(exc.recipients.values()))
                 return connection, _classify(item, code, message)
@@ -469,6 +471,34 @@ class SmtpTransport:
                 f"cannot connect to the SMTP server {where}: {reason}. Check {SMTP_ENV} and "
                 "that the server is running; nothing was claimed or sent."
             ) from None
+
+
+def _sendmail(connection: smtplib.SMTP, sender: str, recipient: str, data: bytes) -> str:
+    """``SMTP.sendmail`` for one recipient that keeps the server's answer to the message (its
+    queue id is the ledger's proof that the server took it); raises as ``sendmail`` does."""
+    connection.ehlo_or_helo_if_needed()
+    code, answer = connection.mail(sender)
+    if code != 250:
+        _end_transaction(connection, code)
+        raise smtplib.SMTPSenderRefused(code, answer, sender)
+    code, answer = connection.rcpt(recipient)
+    if code not in (250, 251):
+        _end_transaction(connection, code)
+        raise smtplib.SMTPRecipientsRefused({recipient: (code, answer)})
+    code, answer = connection.data(data)
+    if code != 250:
+        _end_transaction(connection, code)
+        raise smtplib.SMTPDataError(code, answer)
+    return _reply(code, answer)
+
+
+def _end_transaction(connection: smtplib.SMTP, code: int) -> None:
+    """After a refusal: the server closes on 421; otherwise reset for the next message."""
+    if code == 421:
+        connection.close()
+        return
+    with contextlib.suppress(smtplib.SMTPServerDisconnected):
+        connection.rset()
 
 
 def _discard(connection: smtplib.SMTP | None) -> None:
