@@ -238,7 +238,7 @@ def init_command(directory: Path, name: str | None, site_url: str) -> None:
         click.echo(line)
 
 
-@main.command("notify")
+@main.group("notify", invoke_without_command=True)
 @click.option("--policy", help="Only this policy (e.g. privacy).")
 @click.option("--version", "version_label", help="Announce this version even if it is old.")
 @click.option("--send", is_flag=True, help="Write and deliver; without it, only show the plan.")
@@ -249,6 +249,13 @@ def init_command(directory: Path, name: str | None, site_url: str) -> None:
 )
 @click.option("--concurrency", default=4, show_default=True, help="SMTP connections.")
 @click.option("--rate", type=float, help="At most this many messages per second.")
+@click.option(
+    "--short-notice",
+    metavar="REASON",
+    help="Announce a material version that takes effect in fewer than notice_days days (or "
+    "already did), and say why; the reason is kept in the ledger. Example: --short-notice "
+    '"Required by the regulator\'s order of 2026-03-02"',
+)
 @click.option(
     "--preview",
     type=click.Path(file_okay=False, path_type=Path),
@@ -261,27 +268,35 @@ def init_command(directory: Path, name: str | None, site_url: str) -> None:
     metavar="REV",
     help="With --preview: compare the working tree with REV (CI: origin/main). Default: HEAD.",
 )
-@pass_settings
+@click.pass_context
 def notify_command(
-    settings: Settings,
+    ctx: click.Context,
     policy: str | None,
     version_label: str | None,
     send: bool,
     outbox: Path | None,
     concurrency: int,
     rate: float | None,
+    short_notice: str | None,
     preview: Path | None,
     base: str | None,
 ) -> None:
     """Tell every registered user about material versions, by mail, before they take effect.
 
-    Exits 1 when a notice of this run failed for good (a 5xx answer, or too many attempts).
-    With --preview, write the notices a pull request's material versions would send instead.
+    Exits 1 when a notice of this run failed for good (a 5xx answer, or too many attempts),
+    and refuses (exit 1, nothing announced) a version that takes effect in fewer than
+    notice_days days unless --short-notice says why. With --preview, write the notices a
+    pull request's material versions would send instead. `notify report` is the proof of
+    who was told what and when; `notify status` the counts of every announcement.
 
     Example: policysite notify --policy privacy --version 1.0 --send --outbox outbox
 
     Example: policysite notify --preview mail-preview --base origin/main
     """
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = ctx.find_object(Settings)
+    assert settings is not None
     from policysite.notify.run import NotifyRequest, describe_failures, run_notify
 
     if preview is not None:
@@ -294,10 +309,87 @@ def notify_command(
         return
     if base is not None:
         raise PolicySiteError("--base goes with --preview DIR (what a pull request would mail).")
-    request = NotifyRequest(policy, version_label, send, outbox, concurrency, rate)
+    if short_notice is not None and not short_notice.strip():
+        raise PolicySiteError('--short-notice needs the reason, e.g. --short-notice "…".')
+    reason = short_notice.strip() if short_notice else None
+    request = NotifyRequest(policy, version_label, send, outbox, concurrency, rate, reason)
     failures = describe_failures(run_notify(settings, request, Console(soft_wrap=True)))
     if failures:
         raise PolicySiteError(failures)
+
+
+@notify_command.command("report")
+@click.option("--policy", help="Only the announcements of this policy.")
+@click.option("--version", "version_label", help="Only the announcements of this version.")
+@click.option("--recipients", is_flag=True, help="One row per person, not only the totals.")
+@click.option(
+    "--pseudonymous",
+    is_flag=True,
+    help="With --recipients: each address as its keyed hash (HMAC-SHA-256 with "
+    "POLICYSITE_SECRET) instead. Example: POLICYSITE_SECRET=… policysite notify report "
+    "--recipients --pseudonymous --format csv",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="csv and json are the copies to keep: every row is chained to the one before.",
+)
+@click.option(
+    "--verify",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Check a kept csv or json copy instead: exit 1 when any byte of it was changed. "
+    "Example: policysite notify report --verify ledger-privacy-2.0.csv",
+)
+@pass_settings
+def notify_report(
+    settings: Settings,
+    policy: str | None,
+    version_label: str | None,
+    recipients: bool,
+    pseudonymous: bool,
+    fmt: str,
+    verify: Path | None,
+) -> None:
+    """Proof of notice: per announcement who was told, when, with which Message-ID.
+
+    The totals of each announcement (recipients, sent, failed, cancelled, pending, duplicates
+    possible, people erased since) and, with --recipients, one row per person: address,
+    language, first and last attempt, sent time, Message-ID, the server's reply, attempts.
+
+    Example: policysite notify report --policy privacy --version 2.0 --recipients --format csv
+
+    Example: policysite notify report --verify ledger.csv
+    """
+    from policysite.notify.ledger import ReportRequest
+    from policysite.notify.run import report_ledger, verify_ledger
+
+    if verify is not None:
+        if policy or version_label or recipients or pseudonymous or fmt != "table":
+            raise PolicySiteError("--verify FILE checks a copy: give it alone.")
+        click.echo(verify_ledger(settings, verify))
+        return
+    request = ReportRequest(policy, version_label, recipients, pseudonymous)
+    found = report_ledger(settings, request, fmt)
+    if isinstance(found, str):
+        click.echo(found, nl=False)
+    else:
+        Console(width=None if sys.stdout.isatty() else 200).print(found)
+
+
+@notify_command.command("status")
+@pass_settings
+def notify_status(settings: Settings) -> None:
+    """Show every announcement's counts: recipients, sent, failed, cancelled, pending.
+
+    Example: policysite notify status
+    """
+    from policysite.notify.run import notify_status as status
+
+    Console(width=None if sys.stdout.isatty() else 160).print(status(settings))
 
 
 @main.group("subscribers")
@@ -311,16 +403,29 @@ def subscribers_group() -> None:
 @subscribers_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows, report the others.")
+@click.option(
+    "--bounces",
+    is_flag=True,
+    help="FILE is the mail provider's list of hard bounces (email, and optionally code, "
+    "reason, date): mark those stored addresses undeliverable, so later notices skip them "
+    "and the ledger says why; a 4xx row is left out, an unknown address is not added. "
+    "Example: policysite subscribers import --bounces bounces.csv",
+)
 @pass_settings
-def subscribers_import(settings: Settings, file: Path, skip_invalid: bool) -> None:
+def subscribers_import(settings: Settings, file: Path, skip_invalid: bool, bounces: bool) -> None:
     """Add or update subscribers from CSV (email,name,locale,timezone,status) or JSON Lines.
 
     A column (or key) the file leaves out keeps the stored value; status is active or inactive.
 
     Example: policysite subscribers import sample/subscribers.csv
-    """
-    from policysite.notify.run import import_subscribers
 
+    Example: policysite subscribers import --bounces bounces.csv
+    """
+    from policysite.notify.run import import_bounces, import_subscribers
+
+    if bounces:
+        click.echo(import_bounces(settings, file, skip_invalid=skip_invalid))
+        return
     click.echo(import_subscribers(settings, file, skip_invalid=skip_invalid))
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from policysite.check import anchors, config, links, published, versions
+from policysite.check import anchors, config, links, locales, published, versions
 from policysite.check.drafts import (
     Baseline,
     branch_commits,
@@ -42,6 +42,7 @@ MESSAGES: dict[str, str] = {
     **links.MESSAGES,
     **published.MESSAGES,
     **config.MESSAGES,
+    **locales.MESSAGES,
 }
 
 __all__ = ["MESSAGES", "Finding", "Report", "check_site"]
@@ -107,6 +108,7 @@ def check_site(
     findings.extend(
         versions.check_notes(settings, notes, drafts, policies, known, history_ok, pairing.renamed)
     )
+    findings.extend(locales.check_translations(settings, notes, policies, known))
     findings.extend(
         published.check_notes_kept(
             settings,
