@@ -47,6 +47,8 @@ class PolicySiteConfig(Config):  # type: ignore[no-untyped-call]
     sender_name = c.Type(str, default="")
     sender_email = c.Type(str, default="")
     postal_address = c.Type(str, default="")
+    required_locales = c.ListOfItems(c.Type(str), default=[])
+    notice_wording = c.Type(dict, default={})
 
 
 class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped-call]
