@@ -29,7 +29,8 @@ run: $(STAMP)
 DEMO_DB := sqlite:///$(CURDIR)/.policysite/demo.db
 notify-demo: $(STAMP)
 	POLICYSITE_DATABASE_URL=$(DEMO_DB) $(BIN)/policysite subscribers import sample/subscribers.csv
-	POLICYSITE_DATABASE_URL=$(DEMO_DB) $(BIN)/policysite notify --policy privacy --version 1.0 --send --outbox outbox
+	POLICYSITE_DATABASE_URL=$(DEMO_DB) $(BIN)/policysite notify --policy privacy --version 1.0 --send --outbox outbox \
+		--short-notice "make run: a demonstration of the notice of 1.0, sent years after it took effect"
 
 ## make test: lint, type-check, then the test suite (Chromium and Node.js installed when missing)
 test: $(STAMP) lint
