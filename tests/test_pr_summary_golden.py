@@ -9,12 +9,14 @@ After a deliberate change of the output, rewrite it with
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from policysite.cli import main
+from tests import editor
 from tests.conftest import GitRepo
 from tests.pr_fixture import TODAY, make_two_policy_pr
 
@@ -83,3 +85,72 @@ def test_the_notice_a_version_gives_counts_from_today(
         f"Editorial change (not material) · effective 2021-06-01 {terms} · 1 of 2 sections "
         "changed · +0 −1 words",
     ]
+
+
+# --- what kind of change a pull request makes, said in words ---------------------------------
+
+
+def _new_policy(repo: GitRepo) -> None:
+    editor.create(
+        repo,
+        "policies/cookies.md",
+        '---\ntitle: Cookie policy\nversion: "1.0"\neffective: 2021-06-01\n---\n'
+        "## What cookies are {#what}\n\nSmall files your browser keeps for us.\n",
+    )
+    editor.create(repo, "changelog/cookies/1.0.md", editor.note(True, "Our first cookie policy."))
+
+
+def _retirement(repo: GitRepo) -> None:
+    editor.edit(
+        repo,
+        editor.PATH,
+        'version: "1.1"\neffective: 2021-01-01',
+        'version: "1.2"\neffective: 2021-06-01\nretired: 2021-07-15',
+    )
+    editor.create(repo, "changelog/privacy/1.2.md", editor.note(True, "We withdraw it."))
+
+
+def _punctuation(repo: GitRepo) -> None:
+    editor.edit(repo, editor.PATH, "signed in.", "signed in!")
+    editor.bump(repo, "1.2", "2021-06-01")
+    editor.create(repo, "changelog/privacy/1.2.md", editor.note(False, "Punctuation."))
+
+
+def _note_edits(repo: GitRepo) -> None:
+    editor.edit(repo, "changelog/privacy/1.0.md", "material: true", "material: false")
+    editor.edit(repo, "changelog/privacy/1.1.md", "not two", "not two years")
+
+
+def _deleted(repo: GitRepo) -> None:
+    repo.git("rm", "-q", editor.PATH)
+    repo.commit("Delete policies/privacy.md")
+
+
+KINDS: dict[str, Callable[[GitRepo], None]] = {
+    "new-policy": _new_policy,
+    "retirement": _retirement,
+    "punctuation-only": _punctuation,
+    "published-notes-edited": _note_edits,
+    "deleted": _deleted,
+}
+
+
+@pytest.mark.parametrize("case", sorted(KINDS))
+def test_the_comment_names_the_kind_of_change(
+    git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    monkeypatch.setenv("POLICYSITE_TODAY", editor.TODAY)
+    editor.published_site(git_repo)
+    editor.start_branch(git_repo, case)
+    KINDS[case](git_repo)
+
+    result = CliRunner().invoke(
+        main, ["-C", str(git_repo.path), "diff", "--base", "main", "--format", "markdown"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "+0 −0" not in result.output
+    golden = GOLDEN.parent / f"{case}.md"
+    if UPDATE:
+        golden.write_text(result.output, encoding="utf-8")
+    assert result.output == golden.read_text(encoding="utf-8")

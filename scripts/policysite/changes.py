@@ -11,15 +11,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from policysite.config import Settings
 from policysite.diff import compare
 from policysite.errors import NotFoundError
-from policysite.history import FileAtRevision, changed_policy_files, read_file_at
+from policysite.history import (
+    FileAtRevision,
+    changed_policy_files,
+    read_file_at,
+    read_snapshot,
+)
 from policysite.model import Change, Note, Policy, Version, parse_document, policy_id, title_from_id
-from policysite.versions import find_policy, load_policies
-from policysite.worktree import read_notes, read_policy_file
+from policysite.versions import (
+    find_policy,
+    load_policies,
+    notes_in,
+    texts_in,
+    version_kind,
+)
+from policysite.worktree import read_all_notes, read_notes, read_policy_file
 
 WORKING_TREE = "working tree"
 
@@ -115,7 +126,9 @@ def text_version(
         title=meta.title or title_from_id(policy),
         anchor_aliases=meta.anchor_aliases,
         adopted=meta.version is None,
+        retired=meta.retired,
         note=notes.get(label),
+        kind=version_kind(published[-1] if published else None, meta.retired),
     )
 
 
@@ -146,13 +159,45 @@ def changes_since(settings: Settings, base: str, policy: str | None = None) -> l
                 continue
             if new.label == old.label:  # edited without a new label (yet): say where it is
                 new = replace(new, label=f"{new.label} ({WORKING_TREE})", note=None)
-        if old is None and new is not None:
+        if old is not None and new is not None:
+            new = replace(new, kind=version_kind(old, new.retired))
+        elif old is None and new is not None:
             old = _empty(new)
         elif new is None and old is not None:
             new = _empty(old)
         if old is not None and new is not None:
             changes.append(compare(old, new))
     return changes
+
+
+@dataclass(frozen=True)
+class NoteChange:
+    """The changelog note of a version published at a revision, as the working tree has it
+    now: edited (``new`` set) or deleted (``new`` None). A pull request should make none."""
+
+    policy: str
+    version: str
+    old: Note
+    new: Note | None
+
+
+def notes_changed_since(settings: Settings, base: str) -> list[NoteChange]:
+    """Every note at revision ``base`` that the working tree changed or deleted (what a pull
+    request does to the notes of published versions), by policy and version."""
+    snapshot = read_snapshot(
+        settings.root, settings.docs_path, [base], folders=[settings.changelog_path]
+    )
+    snapshot.history(base)  # a missing revision or a shallow clone: the error to act on
+    texts = texts_in(settings.changelog_dir, snapshot.folder(base, settings.changelog_path))
+    working = read_all_notes(settings)
+    unreadable = {problem.path for problem in working.problems}
+    changed = []
+    for key, old in sorted(notes_in(settings, texts).items()):
+        new = working.notes.get(key)
+        if (new is None and old.path in unreadable) or (new and new.sha256 == old.sha256):
+            continue
+        changed.append(NoteChange(key[0], key[1], old, new))
+    return changed
 
 
 def _empty(other: Version) -> Version:

@@ -1,9 +1,10 @@
 """Changes as GitHub-flavoured Markdown: the summary comment on a pull request.
 
-Per policy: the version change, material or editorial (from the changelog note), the effective
-date and the notice it gives (given ``today``), a table of the changed sections linked to their
-anchors on the site, and the redline of each changed section in a collapsible ``<details>``
-block. GitHub strips classes, so the redline here has no screen-reader labels; ``<ins>`` and
+Per policy: what the change is (a new version, a new policy, a retirement, a deletion), material
+or editorial (from the changelog note), the effective date and the notice it gives (given
+``today``), a table of the changed sections linked to their anchors on the site, and the
+redline of each changed section in a collapsible ``<details>`` block; then each note of a
+published version the pull request changed. GitHub strips classes, so the redline here has no screen-reader labels; ``<ins>`` and
 ``<del>`` still read as inserted and deleted.
 """
 
@@ -12,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from policysite.changes import NoteChange
 from policysite.config import Settings
-from policysite.model import Change, Version, parse_document
+from policysite.model import Change, SectionChange, Version, parse_document
 from policysite.render import describe_status, direction, section_title, section_url
 from policysite.render.html import render_blocks
 
@@ -22,15 +24,20 @@ MAX_COMMENT_CHARS = 60_000
 
 
 def render_markdown(
-    changes: Sequence[Change], settings: Settings | None = None, *, today: dt.date | None = None
+    changes: Sequence[Change],
+    settings: Settings | None = None,
+    *,
+    today: dt.date | None = None,
+    notes: Sequence[NoteChange] = (),
 ) -> str:
-    """One comment for every policy a pull request changes.
+    """One comment for every policy a pull request changes, and every published note.
 
-    With ``today``, each effective date says how far off it is, and a material version the
-    notice its readers get against the site's ``notice_days``.
+    With ``today``, each effective date says how far off it is, and a material version (or a
+    retirement) the notice its readers get against the site's ``notice_days``.
     """
+    edited = "\n".join(_note_change(item) for item in notes)
     if not changes:
-        return "No policy text changed.\n"
+        return "No policy text changed.\n" + ("\n" + edited if edited else "")
     site_url = settings.site_url if settings else ""
     changelog_dir = settings.changelog_dir if settings else "changelog"
     notice_days = settings.notice_days if settings else 30
@@ -38,7 +45,8 @@ def render_markdown(
         _summary(change, site_url, changelog_dir, _effective(change, today, notice_days))
         for change in changes
     ]
-    redlines = [_redlines(change) for change in changes]
+    summaries[-1] += ("\n" + edited) if edited else ""
+    redlines = [_redlines(change) if change.new.text else "" for change in changes]
     full = "\n".join(s + r for s, r in zip(summaries, redlines, strict=True))
     if len(full) <= MAX_COMMENT_CHARS:
         return full
@@ -51,26 +59,18 @@ def render_markdown(
 
 def _summary(change: Change, site_url: str, changelog_dir: str, effective: str) -> str:
     new = change.new
-    lines = [f"### {_escape(new.title)} (`{change.policy}`): {_escape(direction(change))}", ""]
-    label = _front_matter_version(new)
-    if new.material is True:
-        kind = "**Material change**: subscribers will be notified"
-    elif new.material is False:
-        kind = "Editorial change (not material)"
-    elif label and label == _front_matter_version(change.old):
-        kind = (
-            f'**Version label unchanged** ("{_escape(label)}") though the text changed: give it '
-            f"a new `version:` and a note in `{changelog_dir}/{change.policy}/`"
+    if not new.text:  # the file is gone
+        return (
+            f"### {_escape(change.old.title)} (`{change.policy}`): deleted\n\n"
+            "**Policy deleted**: its published versions stay on the site only if it is retired "
+            "instead; the check says how (`policy-deleted`).\n"
         )
-    else:
-        note = f"{changelog_dir}/{change.policy}/{label or new.label}.md"
-        kind = f"**No changelog note**: add `{note}`"
+    added = not change.old.text
+    head = f"new policy, version {new.label}" if added else direction(change)
+    lines = [f"### {_escape(new.title)} (`{change.policy}`): {_escape(head)}", ""]
     changed = change.changed
-    lines.append(
-        f"{kind} · {effective} · {len(changed)} of "
-        f"{len(change.sections)} sections changed · +{change.words_added} "
-        f"−{change.words_removed} words"
-    )
+    parts = [_kind(change, changelog_dir), effective]
+    lines.append(" · ".join([*parts, _extent(change)] if changed else parts))
     lines.append("")
     if not changed:
         lines.append("No changes in the text.")
@@ -86,31 +86,106 @@ def _summary(change: Change, site_url: str, changelog_dir: str, effective: str) 
             cell = f"{title} (`#{section.anchor}`)"
         else:
             cell = title
-        words = f"+{section.words_added} −{section.words_removed}"
-        lines.append(f"| {cell} | {_escape(describe_status(section))} | {words} |")
+        lines.append(f"| {cell} | {_escape(describe_status(section))} | {_words(section)} |")
     return "\n".join(lines) + "\n"
+
+
+def _kind(change: Change, changelog_dir: str) -> str:
+    """What the version is, and whether subscribers are told: from its kind and its note."""
+    new = change.new
+    label = _front_matter_version(new)
+    if new.material is None:
+        if label and label == _front_matter_version(change.old):
+            return (
+                f'**Version label unchanged** ("{_escape(label)}") though the text changed: give '
+                f"it a new `version:` and a note in `{changelog_dir}/{change.policy}/`"
+            )
+        note = f"{changelog_dir}/{change.policy}/{label or new.label}.md"
+        return f"**No changelog note**: add `{note}`"
+    if not change.old.text:
+        told = "subscribers will be told it is introduced" if new.material else "no notice mail"
+        return f"**New policy**: {told}"
+    if new.kind == "retirement":
+        if new.material:
+            return "**Retirement**: the policy is withdrawn; subscribers will be notified"
+        return "**Retirement**, marked editorial: **nobody is told** the policy is withdrawn"
+    if new.material:
+        return "**Material change**: subscribers will be notified"
+    return "Editorial change (not material)"
+
+
+def _extent(change: Change) -> str:
+    """How much of the text changed: sections and words, or what kind of change it is."""
+    if not change.old.text:
+        count, words = len(change.sections), change.words_added
+        return f"{_plural(count, 'section')}, {_plural(words, 'word')}"
+    changed = change.changed
+    sections = f"{len(changed)} of {len(change.sections)} sections changed"
+    if change.words_added == change.words_removed == 0:
+        return f"{sections} · punctuation or formatting only"
+    return f"{sections} · +{change.words_added} −{change.words_removed} words"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _words(section: SectionChange) -> str:
+    if section.words_added == section.words_removed == 0 and section.status == "modified":
+        return "punctuation only"
+    return f"+{section.words_added} −{section.words_removed}"
+
+
+def _note_change(item: NoteChange) -> str:
+    """A note of a published version the pull request edited or deleted: what changed, and
+    that the check refuses it."""
+    title = f"### Changelog note of `{item.policy}` {_escape(item.version)}, already published"
+    if item.new is None:
+        what = f"**Deleted** (`{item.old.path}`)"
+    elif item.new.material != item.old.material:
+        was = "true" if item.old.material else "false"
+        now = "true" if item.new.material else "false"
+        what = f"**`material:` changed** from `{was}` to `{now}`"
+    else:
+        what = "**Summary edited**"
+    return (
+        f"{title}\n\n{what}: readers and the mail already had it as published, so the check "
+        "refuses this (`note-changed`); say what is new in the next version's note.\n"
+    )
 
 
 def _effective(change: Change, today: dt.date | None, notice_days: int) -> str:
     """``effective 2021-07-01, 30 days' notice (at least 30)``: the date, and how far off it is.
 
-    Notice is owed for a material version of a policy that existed before (as ``check`` holds
-    it); a shortfall is in bold, since the check fails on it.
+    Notice is owed for a material version of a policy that existed before, and before a
+    policy is withdrawn (as ``check`` holds it); a shortfall is in bold, since the check fails.
     """
     new = change.new
     text = f"effective {new.effective.isoformat()}"
+    if new.kind == "retirement" and new.retired is not None:
+        text += f", withdrawn on {new.retired.isoformat()}"
+        if today is None:
+            return text
+        withdrawn = ("is withdrawn", "was withdrawn")
+        return text + _notice_given((new.retired - today).days, notice_days, withdrawn)
     if today is None:
         return text
     days = (new.effective - today).days
     if new.material is not True or not change.old.text:
         when = "today" if days == 0 else f"in {_days(days)}" if days > 0 else f"{_days(-days)} ago"
         return f"{text} ({when})"
+    return text + _notice_given(days, notice_days, ("takes effect", "took effect"))
+
+
+def _notice_given(days: int, notice_days: int, event: tuple[str, str]) -> str:
+    """``, 30 days' notice (at least 30)``, in bold when short; ``event`` says what happens
+    (present, past): it "takes effect" or "is withdrawn"."""
     if days >= notice_days:
-        return f"{text}, {_notice(days)} (at least {notice_days})"
+        return f", {_notice(days)} (at least {notice_days})"
     if days > 0:
-        return f"{text}, **only {_notice(days)} (at least {notice_days} required)**"
-    when = "takes effect today" if days == 0 else f"took effect {_days(-days)} ago"
-    return f"{text}, **no notice: it {when} (at least {notice_days} days required)**"
+        return f", **only {_notice(days)} (at least {notice_days} required)**"
+    when = f"{event[0]} today" if days == 0 else f"{event[1]} {_days(-days)} ago"
+    return f", **no notice: it {when} (at least {notice_days} days required)**"
 
 
 def _days(count: int) -> str:
