@@ -150,7 +150,8 @@ def diff_command(
         records = [render_json(change) for change in changes]
         click.echo(json.dumps(records if base is not None else records[0], indent=2))
     elif fmt == "markdown":
-        click.echo(render_markdown(changes, settings, today=today()), nl=False)
+        notes = changes_lib.notes_changed_since(settings, base) if base is not None else []
+        click.echo(render_markdown(changes, settings, today=today(), notes=notes), nl=False)
     elif not changes:
         click.echo(f"No policy text changed since {base}.")
     elif fmt == "html":

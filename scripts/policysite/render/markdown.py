@@ -4,8 +4,8 @@ Per policy: what the change is (a new version, a new policy, a retirement, a del
 or editorial (from the changelog note), the effective date and the notice it gives (given
 ``today``), a table of the changed sections linked to their anchors on the site, and the
 redline of each changed section in a collapsible ``<details>`` block; then each note of a
-published version the pull request changed. GitHub strips classes, so the redline here has no screen-reader labels; ``<ins>`` and
-``<del>`` still read as inserted and deleted.
+published version the pull request changed. GitHub strips classes, so the redline here has no
+screen-reader labels; ``<ins>`` and ``<del>`` still read as inserted and deleted.
 """
 
 from __future__ import annotations
