@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import ssl
 import subprocess
@@ -401,3 +402,49 @@ def test_a_malformed_smtp_host_is_a_clear_error(
     assert code == 1
     assert out.startswith(f"Error: POLICYSITE_SMTP_URL={shown}: ")
     assert "hunter2" not in out and "Traceback" not in out
+
+
+def test_too_little_notice_is_refused_unless_a_reason_is_recorded(
+    site: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12, item 7: notice is counted on the day it is given, not the day check ran."""
+    write_subscribers(tmp_path / "people.csv", 2)
+    cli(site, "subscribers", "import", str(tmp_path / "people.csv"))
+    monkeypatch.setenv("POLICYSITE_TODAY", "2026-03-11")  # 2.0 takes effect in 9 days
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    out_dir = str(tmp_path / "out")
+    code, out = cli(site, "notify")
+    assert code == 0
+    assert (
+        "  warning: only 9 days of notice (notice_days is 14): --send refuses it unless "
+        '--short-notice "REASON" says why.'
+    ) in out.splitlines()
+    code, out = cli(site, "notify", "--send", "--outbox", out_dir)
+    assert code == 1
+    refusal = (
+        "privacy 2.0 takes effect on 2026-03-20, 9 days from today (2026-03-11); notice_days is "
+        "14, so it would need to take effect on 2026-03-25 or later."
+    )
+    assert f"Error: {refusal}" in out.splitlines()
+    assert rows(tmp_path, "SELECT count(*) FROM announcements") == [(0,)]
+    assert summary.read_text(encoding="utf-8") == (
+        f"- policysite notify: **Not announced**: {refusal}\n"
+    )
+
+    reason = "The regulator's order of 2026-03-10 takes effect on 2026-03-20"
+    code, out = cli(site, "notify", "--send", "--outbox", out_dir, "--short-notice", reason)
+    assert code == 0, out
+    announced = (
+        "Announced privacy 2.0 to 2 recipients with 9 days of notice (notice_days is 14); "
+        f"short notice: {reason}."
+    )
+    assert announced in out.splitlines()
+    assert summary.read_text(encoding="utf-8").splitlines()[-1] == (
+        f"- policysite notify: {announced}"
+    )
+    code, out = cli(site, "notify", "report", "--format", "json")
+    [totals] = [r for r in json.loads(out)["records"] if r["record"] == "announcement"]
+    assert (totals["notice_given"], totals["short_notice"]) == (9, reason)
+    # Once announced, later runs deliver what is left without asking again.
+    assert cli(site, "notify", "--send", "--outbox", out_dir)[0] == 0

@@ -128,7 +128,7 @@ def run_notify(
             version=request.version,
         )
         recipients = store.count_subscribers(active_only=True) if store else 0
-        _print_plan(console, settings, candidates, recipients, day)
+        _print_plan(console, settings, candidates, recipients, day, request.short_notice)
         for key, announcement in announced.items():
             assert store is not None
             waiting = store.queue_counts(announcement.id, time.time()).pending
@@ -369,6 +369,7 @@ def _print_plan(
     candidates: list[Candidate],
     recipients: int,
     day: dt.date,
+    short_notice: str | None,
 ) -> None:
     if not candidates:
         console.print("No material versions to announce (changelog `material: true`).")
@@ -379,11 +380,15 @@ def _print_plan(
             console.print(f"announce {head} to {recipients} recipients: {candidate.reason}")
             given = (version.effective - day).days
             if given < settings.notice_days:
-                console.print(
-                    f"  [yellow]warning:[/] only {given} days of notice; the site's "
-                    f"notice_days is {settings.notice_days}: --send refuses it unless "
-                    '--short-notice "REASON" says why.'
+                late = f"it took effect {-given} days ago" if given < 0 else ""
+                what = f"{late or f'only {given} days of notice'} (notice_days is "
+                what += f"{settings.notice_days})"
+                then = (
+                    f"announced as short notice: {short_notice}"
+                    if short_notice
+                    else '--send refuses it unless --short-notice "REASON" says why'
                 )
+                console.print(f"  [yellow]warning:[/] {what}: {then}.", highlight=False)
         elif candidate.action == "done":
             console.print(f"done     {head}: {candidate.reason}")
         else:
