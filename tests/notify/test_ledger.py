@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import create_engine, text
 
 from policysite.cli import main
 from policysite.notify.ledger import pseudonym
@@ -21,7 +22,6 @@ from tests.conftest import GitRepo
 from tests.notify.conftest import (
     Recorder,
     SmtpServer,
-    rows,
     run_policysite,
     spawn_policysite,
     wait_until,
@@ -45,12 +45,30 @@ def report(site: GitRepo, *args: str) -> dict[str, Any]:
     return data
 
 
+def stored(url: str, query: str, **params: object) -> list[tuple[Any, ...]]:
+    """Rows of the store, on whichever database it is."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(query), params)]
+    finally:
+        engine.dispose()
+
+
 def kinds(data: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [r for r in data["records"] if r["record"] == kind]
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The store on either database (``site`` sets SQLite)."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("POLICYSITE_DATABASE_URL", request.getfixturevalue("pg_url"))
+    return os.environ["POLICYSITE_DATABASE_URL"]
+
+
 def test_report_after_a_550_and_a_sigkill_adds_up_to_what_the_server_received(
-    site: GitRepo, tmp_path: Path, smtp_server: SmtpServer
+    site: GitRepo, tmp_path: Path, smtp_server: SmtpServer, database: str
 ) -> None:
     addresses = write_subscribers(tmp_path / "people.csv", 3000)
     assert cli(site, "subscribers", "import", str(tmp_path / "people.csv"))[0] == 0
@@ -148,7 +166,7 @@ def test_verify_names_what_changed_in_a_copy(site: GitRepo, tmp_path: Path) -> N
 
 
 def test_erase_keeps_the_count_and_an_anonymous_row_and_a_kept_copy_still_verifies(
-    site: GitRepo, tmp_path: Path
+    site: GitRepo, tmp_path: Path, database: str
 ) -> None:
     addresses = write_subscribers(tmp_path / "people.csv", 3)
     assert cli(site, "subscribers", "import", str(tmp_path / "people.csv"))[0] == 0
@@ -168,7 +186,10 @@ def test_erase_keeps_the_count_and_an_anonymous_row_and_a_kept_copy_still_verifi
     assert (erased["locale"], erased["message_id"], erased["reply"]) == (None, None, None)
     dumped = json.dumps(data)
     assert addresses[1] not in dumped and "User Nummer 1" not in dumped
-    assert rows(tmp_path, "SELECT why, status FROM anonymous_deliveries") == [("erased", "sent")]
+    assert stored(database, "SELECT why, status FROM anonymous_deliveries") == [("erased", "sent")]
+    assert stored(
+        database, "SELECT count(*) FROM subscribers WHERE email = :e", e=addresses[1]
+    ) == [(0,)]
     # The copy legal kept before the erase still verifies (it holds the address: legal's
     # copy is legal's business).
     code, out = cli(site, "notify", "report", "--verify", str(copy))
@@ -210,7 +231,7 @@ def test_pseudonymous_report_and_export_give_the_same_keyed_hash(
 
 
 def test_bounced_addresses_are_skipped_and_the_ledger_says_why(
-    site: GitRepo, tmp_path: Path
+    site: GitRepo, tmp_path: Path, database: str
 ) -> None:
     addresses = write_subscribers(tmp_path / "people.csv", 4)
     assert cli(site, "subscribers", "import", str(tmp_path / "people.csv"))[0] == 0
@@ -229,7 +250,7 @@ def test_bounced_addresses_are_skipped_and_the_ledger_says_why(
         "1 are not stored, so nothing was added for them. 1 temporary (4xx) bounce(s) left "
         "out.\n",
     )
-    assert rows(tmp_path, "SELECT count(*) FROM subscribers") == [(4,)]
+    assert stored(database, "SELECT count(*) FROM subscribers") == [(4,)]
     code, out = cli(site, "notify", "--send", "--outbox", str(tmp_path / "out"))
     assert code == 0, out
     assert "privacy 2.0: sent 3, failed 0, skipped 0" in out
