@@ -1,4 +1,5 @@
-"""EDITING.md explains every message the check can print, so the guide cannot drift."""
+"""EDITING.md: a short guide of browser recipes, then a reference that explains every message
+the check can print (word for word, so it cannot drift), each under a heading its code links to."""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ from policysite.check import MESSAGES
 from policysite.errors import PolicyError, PolicySiteError, ProblemList
 from policysite.files import decode_text
 from policysite.history import Revision, read_history
-from policysite.lock import read_lock
 from policysite.model import parse_document, parse_note
 from policysite.versions import build_versions
 from tests.conftest import REPO_ROOT
 
 GUIDE = (REPO_ROOT / "EDITING.md").read_text(encoding="utf-8")
+RECIPES, REFERENCE = GUIDE.split("\n# Message reference\n", 1)
 PLACEHOLDER = re.compile(r"\\\{[a-z_]+\\\}")
 
 
@@ -29,9 +30,8 @@ def normalize(text: str) -> str:
 
 
 def message_blocks() -> list[str]:
-    """The ```text blocks after the guide's first message heading, whitespace normalized."""
-    section = GUIDE.split("## What the check says", 1)[1].split("\n### ", 1)[1]
-    return [normalize(b) for b in re.findall(r"```text\n(.*?)```", section, re.DOTALL)]
+    """The ```text blocks of the message reference, whitespace normalized."""
+    return [normalize(b) for b in re.findall(r"```text\n(.*?)```", REFERENCE, re.DOTALL)]
 
 
 def display(template: str) -> str:
@@ -66,17 +66,7 @@ def fm(lines: str) -> str:
     return f"---\ntitle: T\n{lines}\n---\nText\n"
 
 
-def lock_file(tmp_path: Path, text: str) -> Callable[[], object]:
-    def read() -> object:
-        path = tmp_path / "policies.lock"
-        path.write_text(text, encoding="utf-8")
-        return read_lock(path)
-
-    return read
-
-
 V1 = fm('version: "1"\neffective: 2020-01-01')
-SHA = "a" * 64
 
 
 def other_messages(tmp_path: Path) -> list[str]:
@@ -97,7 +87,6 @@ def other_messages(tmp_path: Path) -> list[str]:
         lambda: parse_note("material: true\n", "p", "1", "n.md"),
         lambda: parse_note('---\nmaterial: "x\n---\n', "p", "1", "n.md"),
         lambda: parse_note("---\nmaterial: maybe\n---\nText\n", "p", "1", "n.md"),
-        lambda: build_versions("p", [revision(V1, "a" * 40), revision(V1 + "x", "b" * 40)]),
         lambda: build_versions(
             "p",
             [
@@ -109,14 +98,6 @@ def other_messages(tmp_path: Path) -> list[str]:
         lambda: build_versions(
             "p",
             [revision(V1, "a" * 40), revision(fm('version: "2"\neffective: 2019-01-01'), "b" * 40)],
-        ),
-        lock_file(tmp_path, "[[version]\n"),
-        lock_file(tmp_path, "x = 1\n"),
-        lock_file(tmp_path, '[[version]]\npolicy = "p"\n'),
-        lock_file(
-            tmp_path,
-            f'[[version]]\npolicy = "p"\nversion = "1"\nsha256 = "{SHA}"\n\n'
-            f'[[version]]\npolicy = "p"\nversion = "1"\nsha256 = "{SHA}"\n',
         ),
     ]
     return [error_of(action) for action in actions] + [
@@ -171,6 +152,48 @@ def test_the_guide_explains_no_message_that_does_not_exist(tmp_path: Path) -> No
         if not any(block_pattern(block).fullmatch(m) for m in produced)
     ]
     assert stale == []
+
+
+def test_every_message_code_has_its_entry_in_the_reference() -> None:
+    """The check links each finding to EDITING.md#<code>: a heading that is the code itself."""
+    headings = re.findall(r"^### (\S+)$", REFERENCE, re.MULTILINE)
+    assert set(MESSAGES) | {"front-matter", "note"} <= set(headings)
+    assert len(headings) == len(set(headings))
+
+
+def anchors_of(markdown: str) -> set[str]:
+    """The anchors GitHub gives the headings of a Markdown file (code blocks left out)."""
+    text = re.sub(r"```.*?```", "", markdown, flags=re.DOTALL)
+    titles = re.findall(r"^#+ (.+)$", text, re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", t.lower()).replace(" ", "-") for t in titles}
+
+
+def test_every_link_of_the_guide_lands_on_a_heading() -> None:
+    links = re.findall(r"\]\(#([^)]+)\)", GUIDE)
+    assert links, "the recipes link their messages"
+    assert sorted(set(links) - anchors_of(GUIDE)) == []
+    # A code the recipes name is a link to its entry.
+    named = re.findall(r"\[`([a-z-]+)`\]\(#([a-z-]+)\)", RECIPES)
+    assert named and all(code == anchor for code, anchor in named)
+
+
+def test_the_recipes_are_short_and_need_no_terminal_git_or_hash() -> None:
+    assert len(RECIPES.splitlines()) < 200
+    words = re.sub(r"\*\*[^*]+\*\*", "", RECIPES)  # GitHub's own buttons and messages
+    forbidden = r"\b(git|commit|commits|push|clone|rebase|terminal|command|sha256|hash|lock)\b"
+    assert re.findall(forbidden, words, re.IGNORECASE) == []
+    assert "policysite " not in RECIPES
+    for recipe in (
+        "Fix a typo",
+        "Make a material change",
+        "Add a section",
+        "Rename a heading safely",
+        "Add a policy",
+        "Retire a policy",
+        "Correct a mistake in a published version",
+        "Two people editing at once",
+    ):
+        assert f"\n### {recipe}\n\n1. " in RECIPES or f"\n### {recipe}\n\n" in RECIPES, recipe
 
 
 def test_readme_links_the_guide_and_new_sites_get_the_same_guide() -> None:

@@ -25,6 +25,8 @@ REPO_VALUES = {
 # This repository's publish job keeps the build's redline cache (.policysite/cache/redline, see
 # site/__init__.py), keyed on policysite's own source here; the init template has no such step.
 CACHE_STEP = "Keep the redline cache between runs"
+SUMMARY_STEP = "Post the summary as one comment"
+REVIEW_STEP = "Post the fixes as one review"
 ENGINE_HASH = "${{ hashFiles('scripts/policysite/**/*.py', 'pyproject.toml') }}"
 
 
@@ -49,7 +51,7 @@ def test_pull_request_workflow() -> None:
     pr = load("pr.yml")
     assert pr["on"] == {
         "pull_request": {
-            "paths": ["policies/**", "changelog/**", "policies.lock", "mkdocs.yml"],
+            "paths": ["policies/**", "changelog/**", "mkdocs.yml"],
         }
     }
     assert pr["permissions"] == {"contents": "read", "pull-requests": "write"}
@@ -59,17 +61,24 @@ def test_pull_request_workflow() -> None:
         "actions/setup-python@v6",
         REPO_VALUES["INSTALL"],
         'policysite check --base "$BASE" --format github',
+        'policysite check --base "$BASE" --format github-review > policy-review.json '
+        "|| test $? -eq 1",
         'policysite diff --base "$BASE" --format markdown > policy-summary.md',
-        "actions/github-script@v8",
         'policysite notify --preview mail-preview --base "$BASE"',
         "actions/upload-artifact@v6",
+        "actions/github-script@v8",
+        "actions/github-script@v8",
     ]
     checkout, _, _, check, *after = steps(pr)
     assert checkout["with"] == {"fetch-depth": 0}
     assert "if" not in check
-    # The summary, comment and preview run even when the check failed: reviewers need them most.
+    # The review, summary, comment and preview run even when the check failed: editors need
+    # them most then.
     assert all(step["if"].startswith("${{ !cancelled()") for step in after)
-    assert after[-1]["with"]["path"].split() == ["policy-summary.md", "mail-preview/"]
+    upload = next(step for step in after if step.get("id") == "preview")
+    assert upload["with"]["path"].split() == ["policy-summary.md", "mail-preview/"]
+    summary = next(step for step in after if step.get("name") == SUMMARY_STEP)
+    assert summary["env"] == {"PREVIEW_URL": "${{ steps.preview.outputs.artifact-url }}"}
 
 
 def test_publish_workflow() -> None:
@@ -84,20 +93,23 @@ def test_publish_workflow() -> None:
         "actions/checkout@v6",
         "actions/setup-python@v6",
         REPO_VALUES["INSTALL"],
-        "policysite check --format github",
+        "actions/configure-pages@v6",
+        'policysite check --record "${{ steps.pages.outputs.base_url }}/versions.json" '
+        "--format github",
         "actions/cache@v5",
         "mkdocs build --strict",
-        "actions/configure-pages@v6",
         "actions/upload-pages-artifact@v4",
         "actions/deploy-pages@v5",
         "policysite notify --send",
     ]
     listed = steps(publish)
     assert listed[0]["with"] == {"fetch-depth": 0}
+    # The record is what the live site serves: read before anything is deployed.
+    assert listed[3]["id"] == "pages"
     assert listed[7]["with"] == {"path": "site"}
     assert listed[-1]["env"] == {
         name: f"${{{{ secrets.{name} }}}}"
-        for name in ("POLICYSITE_DATABASE_URL", "POLICYSITE_SMTP_URL", "POLICYSITE_SECRET")
+        for name in ("POLICYSITE_DATABASE_URL", "POLICYSITE_SMTP_URL")
     }
 
 
@@ -168,7 +180,7 @@ def test_pre_commit_hook_runs_check() -> None:
     assert config["repos"][0]["repo"] == "local"
     assert hook["entry"] == ".venv/bin/policysite check"
     assert hook["pass_filenames"] is False
-    assert hook["files"] == r"^(policies/|changelog/|policies\.lock$|mkdocs\.yml$)"
+    assert hook["files"] == r"^(policies/|changelog/|mkdocs\.yml$)"
 
 
 # --- the comment script, run by Node.js against a recording stand-in for GitHub's API ---------
@@ -198,7 +210,7 @@ def run_comment_script(
 ) -> list[Any]:
     node = shutil.which("node")
     assert node, "Node.js runs GitHub's github-script; .ci/run installs it"
-    (step,) = [s for s in steps(load("pr.yml")) if "github-script" in s.get("uses", "")]
+    (step,) = [s for s in steps(load("pr.yml")) if s.get("name") == SUMMARY_STEP]
     (tmp_path / "script.js").write_text(step["with"]["script"], encoding="utf-8")
     (tmp_path / "harness.js").write_text(HARNESS, encoding="utf-8")
     (tmp_path / "comments.json").write_text(json.dumps(comments), encoding="utf-8")
@@ -264,3 +276,159 @@ def test_summary_comment_when_empty_or_too_long(
     calls = run_comment_script(tmp_path, summary, [])
     assert calls[1][0] == "createComment"
     assert calls[1][1]["body"] == "<!-- policysite-summary -->\n" + body
+
+
+def test_summary_comment_links_the_mail_preview(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "mail-preview").mkdir()
+    (tmp_path / "mail-preview" / "privacy-1.2-en.eml").write_text("mail", encoding="utf-8")
+    monkeypatch.setenv("PREVIEW_URL", "https://github.com/acme/policies/actions/runs/1/artifacts/2")
+    calls = run_comment_script(tmp_path, "## privacy 1.1 → 1.2\n", [])
+    assert calls[1][1]["body"] == (
+        "<!-- policysite-summary -->\n## privacy 1.1 → 1.2\n\n**The notice mail**: [its preview]"
+        "(https://github.com/acme/policies/actions/runs/1/artifacts/2) (per language: .eml, "
+        ".html and .txt), as subscribers will get it once merged."
+    )
+
+
+# --- the review script, against a recording stand-in for GitHub's pulls API ------------------
+
+REVIEW_HARNESS = """
+const fs = require('fs');
+const [script, state] = process.argv.slice(2).map((f) => fs.readFileSync(f, 'utf8'));
+const data = JSON.parse(state);
+const calls = [];
+const record = (name) => async (args) => { calls.push([name, args]); };
+const github = {
+  paginate: async (method, args) => {
+    calls.push([method, args]);
+    if (method === 'listCommentsForReview') return data.reviewComments[args.review_id] || [];
+    return data[method];
+  },
+  rest: { pulls: {
+    listFiles: 'listFiles',
+    listReviews: 'listReviews',
+    listCommentsForReview: 'listCommentsForReview',
+    deleteReviewComment: record('deleteReviewComment'),
+    updateReview: record('updateReview'),
+    createReview: record('createReview'),
+  } },
+};
+const context = { repo: { owner: 'acme', repo: 'policies' }, issue: { number: 7 } };
+const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
+new AsyncFunction('require', 'github', 'context', script)(require, github, context)
+  .then(() => console.log(JSON.stringify(calls)));
+"""
+PATCH = (
+    '@@ -1,5 +1,5 @@\n ---\n title: Privacy\n-version: "1.1"\n+version: "1.2"\n'
+    " effective: 2021-01-01\n"
+)
+PULL = {"owner": "acme", "repo": "policies", "pull_number": 7}
+
+
+def run_review_script(
+    tmp_path: Path,
+    review: dict[str, Any] | None,
+    reviews: list[dict[str, Any]],
+    review_comments: dict[int, list[dict[str, Any]]] | None = None,
+) -> list[Any]:
+    node = shutil.which("node")
+    assert node, "Node.js runs GitHub's github-script; .ci/run installs it"
+    (step,) = [s for s in steps(load("pr.yml")) if s.get("name") == REVIEW_STEP]
+    (tmp_path / "script.js").write_text(step["with"]["script"], encoding="utf-8")
+    (tmp_path / "harness.js").write_text(REVIEW_HARNESS, encoding="utf-8")
+    state = {
+        "listFiles": [{"filename": "policies/privacy.md", "patch": PATCH}],
+        "listReviews": reviews,
+        "reviewComments": review_comments or {},
+    }
+    (tmp_path / "state.json").write_text(json.dumps(state), encoding="utf-8")
+    if review is not None:
+        (tmp_path / "policy-review.json").write_text(json.dumps(review), encoding="utf-8")
+    result = subprocess.run(
+        [node, "harness.js", "script.js", "state.json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    calls: list[Any] = json.loads(result.stdout)
+    return calls
+
+
+def test_review_comments_on_the_diff_stay_the_others_move_into_its_text(tmp_path: Path) -> None:
+    on_diff = {
+        "path": "policies/privacy.md",
+        "line": 3,
+        "side": "RIGHT",
+        "body": 'Fix.\n\n```suggestion\nversion: "1.3"\n```',
+    }
+    elsewhere = {
+        "path": "mkdocs.yml",
+        "line": 2,
+        "side": "RIGHT",
+        "body": "Set it.\n\n```suggestion\nx\n```",
+    }
+    review = {
+        "event": "COMMENT",
+        "body": "2 errors.",
+        "errors": 2,
+        "warnings": 0,
+        "comments": [on_diff, elsewhere],
+    }
+    calls = run_review_script(tmp_path, review, [])
+    assert calls[-1] == [
+        "createReview",
+        {
+            **PULL,
+            "event": "COMMENT",
+            "body": "<!-- policysite-review -->\n2 errors.\n\n---\n\n`mkdocs.yml`, line 2:\n\n"
+            "Set it.\n\n```text\nx\n```",
+            "comments": [on_diff],
+        },
+    ]
+
+
+def test_the_previous_review_is_emptied_and_replaced(tmp_path: Path) -> None:
+    ours = {"id": 5, "user": {"type": "Bot"}, "body": "<!-- policysite-review -->\nold"}
+    human = {"id": 6, "user": {"type": "User"}, "body": "<!-- policysite-review -->\nquoted"}
+    review = {"event": "COMMENT", "body": "1 error.", "errors": 1, "warnings": 0, "comments": []}
+    calls = run_review_script(tmp_path, review, [ours, human], {5: [{"id": 50}, {"id": 51}]})
+    assert [call[0] for call in calls] == [
+        "listFiles",
+        "listReviews",
+        "listCommentsForReview",
+        "deleteReviewComment",
+        "deleteReviewComment",
+        "updateReview",
+        "createReview",
+    ]
+    assert calls[3][1] == {"owner": "acme", "repo": "policies", "comment_id": 50}
+    assert calls[5][1] == {
+        **PULL,
+        "review_id": 5,
+        "body": "_Replaced by the newer policysite review below._",
+    }
+
+
+def test_a_passing_check_posts_no_review_and_says_so_on_the_old_one(tmp_path: Path) -> None:
+    ours = {"id": 5, "user": {"type": "Bot"}, "body": "<!-- policysite-review -->\nold"}
+    passing = {
+        "event": "COMMENT",
+        "body": "all rules pass",
+        "errors": 0,
+        "warnings": 0,
+        "comments": [],
+    }
+    calls = run_review_script(tmp_path, passing, [ours])
+    assert calls[-1] == [
+        "updateReview",
+        {**PULL, "review_id": 5, "body": "_The policysite check passes now._"},
+    ]
+    nothing = tmp_path / "nothing"  # the check stopped before writing its review
+    nothing.mkdir()
+    assert [call[0] for call in run_review_script(nothing, None, [])] == [
+        "listFiles",
+        "listReviews",
+    ]

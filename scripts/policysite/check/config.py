@@ -14,8 +14,8 @@ from policysite.worktree import read_policy_file
 # holds them; tests/test_init.py keeps the two the same), and what each one is.
 PLACEHOLDERS: dict[str, tuple[str, str]] = {
     "site_url": ("https://policies.example.com/", "address of the site"),
-    "sender_email": ("privacy@example.com", "address the notices are sent from"),
-    "postal_address": ("Street 1, 0000 City, Country", "postal address, shown in every notice"),
+    "sender_email": ("privacy@example.com", "address notices are sent from"),
+    "postal_address": ("Street 1, 0000 City, Country", "postal address every notice shows"),
 }
 
 # Every message these rules print, by rule. {names} are filled in; {{ and }} print one brace.
