@@ -49,6 +49,7 @@ class PolicySiteConfig(Config):  # type: ignore[no-untyped-call]
     postal_address = c.Type(str, default="")
     required_locales = c.ListOfItems(c.Type(str), default=[])
     notice_wording = c.Type(dict, default={})
+    notifications = c.Type(bool, default=True)
 
 
 class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped-call]

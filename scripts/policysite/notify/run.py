@@ -40,7 +40,7 @@ from policysite.notify.ledger import (
 )
 from policysite.notify.progress import show_progress
 from policysite.notify.send import DeliveryReport, SendOptions, deliver, release_dead_claims
-from policysite.notify.store import Announcement, Store, database_url
+from policysite.notify.store import DATABASE_ENV, Announcement, Store, database_url
 from policysite.notify.subscribers import (
     SubscriberFileError,
     describe_problems,
@@ -101,6 +101,19 @@ def choose_transport(settings: Settings, request: NotifyRequest, console: Consol
     return SmtpTransport(config, concurrency=request.concurrency, rate=request.rate)
 
 
+def require_store(request: NotifyRequest) -> None:
+    """On a CI runner, ``--send`` needs the shared store: the default SQLite file would be thrown
+    away with the job, so every run would find nothing announced, or nobody to tell, and pass."""
+    if request.send and not os.environ.get(DATABASE_ENV, "").strip() and _on_a_ci_runner():
+        raise ConfigError(
+            f"{DATABASE_ENV} is empty on this CI runner, so the record of who was told would be "
+            "a file thrown away with the job, and nobody would be mailed. Set the repository "
+            f"secret {DATABASE_ENV} (e.g. postgresql+psycopg://user:pass@host/db), or, for a "
+            "site that mails nobody, `notifications: false` under the policysite plugin in "
+            "mkdocs.yml."
+        )
+
+
 def _on_a_ci_runner() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true" or os.environ.get("GITLAB_CI") == "true"
 
@@ -113,6 +126,10 @@ def run_notify(
         raise PolicySiteError("--concurrency must be 1 or more.")
     if request.rate is not None and request.rate <= 0:
         raise PolicySiteError("--rate must be more than 0 messages per second.")
+    if not settings.notifications:
+        console.print("notifications: false in mkdocs.yml, so no notice is planned or sent.")
+        return []
+    require_store(request)
     transport = choose_transport(settings, request, console)
     day = today()
     policies = load_policies(settings, as_of=day)
