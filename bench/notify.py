@@ -162,7 +162,7 @@ def naive_main(db: str, count: int, port: int, out: Any) -> None:
     from babel.dates import format_date
     from markupsafe import Markup
 
-    from policysite.notify.compose import TEMPLATE_DIR, _wrap_text
+    from policysite.notify.compose import TEMPLATE_DIR, _wording, _wrap_text
 
     notice, _ = notice_and_settings()
     env = jinja2.Environment(
@@ -192,8 +192,13 @@ def naive_main(db: str, count: int, port: int, out: Any) -> None:
             "recipient": recipient,
             "summary_text": _wrap_text(notice.summary),
             "summary_html": Markup(markdown.markdown(notice.summary)),
+            "title": notice.policy_title,
+            "summary_language": "",
+            "retired_day": "",
+            "section_titles": {},
         }
         context["t"] = env.get_template(f"{locale}/strings.j2").make_module(context)
+        context.update(_wording(notice, locale, notice.policy_title, context["t"]))
         text = env.get_template(f"{locale}/notice.txt").render(context)
         page = css_inline.inline(env.get_template(f"{locale}/notice.html").render(context))
         message = EmailMessage()
