@@ -260,3 +260,29 @@ def test_unknown_base_is_one_clear_error(site: GitRepo, tmp_path: Path) -> None:
         "origin/main.\n"
     )
     assert not (tmp_path / "p").exists()
+
+
+def test_a_change_of_the_mail_wording_is_shown_with_the_preview(
+    site: GitRepo, tmp_path: Path
+) -> None:
+    """Issue 12, item 3: the organisation's wording goes to every reader; the PR shows it."""
+    site.write(
+        "mkdocs.yml",
+        MKDOCS + '      notice_wording:\n        nb:\n          footer: "Du er kunde hos {org}."\n',
+    )
+    out = tmp_path / "mail-preview"
+    code, output = cli(site, "notify", "--preview", str(out))
+    assert code == 0, output
+    assert output.splitlines() == [
+        f"wording  the notice's legal wording changes: {out / 'notice-wording.md'}",
+        "No material version since HEAD: no notice mail to preview.",
+    ]
+    assert (out / "notice-wording.md").read_text(encoding="utf-8") == (
+        "The legal wording of the notice mail changes (`notice_wording` in mkdocs.yml); every "
+        "reader gets it with the next notice:\n\n- **nb footer**: Du er kunde hos {org}.\n"
+    )
+    site.commit("the Norwegian footer")
+    code, output = cli(site, "notify", "--preview", str(tmp_path / "again"))
+    assert output.splitlines() == [
+        "No material version since HEAD: no notice mail to preview, nothing written."
+    ]

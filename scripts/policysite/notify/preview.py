@@ -226,7 +226,6 @@ def describe_preview(plan: PreviewPlan, written: dict[str, list[Path]], base: st
             f"effective {change.new.effective}): {names}"
         )
     if not plan.material:
-        lines.append(
-            f"No material version since {base}: no notice mail to preview, nothing written."
-        )
+        nothing = "" if written else ", nothing written"
+        lines.append(f"No material version since {base}: no notice mail to preview{nothing}.")
     return lines
