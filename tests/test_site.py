@@ -274,6 +274,43 @@ def test_redlines_are_cached_by_content(git_repo: GitRepo, tmp_path: Path) -> No
     assert [p.name for p in (tmp_path / "cache").iterdir()] == ["redlines.json"]
 
 
+def test_a_new_version_rediffs_only_its_own_pair_when_the_texts_have_no_links(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    # 2.0 takes effect on 2031-01-01: until then 1.1 is on the policy page, then it moves to
+    # its archive page; the redline 1.0 → 1.1 has no links, so it reads the same in both.
+    three_versions(git_repo)
+    settings = load_settings(git_repo.path)
+    before = site.RedlineCache(tmp_path)
+    site.build_site(
+        load_policies(settings, as_of=dt.date(2025, 1, 1)), [], site.SiteOptions(), before
+    )
+    after = site.RedlineCache(tmp_path)
+    site.build_site(
+        load_policies(settings, as_of=dt.date(2032, 1, 1)), [], site.SiteOptions(), after
+    )
+    assert (after.hits, after.misses) == (2, 0)
+
+
+def test_a_redline_with_links_is_kept_for_the_page_it_is_shown_on(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    git_repo.commit(policies__privacy_md=policy_text("1.0", "2020-01-01", BODY_1))
+    linked = BODY_2.replace("Ask us.", "Ask us, see [cookies](#cookies).")
+    git_repo.commit(policies__privacy_md=policy_text("1.1", "2021-01-01", linked))
+    git_repo.commit(policies__privacy_md=policy_text("2.0", "2031-01-01", linked + "\nMore.\n"))
+    settings = load_settings(git_repo.path)
+    pages = []
+    for as_of in (dt.date(2025, 1, 1), dt.date(2032, 1, 1), dt.date(2032, 1, 1)):
+        cache = site.RedlineCache(tmp_path)
+        built = site.build_site(load_policies(settings, as_of=as_of), [], site.SiteOptions(), cache)
+        pages.append((cache.hits, cache.misses, built.page("privacy/changes/1.1.md").markdown))
+    # 1.1 moved from the policy page to its archive: the link in its redline follows it.
+    assert [(hits, misses) for hits, misses, _ in pages] == [(0, 2), (0, 2), (2, 0)]
+    assert 'href="../../#cookies"' in pages[0][2]
+    assert 'href="../../versions/1.1/#cookies"' in pages[1][2]
+
+
 def test_a_policy_named_like_a_site_page_is_refused(git_repo: GitRepo) -> None:
     git_repo.commit(policies__changes_md=policy_text("1", "2020-01-01", BODY_1))
     with pytest.raises(ConfigError, match=r"two pages at /changes/ \(changes\.md and"):

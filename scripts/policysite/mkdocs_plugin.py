@@ -1,6 +1,6 @@
 """The MkDocs plugin: a thin shell that hands the library's pages to MkDocs.
 
-``site.py`` makes every page and file as plain data; here they become MkDocs files
+``site/`` makes every page and file as plain data; here they become MkDocs files
 (``on_files``), get their header and banners (``on_page_markdown``) and are sanitized
 (``on_page_content``); the link check of the written HTML comes last (``on_post_build``).
 Only this module knows MkDocs.
@@ -9,9 +9,7 @@ Only this module knows MkDocs.
 from __future__ import annotations
 
 import html
-import json
 import logging
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,18 +21,12 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from policysite import site as site_lib
 from policysite import urls
 from policysite.config import Settings, settings_from_config, today
-from policysite.errors import PolicyError
-from policysite.model import Policy, parse_document, policy_id
-from policysite.sanitize import sanitize_html
+from policysite.model import Policy, policy_id
+from policysite.sanitize import SanitizeCache
 from policysite.site.linkcheck import check_site
 from policysite.versions import load_policies
-from policysite.worktree import read_policies
 
 log = logging.getLogger("mkdocs.plugins.policysite")
-
-# The package's assets/ folder, served at the same paths.
-ASSETS = ("assets/policysite.css", "assets/policysite.js")
-REDLINE_CSS = "assets/policysite-redline.css"  # the diff engine's stylesheet
 
 
 class PolicySiteConfig(Config):  # type: ignore[no-untyped-call]
@@ -54,31 +46,30 @@ class PolicySiteConfig(Config):  # type: ignore[no-untyped-call]
 
 class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped-call]
     settings: Settings | None = None
-    site: site_lib.Site | None = None
     pages: dict[str, site_lib.SitePage] | None = None
     sources: dict[str, str] | None = None  # built HTML file → the Markdown it came from
+    cleaner: SanitizeCache | None = None
     serving = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
 
     def on_config(self, config: Any) -> Any:
-        root = Path(config.config_file_path or ".").parent
+        root = Path(config.config_file_path or ".").parent.resolve()
         raw = {
-            "docs_dir": Path(config.docs_dir).relative_to(root.resolve()).as_posix(),
+            "docs_dir": Path(config.docs_dir).relative_to(root).as_posix(),
             "site_url": config.site_url,
             "site_name": config.site_name,
             "plugins": [{"policysite": dict(self.config)}],
         }
-        self.settings = settings_from_config(root.resolve(), raw)
+        self.settings = settings_from_config(root, raw)
         # Banners are admonitions, the header line takes a class, every heading a permalink.
         for extension in ("attr_list", "admonition", "toc"):
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
-        toc = config.mdx_configs.setdefault("toc", {})
-        toc.setdefault("permalink", True)
-        config.extra_css.extend([REDLINE_CSS, ASSETS[0]])
-        config.extra_javascript.append(ASSETS[1])
+        config.mdx_configs.setdefault("toc", {}).setdefault("permalink", True)
+        config.extra_css.append(site_lib.STYLESHEET)
+        config.extra_javascript.append(site_lib.SCRIPT)
         return config
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
@@ -91,57 +82,49 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
         settings = self.settings
         assert settings is not None
         policies = load_policies(settings, as_of=today())
-        ids = {p.id for p in policies}
-        for file in list(files):
-            if not file.is_documentation_page() or file.src_uri == "index.md":
-                continue
-            if policy_id(file.src_uri) in ids:
-                files.remove(file)  # the text comes from git history, not the working tree
-            elif not self.serving:
-                log.warning(
-                    f"{settings.docs_dir}/{file.src_uri} is not in git history, so it has no "
-                    "version and is published as a plain page; commit it, or move it out of "
-                    f"{settings.docs_dir}/."
-                )
+        self._set_aside_policy_files(files, policies)
         options = site_lib.SiteOptions(
             site_name=config.site_name,
             site_url=settings.site_url,
             directory_urls=config.use_directory_urls,
             docs_dir=settings.docs_dir,
             changelog_dir=settings.changelog_dir,
-            home=files.get_file_from_path("index.md") is None,
+            home=files.get_file_from_path(urls.HOME_PAGE) is None,
             drafts=self._drafts(policies) if self.serving else {},
         )
-        self.site = site_lib.load_site(settings, policies, options)
-        self.pages = {page.path: page for page in self.site.pages}
-        for page in self.site.pages:
-            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+        site = site_lib.load_site(settings, policies, options)
+        self.cleaner = SanitizeCache(site_lib.cache_folder(settings, "sanitize"))
+        self.pages = {page.path: page for page in site.pages}
+        for page in site.pages:
+            level = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             content = page.front_matter() + page.markdown
-            files.append(File.generated(config, page.path, content=content, inclusion=inclusion))
-        for item in self.site.files:
+            files.append(File.generated(config, page.path, content=content, inclusion=level))
+        for item in site.files + site_lib.assets():
             files.append(File.generated(config, item.path, content=item.text))
-        files.append(File.generated(config, REDLINE_CSS, content=site_lib.redline_css()))
-        for asset in ASSETS:
-            text = resources.files("policysite").joinpath(asset).read_text(encoding="utf-8")
-            files.append(File.generated(config, asset, content=text))
         self.sources = {f.dest_uri: f.src_uri for f in files.documentation_pages()}
         return files
 
-    def _drafts(self, policies: list[Policy]) -> dict[str, str]:
-        """Policies whose file in the working tree differs from git: previewed by ``serve``."""
+    def _set_aside_policy_files(self, files: Files, policies: list[Policy]) -> None:
+        """A policy's text comes from git history, not from its file in the working tree."""
         assert self.settings is not None
-        working = read_policies(self.settings)
-        for problem in working.problems:
-            log.warning(f"draft preview skipped: {problem.message}")
-        drafts: dict[str, str] = {}
-        for policy in policies:
-            found = working.texts.get(policy.id)
-            if found is None or found.text == policy.versions[-1].text:
+        ids = {p.id for p in policies}
+        for file in list(files):
+            if not file.is_documentation_page() or file.src_uri == urls.HOME_PAGE:
                 continue
-            try:
-                drafts[policy.id] = parse_document(found.text, found.path).body
-            except PolicyError as exc:
-                log.warning(f"draft preview skipped: {exc.message}")
+            if policy_id(file.src_uri) in ids:
+                files.remove(file)
+            elif not self.serving:
+                log.warning(
+                    f"{self.settings.docs_dir}/{file.src_uri} is not in git history, so it has "
+                    "no version and is published as a plain page; commit it, or move it out of "
+                    f"{self.settings.docs_dir}/."
+                )
+
+    def _drafts(self, policies: list[Policy]) -> dict[str, str]:
+        assert self.settings is not None
+        drafts, skipped = site_lib.read_drafts(self.settings, policies)
+        for message in skipped:
+            log.warning(f"draft preview skipped: {message}")
         return drafts
 
     def _page(self, page: Any) -> site_lib.SitePage | None:
@@ -155,13 +138,9 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
 
     def on_page_content(self, html_text: str, *, page: Any, config: Any, files: Any) -> str:
         ours = self._page(page)
-        if ours is None:
+        if ours is None or self.cleaner is None:
             return html_text
-        clean = sanitize_html(html_text)
-        if ours.aliases:
-            data = json.dumps(ours.aliases, sort_keys=True).replace("<", "\\u003c")
-            clean += f'\n<script type="application/json" id="policysite-aliases">{data}</script>'
-        return clean
+        return self.cleaner.sanitize_html(html_text) + ours.aliases_script()
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         ours = self._page(page)
@@ -175,6 +154,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
         return output.replace("</head>", "\n".join(head) + "\n</head>", 1)
 
     def on_post_build(self, *, config: Any) -> None:
+        if self.cleaner is not None:
+            self.cleaner.save()
         site_url = self.settings.site_url if self.settings else ""
         for problem in check_site(Path(config.site_dir), site_url):
             source = (self.sources or {}).get(problem.page)

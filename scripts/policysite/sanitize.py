@@ -9,10 +9,15 @@ from another host (a third-party request is a tracker).
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
+from pathlib import Path
 
 import nh3
+
+from policysite.files import write_atomic
 
 ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS) | {"section", "tfoot"}
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
@@ -79,3 +84,48 @@ def url_allowed(url: str) -> bool:
     (``javascript:``, ``data:``, ``vbscript:`` and the like are removed)."""
     scheme = url_scheme(url)
     return scheme is None or scheme in URL_SCHEMES
+
+
+class SanitizeCache:
+    """Sanitized HTML by the digest of the HTML that went in, kept on disk between builds.
+
+    A rebuild sanitizes only the pages whose HTML changed (nh3 on every page of a 2,000-page
+    site cost 0.3 s a build). Entries are valid for this allow-list and this nh3 only; the file
+    keeps the pages of the last build and nothing else.
+    """
+
+    def __init__(self, folder: Path | None) -> None:
+        self.path = folder / "pages.json" if folder else None
+        self.hits = 0
+        self.misses = 0
+        digest = hashlib.sha256(Path(__file__).read_bytes())
+        digest.update(getattr(nh3, "__version__", "").encode())
+        self._fingerprint = digest.hexdigest()[:16]
+        self._entries: dict[str, str] = {}
+        self._used: dict[str, str] = {}
+        if self.path is not None and self.path.exists():
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                if data.get("fingerprint") == self._fingerprint:
+                    self._entries = {str(k): str(v) for k, v in data["entries"].items()}
+            except (ValueError, KeyError, TypeError, AttributeError):
+                pass  # unreadable: sanitize again and overwrite it
+
+    def sanitize_html(self, html_text: str) -> str:
+        """``sanitize_html(html_text)``, from the cache when the same HTML was sanitized before."""
+        key = hashlib.blake2b(html_text.encode(), digest_size=16).hexdigest()
+        clean = self._entries.get(key)
+        if clean is None:
+            self.misses += 1
+            clean = sanitize_html(html_text)
+        else:
+            self.hits += 1
+        self._used[key] = clean
+        return clean
+
+    def save(self) -> None:
+        """Write the pages of this build (and only those) if anything changed."""
+        if self.path is None or (not self.misses and self._used.keys() == self._entries.keys()):
+            return
+        data = {"fingerprint": self._fingerprint, "entries": self._used}
+        write_atomic(self.path, json.dumps(data, ensure_ascii=False))

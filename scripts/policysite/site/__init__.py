@@ -16,19 +16,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from policysite import urls
 from policysite.config import Settings
-from policysite.errors import ConfigError
+from policysite.errors import ConfigError, PolicyError
 from policysite.files import write_atomic
-from policysite.model import Policy
+from policysite.model import Policy, parse_document
 from policysite.site import pages
 from policysite.site.feed import atom_feed, versions_json
 from policysite.site.pages import PolicyContext, SiteOptions, SitePage
 from policysite.site.redlines import RedlineCache, RedlineLinks, redline_css
 from policysite.site.text import rebase_links
 from policysite.versions import version_record
+from policysite.worktree import read_policies
 
 __all__ = [
     "RedlineCache",
@@ -38,11 +40,16 @@ __all__ = [
     "SiteOptions",
     "SitePage",
     "build_site",
+    "cache_folder",
     "export_tree",
     "load_site",
+    "read_drafts",
     "rebase_links",
     "redline_css",
 ]
+
+STYLESHEET = "assets/policysite.css"
+SCRIPT = "assets/policysite.js"
 
 
 @dataclass(frozen=True)
@@ -114,8 +121,38 @@ def _check_unique(built: list[SitePage], directory_urls: bool) -> None:
 def load_site(settings: Settings, policies: list[Policy], options: SiteOptions) -> Site:
     """``build_site`` with the site's records and its on-disk redline cache."""
     records = [version_record(settings, v) for p in policies for v in p.versions]
-    cache = RedlineCache(settings.root / ".policysite" / "cache" / "redline")
-    return build_site(policies, records, options, cache)
+    return build_site(policies, records, options, RedlineCache(cache_folder(settings, "redline")))
+
+
+def cache_folder(settings: Settings, name: str) -> Path:
+    """Where the build keeps one of its caches (redlines, sanitized pages) between runs."""
+    return settings.root / ".policysite" / "cache" / name
+
+
+def assets() -> tuple[SiteFile, ...]:
+    """The stylesheet (ours and the redline's in one file: one request and one ``<link>`` a page)
+    and the script of the version tools, as the site serves them."""
+    package = resources.files("policysite")
+    css = package.joinpath(STYLESHEET).read_text(encoding="utf-8")
+    script = package.joinpath(SCRIPT).read_text(encoding="utf-8")
+    return SiteFile(STYLESHEET, redline_css() + "\n" + css), SiteFile(SCRIPT, script)
+
+
+def read_drafts(settings: Settings, policies: Iterable[Policy]) -> tuple[dict[str, str], list[str]]:
+    """Bodies of the policies whose file in the working tree differs from git (``serve``
+    previews them), and why a draft could not be previewed."""
+    working = read_policies(settings)
+    skipped = [problem.message for problem in working.problems]
+    drafts: dict[str, str] = {}
+    for policy in policies:
+        found = working.texts.get(policy.id)
+        if found is None or not policy.versions or found.text == policy.versions[-1].text:
+            continue
+        try:
+            drafts[policy.id] = parse_document(found.text, found.path).body
+        except PolicyError as exc:
+            skipped.append(exc.message)
+    return drafts, skipped
 
 
 def export_tree(site: Site, folder: Path) -> None:

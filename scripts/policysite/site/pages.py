@@ -79,6 +79,13 @@ class SitePage:
         header = self.header + "\n" if self.header else ""
         return self.front_matter() + header + self.markdown
 
+    def aliases_script(self) -> str:
+        """The page's old anchors as data for the script that follows them ("" if none)."""
+        if not self.aliases:
+            return ""
+        data = json.dumps(self.aliases, sort_keys=True).replace("<", "\\u003c")
+        return f'\n<script type="application/json" id="policysite-aliases">{data}</script>'
+
 
 @dataclass(frozen=True)
 class SiteOptions:
@@ -101,21 +108,24 @@ class PolicyContext:
     changes: dict[str, Redline] = field(default_factory=dict)  # label → change from previous
     renames: dict[str, dict[str, str]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # By identity: tuple.index compares whole Versions field by field (n² on long histories).
+        self._index = {id(v): i for i, v in enumerate(self.policy.versions)}
+
     @property
     def pid(self) -> str:
         return self.policy.id
 
     def source(self, version: Version) -> str:
         """Where the version's file was in the docs tree (links in it are relative to that)."""
-        docs_dir = self.options.docs_dir
-        return posixpath.relpath(version.path, docs_dir) if docs_dir else version.path
+        return _docs_path(version.path, self.options.docs_dir)
 
     def previous(self, version: Version) -> Version | None:
-        index = self.policy.versions.index(version)
+        index = self._index[id(version)]
         return self.policy.versions[index - 1] if index else None
 
     def following(self, version: Version) -> Version | None:
-        index = self.policy.versions.index(version)
+        index = self._index[id(version)]
         versions = self.policy.versions
         return versions[index + 1] if index + 1 < len(versions) else None
 
@@ -143,6 +153,11 @@ class PolicyContext:
                 "is missing, so this change is not explained yet.*"
             )
         return version.note.summary or "*The note is empty.*"
+
+
+@functools.lru_cache(maxsize=1024)
+def _docs_path(path: str, docs_dir: str) -> str:
+    return posixpath.relpath(path, docs_dir) if docs_dir else path
 
 
 # --- anchors -----------------------------------------------------------------------------------
@@ -180,8 +195,10 @@ def anchor_aliases(context: PolicyContext, version: Version) -> dict[str, str]:
     From the version's ``anchor_aliases`` and from every rename the diffs found on the way from
     older versions, so deep links in old mails land on the renamed section.
     """
-    present = _anchors_of(version.body, version.path)
     mapping = {**context.renames[version.label], **version.anchor_aliases}
+    if not mapping:
+        return {}  # most versions: nothing renamed, so no need to read the text's anchors
+    present = _anchors_of(version.body, version.path)
     return {
         old: now for old, now in sorted(mapping.items()) if old not in present and now in present
     }

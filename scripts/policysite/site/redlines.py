@@ -25,7 +25,7 @@ from policysite.model import Change, SectionChange, Version
 from policysite.render import html as render_html_module
 
 Redline = tuple[Change, str]
-_CACHE_VERSION = "2"
+_CACHE_VERSION = "3"
 
 # The code a redline depends on: a change to any of it invalidates the cached redlines.
 _ENGINE_MODULES = (
@@ -72,7 +72,9 @@ class RedlineLinks:
     directory_urls: bool = True
 
     def key(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+        return "\0".join(
+            (self.page, self.old_text, self.new_text, self.old_source, self.new_source)
+        ) + ("\0/" if self.directory_urls else "\0.html")
 
     def relink(self, url: str, side: Literal["old", "new"]) -> str:
         text_page = self.old_text if side == "old" else self.new_text
@@ -93,8 +95,12 @@ class RedlineLinks:
 class RedlineCache:
     """Redlines kept on disk, keyed by the sha256 of the two texts, for one engine's code.
 
-    One file for the site (reading 500 small files cost 0.3 s a build); written atomically
-    through a temporary file and a rename, and only with the pairs the site still uses.
+    A redline whose texts have no links reads the same wherever it is shown, and is kept under
+    the texts alone: a new version moves its predecessor off the policy page, and that pair was
+    diffed again when the place was part of every key. One with links is kept under the texts
+    and the place (``RedlineLinks``). One file for the site (reading 500 small files cost 0.3 s
+    a build); written atomically through a temporary file and a rename, and only with the
+    pairs the site still uses.
     """
 
     def __init__(self, folder: Path | None) -> None:
@@ -117,22 +123,35 @@ class RedlineCache:
 
         ``links`` says where the redline is shown, so the policy text's links resolve there.
         """
-        where = links.key() if links else ""
-        key = hashlib.sha256(f"{old.sha256}\0{new.sha256}\0{where}".encode()).hexdigest()
-        self._used.add(key)
-        entry = self._entries.get(key)
-        if entry is not None:
+        texts = f"{old.sha256}\0{new.sha256}"
+        anywhere = hashlib.sha256(texts.encode()).hexdigest()
+        here = hashlib.sha256(f"{texts}\0{links.key() if links else ''}".encode()).hexdigest()
+        for key in (anywhere, here):
+            entry = self._entries.get(key)
+            if entry is None:
+                continue
             try:
                 found = tuple(SectionChange(**s) for s in entry["sections"])
-                self.hits += 1
-                return Change(new.policy, old, new, found), str(entry["html"])
             except (KeyError, TypeError):
-                pass  # an entry from another layout: diff again
+                break  # an entry from another layout: diff again
+            self._used.add(key)
+            self.hits += 1
+            return Change(new.policy, old, new, found), str(entry["html"])
         self.misses += 1
         change = diff_engine.compare(old, new)
-        rendered = render_html_module.render_html(change, relink=links.relink if links else None)
+        relinked = False
+
+        def relink(url: str, side: Literal["old", "new"]) -> str:
+            nonlocal relinked
+            relinked = True
+            assert links is not None
+            return links.relink(url, side)
+
+        rendered = render_html_module.render_html(change, relink=relink if links else None)
         stored = [{k: v for k, v in asdict(s).items() if k != "blocks"} for s in change.sections]
+        key = here if relinked else anywhere
         self._entries[key] = {"sections": stored, "html": rendered}
+        self._used.add(key)
         return change, rendered
 
     def save(self) -> None:

@@ -63,8 +63,8 @@ def rebase_links(markdown: str, source: str, target: str) -> str:
     """Relative links in a text written at ``source``, rewritten to work from ``target``."""
     base_from = posixpath.dirname(source)
     base_to = posixpath.dirname(target) or "."
-    if base_from == posixpath.dirname(target):
-        return markdown
+    if base_from == posixpath.dirname(target) or ("](" not in markdown and "]:" not in markdown):
+        return markdown  # the same folder, or no inline link and no link definition
 
     def rebase(url: str) -> str:
         if not url or url.startswith(("#", "/")) or _URL_SCHEME.match(url):
