@@ -169,8 +169,8 @@ def commit_suggestions(repo: GitRepo, found: dict[str, Any]) -> None:
     """**Commit suggestion** on each suggestion of the review (GitHub's batch of them)."""
     by_file: dict[str, list[tuple[int, int, str]]] = {}
     for path, where, block in suggestions(found):
-        first, _, last = where.partition("-")
-        by_file.setdefault(path, []).append((int(first), int(last or first), block))
+        start, _, end = where.partition("-")
+        by_file.setdefault(path, []).append((int(start), int(end or start), block))
     for path, changes in by_file.items():
         lines = (repo.path / path).read_text(encoding="utf-8").split("\n")
         for first, last, block in sorted(changes, reverse=True):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 from pathlib import Path
@@ -79,10 +78,6 @@ def new_version(
     if material is not None:
         repo.write(f"changelog/privacy/{version}.md", note(material))
     repo.git("add", "-A")
-
-
-def sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # --- the good cases --------------------------------------------------------------------------
@@ -590,6 +585,13 @@ def test_command_help_has_an_example(command: str) -> None:
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0
     assert "Example: policysite " + command in result.output
+
+
+def test_every_option_of_check_has_an_example() -> None:
+    from policysite.cli import check_command
+
+    for option in check_command.params:
+        assert "Example: policysite check " in (getattr(option, "help", "") or ""), option.name
 
 
 RENAMED_NOTE = (

@@ -12,8 +12,8 @@ from policysite.versions import load_policies
 from tests.conftest import GitRepo
 from tests.editor import (
     PATH,
-    bump,
     TODAY,
+    bump,
     check,
     commit_suggestions,
     create,

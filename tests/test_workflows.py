@@ -205,19 +205,17 @@ new AsyncFunction('require', 'github', 'context', script)(require, github, conte
 """
 
 
-def run_comment_script(
-    tmp_path: Path, summary: str | None, comments: list[dict[str, Any]]
-) -> list[Any]:
+def run_script(tmp_path: Path, step_name: str, harness: str, state: Any) -> list[Any]:
+    """Run the github-script step ``step_name`` of pr.yml in ``tmp_path`` with Node.js, against
+    ``harness`` (a stand-in for GitHub's API holding ``state``); the API calls it made."""
     node = shutil.which("node")
     assert node, "Node.js runs GitHub's github-script; .ci/run installs it"
-    (step,) = [s for s in steps(load("pr.yml")) if s.get("name") == SUMMARY_STEP]
+    (step,) = [s for s in steps(load("pr.yml")) if s.get("name") == step_name]
     (tmp_path / "script.js").write_text(step["with"]["script"], encoding="utf-8")
-    (tmp_path / "harness.js").write_text(HARNESS, encoding="utf-8")
-    (tmp_path / "comments.json").write_text(json.dumps(comments), encoding="utf-8")
-    if summary is not None:
-        (tmp_path / "policy-summary.md").write_text(summary, encoding="utf-8")
+    (tmp_path / "harness.js").write_text(harness, encoding="utf-8")
+    (tmp_path / "state.json").write_text(json.dumps(state), encoding="utf-8")
     result = subprocess.run(
-        [node, "harness.js", "script.js", "comments.json"],
+        [node, "harness.js", "script.js", "state.json"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -225,6 +223,14 @@ def run_comment_script(
     )
     calls: list[Any] = json.loads(result.stdout)
     return calls
+
+
+def run_comment_script(
+    tmp_path: Path, summary: str | None, comments: list[dict[str, Any]]
+) -> list[Any]:
+    if summary is not None:
+        (tmp_path / "policy-summary.md").write_text(summary, encoding="utf-8")
+    return run_script(tmp_path, SUMMARY_STEP, HARNESS, comments)
 
 
 LIST = ["listComments", {"owner": "acme", "repo": "policies", "issue_number": 7, "per_page": 100}]
@@ -333,28 +339,14 @@ def run_review_script(
     reviews: list[dict[str, Any]],
     review_comments: dict[int, list[dict[str, Any]]] | None = None,
 ) -> list[Any]:
-    node = shutil.which("node")
-    assert node, "Node.js runs GitHub's github-script; .ci/run installs it"
-    (step,) = [s for s in steps(load("pr.yml")) if s.get("name") == REVIEW_STEP]
-    (tmp_path / "script.js").write_text(step["with"]["script"], encoding="utf-8")
-    (tmp_path / "harness.js").write_text(REVIEW_HARNESS, encoding="utf-8")
     state = {
         "listFiles": [{"filename": "policies/privacy.md", "patch": PATCH}],
         "listReviews": reviews,
         "reviewComments": review_comments or {},
     }
-    (tmp_path / "state.json").write_text(json.dumps(state), encoding="utf-8")
     if review is not None:
         (tmp_path / "policy-review.json").write_text(json.dumps(review), encoding="utf-8")
-    result = subprocess.run(
-        [node, "harness.js", "script.js", "state.json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    calls: list[Any] = json.loads(result.stdout)
-    return calls
+    return run_script(tmp_path, REVIEW_STEP, REVIEW_HARNESS, state)
 
 
 def test_review_comments_on_the_diff_stay_the_others_move_into_its_text(tmp_path: Path) -> None:

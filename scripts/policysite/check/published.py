@@ -64,8 +64,8 @@ def check_notes_kept(
     the fix puts it back (a suggestion of its published text, or a link that recreates it).
 
     A version published after the branch started, and not merged into it, is not expected in
-    its tree. ``renamed`` maps a policy renamed here to its new id (its notes move with it); ``exempt``
-    holds the (policy, label) pairs the version rules already speak for (a label taken by
+    its tree. ``renamed`` maps a policy renamed here to its new id (its notes move with it);
+    ``exempt`` holds the (policy, label) pairs the version rules already speak for (a label taken by
     another change, whose note here is the branch's own); ``unreadable`` the paths of notes
     that are there but cannot be read (reported as such).
     """
