@@ -424,3 +424,16 @@ def test_a_passing_check_posts_no_review_and_says_so_on_the_old_one(tmp_path: Pa
         "listFiles",
         "listReviews",
     ]
+
+
+def test_a_suggestion_over_several_lines_keeps_them_all_on_the_diff(tmp_path: Path) -> None:
+    both = {"path": "policies/privacy.md", "start_line": 3, "start_side": "RIGHT", "line": 4}
+    both |= {"side": "RIGHT", "body": "Fix.\n\n```suggestion\na\nb\n```"}
+    half = {"path": "policies/privacy.md", "start_line": 4, "start_side": "RIGHT", "line": 6}
+    half |= {"side": "RIGHT", "body": "Also.\n\n```suggestion\nc\nd\ne\n```"}
+    review = {"body": "2 errors.", "errors": 2, "warnings": 0, "comments": [both, half]}
+    calls = run_review_script(tmp_path, review, [])
+    assert calls[-1][1]["comments"] == [both]
+    assert calls[-1][1]["body"].endswith(
+        "`policies/privacy.md`, line 6:\n\nAlso.\n\n```text\nc\nd\ne\n```"
+    )
