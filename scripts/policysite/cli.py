@@ -295,6 +295,17 @@ def notify_command(
     Example: policysite notify --preview mail-preview --base origin/main
     """
     if ctx.invoked_subcommand is not None:
+        given = [
+            param.opts[0]
+            for param in ctx.command.params
+            if param.name
+            and ctx.get_parameter_source(param.name) is not click.core.ParameterSource.DEFAULT
+        ]
+        if given:
+            raise click.UsageError(
+                f"{', '.join(given)}: an option of notify itself, not of notify "
+                f"{ctx.invoked_subcommand}; give the subcommand's own options after its name."
+            )
         return
     settings = ctx.find_object(Settings)
     assert settings is not None

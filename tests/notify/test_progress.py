@@ -66,3 +66,12 @@ def test_every_new_option_has_an_example(command: list[str], option: str) -> Non
     start = next(i for i, line in enumerate(lines) if line.lstrip().startswith(option + " "))
     end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("-")), None)
     assert "Example:" in " ".join(lines[start:end]), option
+
+
+def test_an_option_of_notify_before_a_subcommand_is_a_usage_error() -> None:
+    result = CliRunner().invoke(main, ["notify", "--send", "--version", "2.0", "report"])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        "Error: --version, --send: an option of notify itself, not of notify report; give the "
+        "subcommand's own options after its name."
+    )
