@@ -13,7 +13,7 @@ from policysite.diff import accepted_blocks, compare, opcodes
 from policysite.model import Change, Version, parse_document
 from policysite.render.html import render_html
 from policysite.render.text import render_text
-from tests.test_diff_properties import html_accepted, rendered
+from tests.test_diff_properties import html_accepted, rendered, rendered_in_place
 
 
 def version(body: str, label: str = "1", aliases: str = "") -> Version:
@@ -39,8 +39,8 @@ def faithful(change: Change) -> None:
     assert accepted_blocks(change, accept=True) == rendered(new)
     assert accepted_blocks(change, accept=False) == rendered(old)
     redline = render_html(change, full=True)
-    assert html_accepted(redline, accept=True) == rendered(new)
-    assert html_accepted(redline, accept=False) == rendered(old)
+    assert html_accepted(redline, accept=True) == rendered_in_place(new)
+    assert html_accepted(redline, accept=False) == rendered_in_place(old)
 
 
 def test_rewrapping_list_markers_blank_lines_and_spaces_are_no_change() -> None:
@@ -199,6 +199,138 @@ def test_long_list_rewritten_throughout_stays_faithful() -> None:
     kept = [n for n in range(80) if n % 11]
     assert [b.op for b in change.sections[0].blocks].count("replace") == len(kept)
     faithful(change)
+
+
+def placed(change: Change) -> list[tuple[str, tuple[str, ...], str]]:
+    """Each block of the redline: what happened to it, the lists around it, its words."""
+    marks = {"equal": "{}", "insert": "{{+{}+}}", "delete": "[-{}-]"}
+    return [
+        (b.op, b.parents, "".join(marks[s.op].format(s.text) for s in b.segments))
+        for section in change.sections
+        for b in section.blocks
+    ]
+
+
+def test_a_numbered_list_that_became_a_bulleted_one_is_deleted_and_inserted() -> None:
+    # Found by test_accepting_gives_the_new_text_and_rejecting_the_old. Python-Markdown goes
+    # on with a list whatever the next marker is: the old text is one numbered list, the new
+    # one a bulleted list. Its items were equal to the old ones (the same words), so the
+    # redline showed them once, in the new list, and nested the rest of it wrongly.
+    old = (
+        "## data\n\n1. data\n2. data\n\n- data\n    - data data\n\n"
+        "- data data\n    - data\n\ndata data data\n"
+    )
+    new = (
+        "## data\n\n- data\n    - data data\n\n1. data\n2. data\n\n"
+        "- data data\n    - data\n\ndata data data\n"
+    )
+    change = diff(old, new)
+
+    ol, ul, ol_sub, ul_sub = (
+        ("<ol>",),
+        ("<ul>",),
+        ("<ol>", "<li>", "<ul>"),
+        ("<ul>", "<li>", "<ul>"),
+    )
+    assert placed(change) == [
+        ("equal", (), "data"),
+        ("delete", ol, "[-data-]"),
+        ("delete", ol, "[-data-]"),
+        ("delete", ol, "[-data-]"),
+        ("delete", ol_sub, "[-data data-]"),
+        ("delete", ol, "[-data data-]"),
+        ("delete", ol_sub, "[-data-]"),
+        ("insert", ul, "{+data+}"),
+        ("insert", ul_sub, "{+data data+}"),
+        ("insert", ul, "{+data+}"),
+        ("insert", ul, "{+data+}"),
+        ("insert", ul, "{+data data+}"),
+        ("insert", ul_sub, "{+data+}"),
+        ("equal", (), "data data data"),
+    ]
+    faithful(change)
+
+
+def test_an_item_in_another_list_is_not_called_moved() -> None:
+    items = ["We collect your name and email address.", "We keep your postal address."]
+    change = diff(
+        "## A {#a}\n\n" + "".join(f"{n}. {item}\n" for n, item in enumerate(items, 1)),
+        "## A {#a}\n\n" + "".join(f"- {item}\n" for item in items),
+    )
+
+    assert placed(change)[1:] == [
+        *(("delete", ("<ol>",), f"[-{item}-]") for item in items),
+        *(("insert", ("<ul>",), f"{{+{item}+}}") for item in items),
+    ]
+    faithful(change)
+
+
+def test_an_item_reworded_keeps_its_unchanged_sub_items() -> None:
+    sub_items = "    - your name\n    - your email address\n"
+    change = diff(
+        f"## A {{#a}}\n\n- Data we collect:\n{sub_items}",
+        f"## A {{#a}}\n\n- Personal information we process:\n{sub_items}",
+    )
+
+    sub = ("<ul>", "<li>", "<ul>")
+    assert placed(change)[1:] == [
+        ("replace", ("<ul>",), "[-Data we collect-]{+Personal information we process+}:"),
+        ("equal", sub, "your name"),
+        ("equal", sub, "your email address"),
+    ]
+    faithful(change)
+
+
+def test_a_sub_item_under_another_item_is_deleted_there_and_inserted_here() -> None:
+    change = diff(
+        "## A {#a}\n\n- Alpha\n- Beta\n    - Gamma\n", "## A {#a}\n\n- Alpha\n    - Gamma\n"
+    )
+
+    sub = ("<ul>", "<li>", "<ul>")
+    assert placed(change)[1:] == [
+        ("equal", ("<ul>",), "Alpha"),
+        ("insert", sub, "{+Gamma+}"),
+        ("delete", ("<ul>",), "[-Beta-]"),
+        ("delete", sub, "[-Gamma-]"),
+    ]
+    faithful(change)
+
+
+def test_words_added_to_an_item_come_before_the_items_deleted_after_it() -> None:
+    change = diff(
+        "## A {#a}\n\n1. One\n2. Two\n\nGone.\n\nEnd.\n",
+        "## A {#a}\n\n1. One\n\n    More about one.\n\nEnd.\n",
+    )
+
+    assert render_html(change, labels=False) == (
+        '<div class="ps-redline">\n'
+        '<section class="ps-section ps-modified" id="change-a">\n'
+        '<p class="ps-status">Modified: 3 words added, 2 removed.</p>\n'
+        "<h2>A</h2>\n"
+        "<ol>\n"
+        "<li>One\n"
+        '<p class="ps-ins"><ins>More about one.</ins></p></li>\n'
+        '<li class="ps-del"><del>Two</del></li></ol>\n'
+        '<p class="ps-del"><del>Gone.</del></p>\n'
+        "<p>End.</p>\n"
+        "</section>\n"
+        "</div>\n"
+    )
+    faithful(change)
+
+
+def test_code_keeps_the_indent_of_its_first_line_when_edited_or_moved() -> None:
+    code = "```\n  one\ntwo\nthree\nfour\nfive\n```\n"
+    edited = diff(f"## A {{#a}}\n\n{code}", "## A {#a}\n\n" + code.replace("five", "six"))
+    moved = diff(
+        f"## A {{#a}}\n\n{code}\n## B {{#b}}\n\nText.\n",
+        f"## A {{#a}}\n\n## B {{#b}}\n\nText.\n\n{code}",
+    )
+
+    assert placed(edited)[1] == ("replace", (), "  one\ntwo\nthree\nfour[-\nfive-]{+\nsix+}")
+    assert placed(moved)[-1] == ("move", (), "  one\ntwo\nthree\nfour\nfive")
+    faithful(edited)
+    faithful(moved)
 
 
 def test_reverse_comparison_says_so() -> None:

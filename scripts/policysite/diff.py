@@ -20,11 +20,11 @@ import bisect
 import html
 import re
 from collections import Counter
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from itertools import accumulate
-from typing import Literal
+from itertools import accumulate, chain, pairwise
+from typing import Literal, NamedTuple
 
 from policysite.blocks import (
     HEADING_TAGS,
@@ -84,9 +84,10 @@ def compare(old: Version, new: Version) -> Change:
     _align_sections(works)
     exact_moves = _find_moves(works)
     for work in works:
-        for region in work.regions():
-            if not region.fixed:
-                region.pairs = _pair_blocks(region.free_old(), region.free_new())
+        regions = [region for region in work.regions() if not region.fixed]
+        items = _items_of_kept_blocks(work) if regions else {}
+        for region in regions:
+            region.pairs = _pair_blocks(region.free_old(), region.free_new(), items.get(region, ()))
     _find_edited_moves(works, first_id=len(exact_moves) + 1)
     return Change(
         policy=new.policy,
@@ -258,6 +259,19 @@ class _Region:
         return [None if j in self.new_moves else b for j, b in enumerate(self.new)]
 
 
+@dataclass(frozen=True, slots=True)
+class _Elements:
+    """The elements of a section in each version (lists, list items, tables …), numbered.
+
+    For each block (by ``id``): the numbers of the elements around it, outermost first, and its
+    own last; one number for one element. The two versions' numbers differ.
+    """
+
+    old: dict[int, tuple[int, ...]]
+    new: dict[int, tuple[int, ...]]
+    old_blocks: set[int]  # the old elements that are blocks (a list item), not containers
+
+
 @dataclass(eq=False)
 class _SectionWork:
     old: RenderedSection | None
@@ -265,9 +279,21 @@ class _SectionWork:
     old_index: int | None
     new_index: int | None
     parts: list[tuple[Block, Block] | _Region] = field(default_factory=list)
+    _elements: _Elements | None = field(default=None, init=False, repr=False)
 
     def regions(self) -> list[_Region]:
         return [part for part in self.parts if isinstance(part, _Region)]
+
+    def elements(self) -> _Elements | None:
+        """The elements around the blocks of both versions; None when there are none."""
+        if self._elements is None and self.old is not None and self.new is not None:
+            old, new = self.old.blocks, self.new.blocks
+            if any(block.parents for block in chain(old, new)):
+                old_paths, serial = _element_paths(old, 0)
+                new_paths, _ = _element_paths(new, serial)
+                blocks = {path[-1] for path in old_paths.values()}
+                self._elements = _Elements(old_paths, new_paths, blocks)
+        return self._elements
 
     @property
     def anchor(self) -> str:
@@ -277,7 +303,7 @@ class _SectionWork:
 
 
 def _align_sections(works: Sequence[_SectionWork]) -> None:
-    keys: dict[str, int] = {}
+    keys: dict[tuple[tuple[str, ...], str], int] = {}
     for work in works:
         if work.old is None or work.new is None:
             work.parts = [
@@ -298,8 +324,10 @@ def _align_sections(works: Sequence[_SectionWork]) -> None:
                     _Region([old_blocks[0]], [new_blocks[0]], pairs=[(0, 0)], fixed=True)
                 )
             old_blocks, new_blocks = old_blocks[1:], new_blocks[1:]
-        old_ids = [keys.setdefault(b.key, len(keys)) for b in old_blocks]
-        new_ids = [keys.setdefault(b.key, len(keys)) for b in new_blocks]
+        # Equal blocks render the same inside the same containers: an item of a numbered list
+        # is not one of a bulleted list, nor of a list nested one level deeper.
+        old_ids = [keys.setdefault((b.parents, b.key), len(keys)) for b in old_blocks]
+        new_ids = [keys.setdefault((b.parents, b.key), len(keys)) for b in new_blocks]
         for tag, i1, i2, j1, j2 in opcodes(old_ids, new_ids):
             if tag == "equal":
                 work.parts.extend(zip(old_blocks[i1:i2], new_blocks[j1:j2], strict=True))
@@ -330,7 +358,12 @@ def _find_moves(works: Sequence[_SectionWork]) -> list[_Move]:
                 places = deleted.get(block.key)
                 if not places or not _movable(block, MOVE_MIN_WORDS):
                     continue
-                old_work, old_region, i = places.pop(0)
+                # Not within one run of changes: a block that stayed where it was but in another
+                # list (numbered now, or a sub-list) is deleted there and inserted here.
+                k = next((k for k, place in enumerate(places) if place[1] is not region), None)
+                if k is None:
+                    continue
+                old_work, old_region, i = places.pop(k)
                 move = _Move(len(moves) + 1, old_region.old[i], block, old_work, work)
                 old_region.old_moves[i] = move
                 region.new_moves[j] = move
@@ -363,6 +396,8 @@ def _find_edited_moves(works: Sequence[_SectionWork], first_id: int) -> list[_Mo
     scored = []
     for a, (_, old_region, i) in enumerate(lonely_old):
         for b, (_, new_region, j) in enumerate(lonely_new):
+            if old_region is new_region and old_region.old[i].parents != new_region.new[j].parents:
+                continue  # the same place, in another list: not a move (as in _find_moves)
             score = _similarity(old_region.old[i], new_region.new[j], words)
             if score >= EDITED_MOVE_SIMILARITY:
                 scored.append((score, -b, -a))
@@ -415,29 +450,45 @@ def _similarity(old: Block, new: Block, cache: dict[int, Counter[str]]) -> float
     return _dice(a, b)
 
 
-def _pair_blocks(old: Sequence[Block | None], new: Sequence[Block | None]) -> list[tuple[int, int]]:
+def _pair_blocks(
+    old: Sequence[Block | None],
+    new: Sequence[Block | None],
+    items: Collection[tuple[int, int]] = (),
+) -> list[tuple[int, int]]:
     """Pair old and new blocks of a replaced run, in order, maximising total similarity.
 
     ``None`` marks a block already taken by a move. Dynamic programming over the run (as an
     edit-distance alignment); a pair counts only when the blocks are at least
-    ``PAIR_SIMILARITY`` alike, so an unlike block stays a deletion or insertion.
+    ``PAIR_SIMILARITY`` alike, so an unlike block stays a deletion or insertion, and only
+    inside the same containers: a paired block is shown once, in one list. ``items`` are
+    (old, new) pairs of list items whose sub-items are unchanged: edited in place, however
+    much their own words changed (as two items, the sub-items could stay under one only).
     """
     n, m = len(old), len(new)
     if not n or not m:
         return []
     cache: dict[int, Counter[str]] = {}
-    if n == m and all(
-        a is not None and b is not None and _similarity(a, b, cache) >= PAIR_SIMILARITY
-        for a, b in zip(old, new, strict=True)
+    if (
+        all(i == j for i, j in items)
+        and n == m
+        and all(
+            a is not None
+            and b is not None
+            and a.parents == b.parents
+            and _similarity(a, b, cache) >= PAIR_SIMILARITY
+            for a, b in zip(old, new, strict=True)
+        )
     ):
         return [(i, i) for i in range(n)]  # each block edited in place: the common case
     band = max(n, m) if n * m <= _FULL_PAIRING else 4 + abs(n - m)
 
     def score(i: int, j: int) -> float:
         a, b = old[i], new[j]
-        if a is None or b is None or abs(i * m // n - j) > band:
+        if a is None or b is None or a.parents != b.parents or abs(i * m // n - j) > band:
             return 0.0
         value = _similarity(a, b, cache)
+        if (i, j) in items:
+            return max(value, 1.0)
         if a.kind in _CELL_TAGS and a.kind == b.kind:
             # A changed cell is edited in place: deleting one and inserting another would show
             # the row with a column too many.
@@ -467,6 +518,50 @@ def _pair_blocks(old: Sequence[Block | None], new: Sequence[Block | None]) -> li
             j -= 1
     pairs.reverse()
     return pairs
+
+
+def _items_of_kept_blocks(work: _SectionWork) -> dict[_Region, set[tuple[int, int]]]:
+    """Per region: the (old, new) list items in it around the same equal block (by index).
+
+    An item whose sub-items did not change is the same item, however much its own words did:
+    shown as two items, the sub-items could only be under one of them. So is the item around
+    that item, when it is in the same region too.
+    """
+    parts = work.parts
+    if not any(
+        isinstance(region, _Region)
+        and isinstance(after, tuple)
+        and region.old
+        and region.new
+        # The block after the region is inside one of the region's blocks in both versions.
+        and after[0].shared > min(len(block.parents) for block in region.old)
+        and after[1].shared > min(len(block.parents) for block in region.new)
+        for region, after in pairwise(parts)
+    ):
+        return {}  # the common case: no equal block is inside a block of a region
+    elements = work.elements()
+    if elements is None:
+        return {}
+    old_at: dict[int, tuple[_Region, int]] = {}
+    new_at: dict[int, tuple[_Region, int]] = {}
+    for region in work.regions():
+        for i, block in enumerate(region.old):
+            old_at[elements.old[id(block)][-1]] = (region, i)
+        for j, block in enumerate(region.new):
+            new_at[elements.new[id(block)][-1]] = (region, j)
+    found: dict[_Region, set[tuple[int, int]]] = {}
+    for part in work.parts:
+        if not isinstance(part, tuple) or not part[0].parents:
+            continue
+        old_path, new_path = elements.old[id(part[0])], elements.new[id(part[1])]
+        for depth in range(len(old_path) - 2, -1, -1):
+            if old_path[depth] not in elements.old_blocks:
+                continue  # a list, not an item
+            old_item, new_item = old_at.get(old_path[depth]), new_at.get(new_path[depth])
+            if old_item is None or new_item is None or old_item[0] is not new_item[0]:
+                break  # an equal item, or items in two places
+            found.setdefault(old_item[0], set()).add((old_item[1], new_item[1]))
+    return found
 
 
 # -- words --------------------------------------------------------------------------------
@@ -623,7 +718,8 @@ def _segments(old: Block, new: Block) -> tuple[tuple[Segment, ...], int, int]:
         else:
             markup = tokens_html(tokens, pre=pre)
         if strip:
-            text, markup = text.lstrip(" \n"), markup.lstrip(" \n")
+            # Only the separator: the first line of code may be indented.
+            text, markup = text.lstrip(separator), markup.lstrip(separator)
         segments.append(Segment(op, text, markup))
 
     # Words without formatting are equal where their texts with the space before them are: a
@@ -655,26 +751,182 @@ def _whole(op: SegmentOp, block: Block) -> tuple[Segment, ...]:
 # -- the Change value ---------------------------------------------------------------------
 
 
+class _Entry(NamedTuple):
+    """A block of a section's redline: a pair shown once, or a block of one version."""
+
+    op: Literal["equal", "replace", "gone", "came"]
+    old: Block | None  # None for "came"
+    new: Block | None  # None for "gone"
+    move: _Move | None = None
+
+    def block(self) -> Block:
+        """The block as the redline shows it: the new one of a pair."""
+        block = self.new or self.old
+        assert block is not None
+        return block
+
+
 def _block_changes(work: _SectionWork) -> list[BlockChange]:
-    changes: list[BlockChange] = []
+    entries: list[_Entry] = []
     for part in work.parts:
         if isinstance(part, tuple):
-            old, new = part
-            changes.append(_equal(old, new))
+            entries.append(_Entry("equal", *part))
             continue
         region = part
         i = j = 0
         for pi, pj in [*region.pairs, (len(region.old), len(region.new))]:
             while i < pi:
-                changes.append(_gone(region, i))
+                entries.append(_Entry("gone", region.old[i], None, region.old_moves.get(i)))
                 i += 1
             while j < pj:
-                changes.append(_came(region, j))
+                entries.append(_Entry("came", None, region.new[j], region.new_moves.get(j)))
                 j += 1
             if pi < len(region.old):
-                changes.append(_replaced(region.old[pi], region.new[pj]))
+                entries.append(_Entry("replace", region.old[pi], region.new[pj]))
                 i, j = pi + 1, pj + 1
-    return changes
+    if _in_place(work) or (elements := work.elements()) is None:
+        # Each block shares with the block before it what it shares with it in its own version.
+        return [_block_change(e, e.block().shared) for e in entries]
+    return [_block_change(e, shared) for e, shared in _placed(entries, elements)]
+
+
+def _in_place(work: _SectionWork) -> bool:
+    """Every block is paired with one in the same place (the common case: words edited)."""
+    for part in work.parts:
+        if isinstance(part, tuple):
+            if part[0].shared != part[1].shared:
+                return False
+        elif (
+            len(part.pairs) != len(part.old)
+            or len(part.pairs) != len(part.new)
+            or any(part.old[i].shared != part.new[j].shared for i, j in part.pairs)
+        ):
+            return False
+    return True
+
+
+def _placed(entries: Sequence[_Entry], elements: _Elements) -> list[tuple[_Entry, int]]:
+    """A changed section's blocks in redline order, each with the containers it shares there.
+
+    A block's ``shared`` counts the containers it shares with the block before it in its own
+    version; in a redline the block before may come from the other version. So the elements
+    around the blocks (lists, list items, tables) are numbered in each version; a pair of
+    blocks shown once (equal, or edited) makes the elements around it the same in both. A
+    pair whose list items are not the same (a sub-item kept under an item that was replaced
+    by another) cannot be shown once: it becomes a deletion under the old item and an
+    insertion under the new one. Between pairs, the deleted and inserted blocks are
+    interleaved so that each goes on inside the elements it shares with the blocks before it
+    (an item inserted into a sub-list comes before the deleted items that follow its parent).
+    """
+    old_paths, new_paths, old_blocks = elements.old, elements.new, elements.old_blocks
+    # Old element → the new element it is, after the new elements around that.
+    same: dict[int, tuple[int, ...]] = {}
+    taken: set[int] = set()  # new elements that are an old one
+    kept: list[_Entry] = []
+    for entry in entries:
+        if entry.old is None or entry.new is None:
+            kept.append(entry)
+            continue
+        old_path, new_path = old_paths[id(entry.old)], new_paths[id(entry.new)]
+        found: list[tuple[int, int]] = []  # (old element, depth) the pair makes the same
+        for depth in range(len(new_path) - 1):
+            a, b = old_path[depth], new_path[depth]
+            known = same.get(a)
+            if known is not None and known[-1] == b:
+                continue
+            if a in old_blocks:
+                break  # under another list item in each version
+            if known is None and b not in taken:
+                found.append((a, depth))
+            # Else a container that is another one's in the new text (a list split in two, or
+            # two joined): the block goes where the new text has it.
+        else:
+            for a, depth in (*found, (old_path[-1], len(new_path) - 1)):
+                same[a] = new_path[: depth + 1]
+                taken.add(new_path[depth])
+            kept.append(entry)
+            continue
+        kept.append(_Entry("gone", entry.old, None))
+        kept.append(_Entry("came", None, entry.new))
+
+    def merged(old_path: tuple[int, ...]) -> tuple[int, ...]:
+        """An old block's elements: below the innermost one that is a new one, the old ones."""
+        for depth in range(len(old_path) - 2, -1, -1):
+            known = same.get(old_path[depth])
+            if known is not None:
+                return known + old_path[depth + 1 :]
+        return old_path
+
+    placed: list[tuple[_Entry, int]] = []
+    current: tuple[int, ...] = ()  # the elements of the block placed last, outermost first
+
+    def place(entry: _Entry, path: tuple[int, ...]) -> None:
+        nonlocal current
+        placed.append((entry, _common(path, current)))
+        current = path
+
+    gone: list[tuple[_Entry, tuple[int, ...]]] = []
+    came: list[tuple[_Entry, tuple[int, ...]]] = []
+
+    def place_between() -> None:
+        """The blocks of one version since the last pair, each where it shares the most."""
+        i = j = 0
+        while i < len(gone) or j < len(came):
+            if j == len(came) or (
+                i < len(gone) and _common(gone[i][1], current) >= _common(came[j][1], current)
+            ):
+                place(*gone[i])
+                i += 1
+            else:
+                place(*came[j])
+                j += 1
+        gone.clear()
+        came.clear()
+
+    for entry in kept:
+        if entry.new is None:
+            assert entry.old is not None
+            gone.append((entry, merged(old_paths[id(entry.old)])))
+        elif entry.old is None:
+            came.append((entry, new_paths[id(entry.new)]))
+        else:
+            place_between()
+            place(entry, new_paths[id(entry.new)])
+    place_between()
+    return placed
+
+
+def _element_paths(blocks: Sequence[Block], serial: int) -> tuple[dict[int, tuple[int, ...]], int]:
+    """For each block (by ``id``), numbers for the elements around it and for itself."""
+    paths: dict[int, tuple[int, ...]] = {}
+    previous: tuple[int, ...] = ()
+    for block in blocks:
+        fresh = len(block.parents) + 1 - block.shared
+        previous = previous[: block.shared] + tuple(range(serial, serial + fresh))
+        serial += fresh
+        paths[id(block)] = previous
+    return paths, serial
+
+
+def _common(path: tuple[int, ...], current: tuple[int, ...]) -> int:
+    """How many of the elements around a block are around (or are) the block placed last."""
+    limit = min(len(path) - 1, len(current))
+    shared = 0
+    while shared < limit and path[shared] == current[shared]:
+        shared += 1
+    return shared
+
+
+def _block_change(entry: _Entry, shared: int) -> BlockChange:
+    old, new = entry.old, entry.new
+    if entry.op == "equal" and old is not None and new is not None:
+        return _equal(old, new, shared)
+    if old is not None and new is not None:
+        return _replaced(old, new, shared)
+    if old is not None:
+        return _gone(old, entry.move, shared)
+    assert new is not None
+    return _came(new, entry.move, shared)
 
 
 def _change(
@@ -686,6 +938,7 @@ def _change(
     new_html: str = "",
     added: int = 0,
     removed: int = 0,
+    shared: int,
     move: _Move | None = None,
     at_source: bool = False,
 ) -> BlockChange:
@@ -697,7 +950,7 @@ def _change(
         old_html=old_html,
         new_html=new_html,
         parents=block.parents,
-        shared=block.shared,
+        shared=shared,
         attrs=block.attrs,
         words_added=added,
         words_removed=removed,
@@ -707,14 +960,19 @@ def _change(
     )
 
 
-def _equal(old: Block, new: Block) -> BlockChange:
+def _equal(old: Block, new: Block, shared: int) -> BlockChange:
     html = new.html
     return _change(
-        "equal", new, (Segment("equal", new.text, html),), old_html=old.html, new_html=html
+        "equal",
+        new,
+        (Segment("equal", new.text, html),),
+        old_html=old.html,
+        new_html=html,
+        shared=shared,
     )
 
 
-def _replaced(old: Block, new: Block) -> BlockChange:
+def _replaced(old: Block, new: Block, shared: int) -> BlockChange:
     segments, added, removed = _segments(old, new)
     return _change(
         "replace",
@@ -724,27 +982,36 @@ def _replaced(old: Block, new: Block) -> BlockChange:
         new_html=new.html,
         added=added,
         removed=removed,
+        shared=shared,
     )
 
 
-def _gone(region: _Region, i: int) -> BlockChange:
+def _gone(block: Block, move: _Move | None, shared: int) -> BlockChange:
     """An old block that is not in the new text where it was: deleted, or moved away."""
-    block = region.old[i]
-    move = region.old_moves.get(i)
     if move is not None:
-        return _change("move", block, (), old_html=block.html, move=move, at_source=True)
+        return _change(
+            "move", block, (), old_html=block.html, shared=shared, move=move, at_source=True
+        )
     return _change(
-        "delete", block, _whole("delete", block), old_html=block.html, removed=block.words
+        "delete",
+        block,
+        _whole("delete", block),
+        old_html=block.html,
+        removed=block.words,
+        shared=shared,
     )
 
 
-def _came(region: _Region, j: int) -> BlockChange:
+def _came(block: Block, move: _Move | None, shared: int) -> BlockChange:
     """A new block that was not in the old text here: inserted, or moved here."""
-    block = region.new[j]
-    move = region.new_moves.get(j)
     if move is None:
         return _change(
-            "insert", block, _whole("insert", block), new_html=block.html, added=block.words
+            "insert",
+            block,
+            _whole("insert", block),
+            new_html=block.html,
+            added=block.words,
+            shared=shared,
         )
     if move.old.key == block.key:
         segments, added, removed = _whole("equal", block), 0, 0
@@ -758,6 +1025,7 @@ def _came(region: _Region, j: int) -> BlockChange:
         new_html=block.html,
         added=added,
         removed=removed,
+        shared=shared,
         move=move,
     )
 

@@ -178,7 +178,11 @@ def _block(
         css, element_id = "ps-moved", move_id(block.move_id, id_prefix)
         source = "#" + move_id(block.move_id, id_prefix, origin=True)
         title = html.escape(titles.get(block.move_from or "", block.move_from or ""))
-        note = f'<span class="ps-note">Moved here from <a href="{source}">{title}</a>:</span> '
+        # In code, the note is a line of its own: a space would indent the code's first line.
+        after = "\n" if block.kind == "pre" else " "
+        note = (
+            f'<span class="ps-note">Moved here from <a href="{source}">{title}</a>:</span>{after}'
+        )
         content = note + _segments(block.segments, labels, relink)
     else:
         content = _segments(block.segments, labels, relink)
