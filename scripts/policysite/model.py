@@ -477,8 +477,9 @@ class BlockChange:
     old_html: str = ""
     new_html: str = ""
     # Where the block sits, to rebuild lists and tables around it: the opening tags of its
-    # containers (outermost first), how many of them it shares with the block before it in its
-    # own version, and the block element's attributes (ids left out).
+    # containers (outermost first), how many of them it shares with the block before it in the
+    # redline (which may come from the other version), and the block element's attributes (ids
+    # left out).
     parents: tuple[str, ...] = ()
     shared: int = 0
     attrs: str = ""
