@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from policysite.site.linkcheck import LinkProblem, check_site
+from policysite.site.linkcheck import LinkChecker, LinkProblem, check_site
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -43,4 +43,22 @@ def test_broken_links_fragments_and_third_party_resources(tmp_path: Path) -> Non
         LinkProblem("index.html", "#nope", "no element with id 'nope' on that page"),
         LinkProblem("index.html", "//cdn.example/p.gif", "loads cdn.example from another host"),
         LinkProblem("index.html", "../../outside", "points outside the site"),
+    ]
+
+
+def test_pages_handed_over_as_written_are_not_read_again(tmp_path: Path) -> None:
+    site = write(
+        tmp_path,
+        {
+            "index.html": '<a href="a/#x">x</a>',
+            "a/index.html": "on disk: overwritten below",
+            "404.html": '<a href="gone/">g</a>',  # not handed over: read from the folder
+        },
+    )
+    checker = LinkChecker("https://example.com/")
+    checker.add_page("a/index.html", '<h2 id="x">X</h2><a href="#y">y</a>')
+    checker.add_page("empty/index.html", '<a href="nowhere/">not written, not checked</a>')
+    assert checker.check(site) == [
+        LinkProblem("404.html", "gone/", "no such page or file in the built site"),
+        LinkProblem("a/index.html", "#y", "no element with id 'y' on that page"),
     ]

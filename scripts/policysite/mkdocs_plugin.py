@@ -15,7 +15,7 @@ from typing import Any
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from policysite import site as site_lib
@@ -23,7 +23,7 @@ from policysite import urls
 from policysite.config import Settings, settings_from_config, today
 from policysite.model import Policy, policy_id
 from policysite.sanitize import SanitizeCache
-from policysite.site.linkcheck import check_site
+from policysite.site.linkcheck import LinkChecker
 from policysite.versions import load_policies
 
 log = logging.getLogger("mkdocs.plugins.policysite")
@@ -49,6 +49,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
     pages: dict[str, site_lib.SitePage] | None = None
     sources: dict[str, str] | None = None  # built HTML file → the Markdown it came from
     cleaner: SanitizeCache | None = None
+    links: LinkChecker | None = None
     serving = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -94,6 +95,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
         )
         site = site_lib.load_site(settings, policies, options)
         self.cleaner = SanitizeCache(site_lib.cache_folder(settings, "sanitize"))
+        self.links = LinkChecker(settings.site_url)
         self.pages = {page.path: page for page in site.pages}
         for page in site.pages:
             level = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
@@ -142,6 +144,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
             return html_text
         return self.cleaner.sanitize_html(html_text) + ours.aliases_script()
 
+    @event_priority(-100)  # last, so the link check sees the page as it is written
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         ours = self._page(page)
         feed = urls.feed_href(self.settings.site_url if self.settings else "", page.url)
@@ -151,13 +154,16 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
         ]
         if ours and not ours.indexable:
             head.append('<meta name="robots" content="noindex">')
-        return output.replace("</head>", "\n".join(head) + "\n</head>", 1)
+        output = output.replace("</head>", "\n".join(head) + "\n</head>", 1)
+        if self.links is not None:
+            self.links.add_page(page.file.dest_uri, output)
+        return output
 
     def on_post_build(self, *, config: Any) -> None:
         if self.cleaner is not None:
             self.cleaner.save()
-        site_url = self.settings.site_url if self.settings else ""
-        for problem in check_site(Path(config.site_dir), site_url):
+        links = self.links or LinkChecker(self.settings.site_url if self.settings else "")
+        for problem in links.check(Path(config.site_dir)):
             source = (self.sources or {}).get(problem.page)
             where = f"{source} (built as {problem.page})" if source else problem.page
             log.warning(

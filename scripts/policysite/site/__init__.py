@@ -6,6 +6,7 @@ Pages are plain Markdown (with front matter) for MkDocs + Material, so another e
 the same tree: ``mkdocs_plugin.py`` only hands them over. Knows nothing of MkDocs internals.
 
     pages.py      the pages (dataclasses and one builder per kind of page)
+    anchors.py    old anchors → where their sections are now (renames, anchor_aliases)
     redlines.py   each version's redline against the one before, cached on disk
     feed.py       feed.xml and versions.json
     text.py       the Markdown the pages are written in
@@ -25,6 +26,7 @@ from policysite.errors import ConfigError, PolicyError
 from policysite.files import write_atomic
 from policysite.model import Policy, parse_document
 from policysite.site import pages
+from policysite.site.anchors import renames_by_version
 from policysite.site.feed import atom_feed, versions_json
 from policysite.site.pages import PolicyContext, SiteOptions, SitePage
 from policysite.site.redlines import RedlineCache, RedlineLinks, redline_css
@@ -83,7 +85,7 @@ def build_site(
         context = PolicyContext(policy, policy.shown or policy.versions[0], options)
         for old, new in zip(policy.versions, policy.versions[1:], strict=False):
             context.changes[new.label] = cache.redline(old, new, context.redline_links(old, new))
-        context.renames = pages.renames_by_version(policy, context.changes)
+        context.renames = renames_by_version(policy, context.changes)
         contexts.append(context)
     built: list[SitePage] = []
     for context in contexts:

@@ -3,8 +3,8 @@ from another host.
 
 A small checker of our own rather than mkdocs-htmlproofer-plugin: that plugin parses every page
 with BeautifulSoup as it is written, a cost of the order of the whole build on a 1,000-page
-site; here one regex pass over the written files notes the ids of every page and the links it
-has, then each target and fragment is checked once.
+site; here one regex pass over each page as it is written notes its ids and links, then each
+target and fragment is checked once against the files of the built site.
 """
 
 from __future__ import annotations
@@ -38,10 +38,59 @@ class LinkProblem:
         return f"{self.page}: link '{self.link}': {self.reason}"
 
 
+Found = tuple[str, str, str | tuple[str, str]]  # page, link, a problem or (path, fragment)
+
+
+class LinkChecker:
+    """The links of a built site, noted page by page, then checked against the files at once.
+
+    ``add_page`` notes a page's ids and links from its HTML as written: the MkDocs plugin hands
+    over each page as it is built, so no page is read back from disk (re-reading 2,000 pages
+    cost 2,000 file opens and 60 MB of reads). ``check`` reads the HTML files it was not given
+    (the 404 page, static pages) and checks every link once per target and fragment.
+    """
+
+    def __init__(self, site_url: str = "") -> None:
+        self.site_url = site_url
+        self._found: dict[str, list[Found]] = {}
+        self._ids: dict[str, set[str]] = {}
+        self._depths: set[int] = set()
+
+    def add_page(self, relative: str, text: str) -> None:
+        """Note the ids and links of the HTML file ``relative`` (to the site folder)."""
+        # ` id="…"`, as MkDocs, Material and nh3 write it: a split is 8× faster than _ID.
+        self._ids[relative] = {p[: p.find('"')] for p in text.split(' id="')[1:] if '"' in p}
+        depth = relative.count("/")
+        regions = [(0, len(text))] if depth not in self._depths else _regions(text)
+        self._depths.add(depth)
+        self._found[relative] = _page_links(relative, text, regions, self.site_url)
+
+    def check(self, site_dir: Path) -> list[LinkProblem]:
+        """Every broken internal link or fragment, and every third-party resource."""
+        built = _Site(site_dir.resolve(), self._ids)
+        for relative in sorted(built.files):
+            if relative.endswith(".html") and relative not in self._found:
+                self.add_page(relative, built.text(relative))
+        verdicts: dict[tuple[str, str], str] = {}
+        problems: list[LinkProblem] = []
+        for relative in sorted(self._found):
+            if relative not in built.files:
+                continue  # handed over but not written (MkDocs skips an empty page)
+            for _, url, outcome in self._found[relative]:
+                if isinstance(outcome, tuple):
+                    if outcome not in verdicts:
+                        target, fragment = outcome
+                        verdicts[outcome] = _check_target(unquote(target), fragment, built)
+                    outcome = verdicts[outcome]
+                if outcome:
+                    problems.append(LinkProblem(relative, url, outcome))
+        return problems
+
+
 class _Site:
     """The built files: which paths exist, and the ids of each page."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, ids: dict[str, set[str]]) -> None:
         self.root = root
         self.files: set[str] = set()
         self.dirs: set[str] = {""}
@@ -50,26 +99,19 @@ class _Site:
             prefix = "" if prefix == "." else prefix + "/"
             self.dirs.update(prefix + d for d in dirs)
             self.files.update(prefix + n for n in names)
-        self._ids: dict[str, set[str]] = {}
+        self._ids = ids
         self._all_ids: dict[str, set[str]] = {}
-
-    def read(self, relative: str, text: str) -> None:
-        """Note the ids of a page as it is read."""
-        # ` id="…"`, as MkDocs, Material and nh3 write it: a split is 8× faster than _ID.
-        self._ids[relative] = {p[: p.find('"')] for p in text.split(' id="')[1:] if '"' in p}
 
     def has_id(self, relative: str, fragment: str) -> bool:
         """Whether the page has an element with this id."""
-        if relative not in self._ids:
-            self.read(relative, self._text(relative))
-        if fragment in self._ids[relative]:
+        if fragment in self._ids.get(relative, ()):
             return True
         if relative not in self._all_ids:  # another spelling (single quotes, a line break)
-            text = self._text(relative)
+            text = self.text(relative)
             self._all_ids[relative] = {a if a is not None else b for a, b in _ID.findall(text)}
         return fragment in self._all_ids[relative]
 
-    def _text(self, relative: str) -> str:
+    def text(self, relative: str) -> str:
         return (self.root / relative).read_text(encoding="utf-8", errors="replace")
 
 
@@ -87,44 +129,19 @@ def _loads_resource(text: str, start: int, attribute: str) -> bool:
 
 
 def check_site(site_dir: Path, site_url: str = "") -> list[LinkProblem]:
-    """Every broken internal link or fragment, and every third-party resource, in ``site_dir``.
-
-    One pass reads each page once, notes its ids and resolves its links to paths; a second
-    checks each target and fragment once (the theme's nav and assets repeat on every page).
-    """
-    root = site_dir.resolve()
-    built = _Site(root)
-    # (page, url, problem) or (page, url, (target, fragment)) in the pages' order
-    found: list[tuple[str, str, str | tuple[str, str]]] = []
-    depths_seen: set[int] = set()
-    for relative in sorted(f for f in built.files if f.endswith(".html")):
-        text = (root / relative).read_text(encoding="utf-8", errors="replace")
-        built.read(relative, text)
-        depth = relative.count("/")
-        regions = [(0, len(text))] if depth not in depths_seen else _regions(text)
-        depths_seen.add(depth)
-        found += _page_links(relative, text, regions, site_url)
-    verdicts: dict[tuple[str, str], str] = {}
-    problems: list[LinkProblem] = []
-    for relative, url, outcome in found:
-        if isinstance(outcome, tuple):
-            if outcome not in verdicts:
-                verdicts[outcome] = _check_target(unquote(outcome[0]), outcome[1], built)
-            outcome = verdicts[outcome]
-        if outcome:
-            problems.append(LinkProblem(relative, url, outcome))
-    return problems
+    """Every broken internal link or fragment, and every third-party resource, in ``site_dir``."""
+    return LinkChecker(site_url).check(site_dir)
 
 
 def _page_links(
     relative: str, text: str, regions: list[tuple[int, int]], site_url: str
-) -> list[tuple[str, str, str | tuple[str, str]]]:
+) -> list[Found]:
     """The links of one page: each a problem found from the page alone, or the path and
     fragment it points to (checked once the whole site is read)."""
     # Links are resolved as paths: urljoin per link cost seconds on 2,000 pages.
     base_path = urlsplit(site_url).path or "/"
     folder = posixpath.dirname(relative)
-    found: list[tuple[str, str, str | tuple[str, str]]] = []
+    found: list[Found] = []
     matches = (m for start, end in regions for m in _LINK.finditer(text, start, end))
     for match in matches:
         if text.rfind("<", 0, match.start()) < text.rfind(">", 0, match.start()):

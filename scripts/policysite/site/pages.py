@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from policysite import urls
 from policysite.model import Policy, SectionChange, Version
-from policysite.sections import split_sections
+from policysite.site.anchors import anchor_aliases
 from policysite.site.redlines import Redline, RedlineLinks
 from policysite.site.text import (
     banner,
@@ -160,50 +160,6 @@ def _docs_path(path: str, docs_dir: str) -> str:
     return posixpath.relpath(path, docs_dir) if docs_dir else path
 
 
-# --- anchors -----------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=4096)
-def _anchors_of(body: str, path: str) -> frozenset[str]:
-    return frozenset(s.anchor for s in split_sections(body, path=path) if s.anchor)
-
-
-def renames_by_version(policy: Policy, changes: dict[str, Redline]) -> dict[str, dict[str, str]]:
-    """For each version: anchors of older versions that the diffs saw renamed → their anchor now.
-
-    One pass over the history (not one per page): a rename is carried forward through later
-    renames, and dropped when its section is removed.
-    """
-    mapping: dict[str, str] = {}
-    result: dict[str, dict[str, str]] = {}
-    for index, version in enumerate(policy.versions):
-        if index:
-            change, _ = changes[version.label]
-            renamed = {s.old_anchor: s.anchor for s in change.sections if s.old_anchor and s.anchor}
-            removed = {s.anchor for s in change.sections if s.status == "removed"}
-            mapping = {
-                old: renamed.get(now, now) for old, now in mapping.items() if now not in removed
-            }
-            mapping.update(renamed)
-        result[version.label] = dict(mapping)
-    return result
-
-
-def anchor_aliases(context: PolicyContext, version: Version) -> dict[str, str]:
-    """Old anchors that no longer exist in ``version`` → the anchor that section has now.
-
-    From the version's ``anchor_aliases`` and from every rename the diffs found on the way from
-    older versions, so deep links in old mails land on the renamed section.
-    """
-    mapping = {**context.renames[version.label], **version.anchor_aliases}
-    if not mapping:
-        return {}  # most versions: nothing renamed, so no need to read the text's anchors
-    present = _anchors_of(version.body, version.path)
-    return {
-        old: now for old, now in sorted(mapping.items()) if old not in present and now in present
-    }
-
-
 # --- a policy's pages --------------------------------------------------------------------------
 
 
@@ -262,7 +218,7 @@ def policy_page(context: PolicyContext, draft: str | None) -> SitePage:
         policy=pid,
         in_nav=True,
         searchable=True,
-        aliases=anchor_aliases(context, version),
+        aliases=anchor_aliases(context.renames[version.label], version),
     )
 
 
@@ -324,7 +280,7 @@ def version_page(context: PolicyContext, version: Version) -> SitePage:
         header=_header(context, version, path) + "\n" + note,
         policy=pid,
         indexable=False,
-        aliases=anchor_aliases(context, version),
+        aliases=anchor_aliases(context.renames[version.label], version),
     )
 
 
