@@ -649,3 +649,17 @@ def test_the_raw_html_a_policy_may_hold_is_all_kept_by_the_sanitizer() -> None:
     from policysite.sanitize import ALLOWED_TAGS as PUBLISHED_TAGS
 
     assert set(ALLOWED_TAGS) - PUBLISHED_TAGS == set()
+
+
+def test_a_symbolic_link_in_the_policies_folder_is_an_error_naming_it(site: GitRepo) -> None:
+    (site.path / "policies" / "passwd.txt").symlink_to("/etc/passwd")
+    (site.path / "policies" / "terms.md").symlink_to("../README.md")
+
+    assert findings(site) == [
+        "policies/passwd.txt:1: error: is a symbolic link (to /etc/passwd); the site publishes "
+        "only files kept in policies/ themselves, never what a link points to. Put the file "
+        "itself there, or delete the link.",
+        "policies/terms.md:1: error: is a symbolic link (to ../README.md); the site publishes "
+        "only files kept in policies/ themselves, never what a link points to. Put the file "
+        "itself there, or delete the link.",
+    ]

@@ -225,9 +225,26 @@ def test_an_uncommitted_policy_file_fails_a_strict_build(
     with caplog.at_level(logging.WARNING), pytest.raises(Abort, match="in strict mode"):
         build_site(git_repo.path, tmp_path / "out", "https://example.com/", TODAY)
     assert (
-        "policies/draft.md is not in git history, so it has no version and is published as a "
-        "plain page; commit it, or move it out of policies/."
+        "policies/draft.md is not in git history, so it has no version and is not published; "
+        "commit it to publish it."
     ) in [r.getMessage() for r in caplog.records]
+    assert not (tmp_path / "out" / "draft").exists()  # nothing of it written before the stop
+
+
+def test_an_uncommitted_draft_is_not_published_nor_searchable(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    git_repo.write(
+        "mkdocs.yml",
+        "site_name: T\nsite_url: https://example.com/\ndocs_dir: policies\n"
+        "plugins:\n  - search\n  - policysite\n",
+    )
+    git_repo.commit(policies__privacy_md=policy_text("1.0", "2020-01-01", "## A {#a}\n\nText.\n"))
+    git_repo.write("policies/draft-terms.md", "## Secret draft {#d}\n\nNot yet.\n")
+    site = build_site(git_repo.path, tmp_path / "out", "https://example.com/", TODAY, strict=False)
+
+    assert not (site / "draft-terms").exists()
+    assert "Secret draft" not in (site / "search" / "search_index.json").read_text()
 
 
 def test_links_inside_a_redline_resolve_in_a_strict_build(

@@ -22,9 +22,10 @@ from policysite import site as site_lib
 from policysite import urls
 from policysite.config import Settings, settings_from_config, today
 from policysite.model import Policy, policy_id
-from policysite.sanitize import SanitizeCache
+from policysite.sanitize import SanitizeCache, theme_text
 from policysite.site.linkcheck import LinkChecker
 from policysite.versions import load_policies
+from policysite.worktree import refuse_symlinks
 
 log = logging.getLogger("mkdocs.plugins.policysite")
 
@@ -82,8 +83,9 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
     def on_files(self, files: Files, *, config: Any) -> Files:
         settings = self.settings
         assert settings is not None
+        refuse_symlinks(settings)
         policies = load_policies(settings, as_of=today())
-        self._set_aside_policy_files(files, policies)
+        self._set_aside_policy_files(files, policies, config)
         options = site_lib.SiteOptions(
             site_name=config.site_name,
             site_url=settings.site_url,
@@ -106,20 +108,30 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
         self.sources = {f.dest_uri: f.src_uri for f in files.documentation_pages()}
         return files
 
-    def _set_aside_policy_files(self, files: Files, policies: list[Policy]) -> None:
-        """A policy's text comes from git history, not from its file in the working tree."""
+    def _set_aside_policy_files(self, files: Files, policies: list[Policy], config: Any) -> None:
+        """Only what the policy model knows is published: a policy's text comes from git
+        history, not from its file; the home page stays. Any other file of the policies folder
+        (an uncommitted draft, a stray .html or .svg) is left out, and said so."""
         assert self.settings is not None
+        docs = self.settings.docs_dir
         ids = {p.id for p in policies}
         for file in list(files):
-            if not file.is_documentation_page() or file.src_uri == urls.HOME_PAGE:
-                continue
-            if policy_id(file.src_uri) in ids:
-                files.remove(file)
-            elif not self.serving:
+            if file.generated_by is not None or file.src_dir != config.docs_dir:
+                continue  # the theme's files, and ours
+            if file.src_uri == urls.HOME_PAGE or file.inclusion.is_excluded():  # type: ignore[no-untyped-call]
+                continue  # the home page; and what MkDocs itself leaves out (.gitkeep, .*)
+            files.remove(file)
+            if not file.is_documentation_page():
                 log.warning(
-                    f"{self.settings.docs_dir}/{file.src_uri} is not in git history, so it has "
-                    "no version and is published as a plain page; commit it, or move it out of "
-                    f"{self.settings.docs_dir}/."
+                    f"{docs}/{file.src_uri} is not a policy (only .md files are), so it is not "
+                    f"published; move it out of {docs}/."
+                )
+            elif policy_id(file.src_uri) not in ids and self.serving:
+                files.append(file)  # `serve` previews a new policy before its first commit
+            elif policy_id(file.src_uri) not in ids:
+                log.warning(
+                    f"{docs}/{file.src_uri} is not in git history, so it has no version and is "
+                    "not published; commit it to publish it."
                 )
 
     def _drafts(self, policies: list[Policy]) -> dict[str, str]:
@@ -139,10 +151,13 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
         return ours.header + "\n" + markdown if ours and ours.header else markdown
 
     def on_page_content(self, html_text: str, *, page: Any, config: Any, files: Any) -> str:
+        # Every page is an editor's text, the home page too; titles the theme writes raw.
+        page.title = theme_text(page.title) if page.title else page.title
+        if isinstance(page.meta.get("title"), str):
+            page.meta["title"] = theme_text(page.meta["title"])
+        assert self.cleaner is not None
         ours = self._page(page)
-        if ours is None or self.cleaner is None:
-            return html_text
-        return self.cleaner.sanitize_html(html_text) + ours.aliases_script()
+        return self.cleaner.sanitize_html(html_text) + (ours.aliases_script() if ours else "")
 
     @event_priority(-100)  # last, so the link check sees the page as it is written
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:

@@ -65,6 +65,16 @@ def sanitize_html(html_text: str) -> str:
     return _CLEANER.clean(html_text)
 
 
+def theme_text(text: str) -> str:
+    """Text for the places the theme writes without escaping (a page's title in ``<title>``, the
+    header, the navigation, its ``<h1>``): no tag can start in it.
+
+    ``&`` stays as it is ("Terms & Conditions" is valid HTML text), because the theme escapes
+    the same title again in its ``aria-label``s, where ``&amp;`` would be read out.
+    """
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
 # As a browser reads a URL: tabs and newlines anywhere are dropped, leading spaces and control
 # characters too (WHATWG URL), so "java&#x09;script:" is "javascript:".
 _URL_NOISE = re.compile(r"[\t\n\r]")

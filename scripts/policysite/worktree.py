@@ -8,11 +8,12 @@ Returns plain data; parsing front matter is the model's job.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from policysite.config import Settings
-from policysite.errors import NotFoundError, PolicyError, PolicySiteError
+from policysite.errors import NotFoundError, PolicyError, PolicySiteError, ProblemList
 from policysite.files import decode_text
 from policysite.model import Note, key_line, parse_document, parse_note, policy_id
 
@@ -37,22 +38,55 @@ class WorkingPolicies:
 
 
 def policy_files(settings: Settings) -> list[str]:
-    """Every Markdown file under the policies folder but the home page, tracked or not."""
+    """Every Markdown file under the policies folder but the home page, tracked or not (links
+    left out: see ``symlinks``)."""
     folder = settings.docs_path
     if not folder.is_dir():
         return []
     return sorted(
         relative
         for file in folder.rglob("*.md")
-        if file.is_file() and (relative := file.relative_to(folder).as_posix()) != "index.md"
+        if file.is_file()
+        and not file.is_symlink()
+        and (relative := file.relative_to(folder).as_posix()) != "index.md"
     )
+
+
+def symlinks(settings: Settings) -> list[PolicyError]:
+    """One error per symbolic link under the policies folder, file or folder, tracked or not.
+
+    A link is never read or published: ``policies/passwd.txt -> /etc/passwd`` would put the
+    build machine's file (in CI, perhaps its secrets) on the public site.
+    """
+    folder = settings.docs_path
+    found: list[PolicyError] = []
+    for top, folders, files in os.walk(folder):  # os.walk does not enter linked folders
+        for name in sorted([*folders, *files]):
+            path = Path(top) / name
+            if path.is_symlink():
+                found.append(
+                    PolicyError(
+                        f"is a symbolic link (to {os.readlink(path)}); the site publishes only "
+                        f"files kept in {settings.docs_dir}/ themselves, never what a link "
+                        "points to. Put the file itself there, or delete the link.",
+                        path=path.relative_to(settings.root).as_posix(),
+                    )
+                )
+    return found
+
+
+def refuse_symlinks(settings: Settings) -> None:
+    """Stop (every link named at once) when the policies folder holds a symbolic link."""
+    found = symlinks(settings)
+    if found:
+        raise found[0] if len(found) == 1 else ProblemList(list(found))
 
 
 def read_policies(settings: Settings) -> WorkingPolicies:
     """Every policy file in the working tree as text; a file too large or not UTF-8 is a problem
     (its policy is neither a draft nor deleted)."""
     texts: dict[str, WorkingText] = {}
-    problems: list[PolicyError] = []
+    problems: list[PolicyError] = symlinks(settings)
     unreadable: set[str] = set()
     for relative in policy_files(settings):
         path = f"{settings.docs_dir}/{relative}"

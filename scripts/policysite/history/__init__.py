@@ -244,7 +244,11 @@ def _lineages(
     lineages: dict[str, list[_Change]] = {}
     deleted: dict[str, list[_Change]] = {}
     for change in changes:
-        skip = change.mode == "160000" or (bool(ignored) and change.commit.startswith(ignored))
+        # A submodule or a symbolic link is no policy text: a link's blob is the path it points
+        # to (the working tree reports the link itself, see worktree.symlinks).
+        skip = change.mode in ("160000", "120000") or (
+            bool(ignored) and change.commit.startswith(ignored)
+        )
         deleted.pop(change.path, None)  # a new file at the path replaces the deleted one
         if change.status == "D":
             gone = lineages.pop(change.path, None)
