@@ -14,8 +14,10 @@ import pytest
 from click.testing import CliRunner
 from mkdocs.exceptions import Abort
 
+from policysite.check import check_site as check_pr
 from policysite.cli import main
 from policysite.config import load_settings
+from policysite.errors import PolicySiteError
 from policysite.sections import split_sections
 from policysite.site.linkcheck import check_site
 from policysite.versions import load_policies
@@ -343,4 +345,24 @@ def test_a_retired_policy_has_a_banner_leaves_the_home_list_and_keeps_its_archiv
         ("privacy", "1.0", "archived"),
         ("privacy", "2.0", "retired"),
         ("terms", "1", "current"),
+    ]
+
+
+def test_a_repeated_anchor_is_named_on_the_same_line_by_the_build_and_the_check(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    body = "## A {#a}\n\nText.\n\n## B {#a}\n\nMore.\n"
+    text = policy_text("1.0", "2020-01-01", body).replace(
+        "---\n## A", "anchor_aliases:\n  old: a\n---\n## A"
+    )
+    git_repo.commit(policies__privacy_md=text)
+    line = text.splitlines().index("## B {#a}") + 1
+
+    with pytest.raises(PolicySiteError) as built:
+        build_site(git_repo.path, tmp_path / "out", "https://example.com/", TODAY)
+    checked = check_pr(load_settings(git_repo.path)).findings
+
+    assert f"line {line}: anchor '#a' is used again" in built.value.message
+    assert [(f.line, f.rule) for f in checked if f.rule == "anchor-duplicate"] == [
+        (line, "anchor-duplicate")
     ]

@@ -110,6 +110,14 @@ class Version:
             return self.text[self.body_offset :]
         return parse_document(self.text, self.path, self.commit).body
 
+    @property
+    def body_line(self) -> int:
+        """The line of the file its body starts on, so messages name the file's own lines."""
+        offset = (
+            self.body_offset if self.body_offset is not None else len(self.text) - len(self.body)
+        )
+        return self.text.count("\n", 0, offset) + 1
+
 
 @dataclass(frozen=True)
 class Policy:

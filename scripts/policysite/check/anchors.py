@@ -131,7 +131,9 @@ def check_anchors_kept(draft: Draft, previous: Policy) -> list[Finding]:
     for version in previous.versions:
         try:
             document = parse_document(version.text, version.path, version.commit)
-            sections = split_sections(document.body, path=version.path, strict=False)
+            sections = split_sections(
+                document.body, path=version.path, first_line=document.body_line, strict=False
+            )
         except PolicySiteError:
             continue
         for section in sections:

@@ -15,8 +15,9 @@ from policysite.site.redlines import Redline
 
 
 @functools.lru_cache(maxsize=4096)
-def _anchors_of(body: str, path: str) -> frozenset[str]:
-    return frozenset(s.anchor for s in split_sections(body, path=path) if s.anchor)
+def _anchors_of(body: str, path: str, first_line: int) -> frozenset[str]:
+    sections = split_sections(body, path=path, first_line=first_line)
+    return frozenset(s.anchor for s in sections if s.anchor)
 
 
 def renames_by_version(policy: Policy, changes: dict[str, Redline]) -> dict[str, dict[str, str]]:
@@ -49,7 +50,7 @@ def anchor_aliases(renames: dict[str, str], version: Version) -> dict[str, str]:
     mapping = {**renames, **version.anchor_aliases}
     if not mapping:
         return {}  # most versions: nothing renamed, so no need to read the text's anchors
-    present = _anchors_of(version.body, version.path)
+    present = _anchors_of(version.body, version.path, version.body_line)
     return {
         old: now for old, now in sorted(mapping.items()) if old not in present and now in present
     }
