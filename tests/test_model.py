@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policysite.errors import PolicyError
 from policysite.model import key_line, next_label, parse_document, policy_id, title_from_id
@@ -74,3 +78,47 @@ def test_key_line_looks_only_inside_the_front_matter() -> None:
     text = "---\ntitle: T\nversion: '1'\n---\nversion: in the body\n"
 
     assert (key_line(text, "version"), key_line(text, "effective")) == (3, 1)
+
+
+KEYS = st.sampled_from(["title", "version", "effective", "retired", "anchor_aliases", "other"])
+VALUES = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            '"1.0"',
+            "1.0",
+            "2026-02-30",
+            "2026-01-01",
+            "2026-01-01 10:00:00",
+            "[a, b]",
+            "{a: b}",
+            "yes",
+            "null",
+            "'x",
+            '"x',
+            "- a",
+            ": :",
+            "!!python/object:os.system",
+            "&a",
+            "*a",
+            "",
+        ]
+    ),
+)
+FRONT_MATTER = st.lists(st.tuples(KEYS, VALUES), max_size=6).map(
+    lambda pairs: "---\n" + "".join(f"{k}: {v}\n" for k, v in pairs) + "---\nBody.\n"
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(FRONT_MATTER, st.text(max_size=200)))
+def test_any_front_matter_is_read_or_refused_with_a_line_in_the_file(text: str) -> None:
+    try:
+        document = parse_document(text, "policies/p.md")
+    except PolicyError as exc:
+        for problem in getattr(exc, "problems", [exc]):
+            assert problem.path == "policies/p.md"
+            assert 1 <= (problem.line or 1) <= max(text.count("\n") + 1, 1)
+    else:
+        assert document.meta.version is None or isinstance(document.meta.version, str)
+        assert document.meta.effective is None or type(document.meta.effective) is dt.date
