@@ -5,6 +5,7 @@ count without the person; keyed hashes; bounces; ``notify status``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -262,6 +263,20 @@ def test_bounced_addresses_are_skipped_and_the_ledger_says_why(
     assert skipped["reason"] == (
         "not sent: the address is marked undeliverable: 5.1.1 <u***@e***.com> mailbox unknown "
         "(bounce of 2026-02-20)"
+    )
+    # A bounce reported after a notice went is shown beside that notice.
+    later = tmp_path / "later.csv"
+    day = dt.date.today() + dt.timedelta(days=1)  # sent_at is the real clock's, not TODAY's
+    later.write_text(f"email,code,date\n{addresses[2]},550,{day}\n", encoding="utf-8")
+    assert cli(site, "subscribers", "import", "--bounces", str(later))[0] == 0
+    [bounced] = [
+        p
+        for p in kinds(report(site, "--recipients"), "recipient")
+        if p["recipient"] == addresses[2]
+    ]
+    assert (bounced["status"], bounced["reason"]) == (
+        "sent",
+        f"accepted, but the mail provider reported a bounce since: 550 (bounce of {day})",
     )
     bad = tmp_path / "bad.csv"
     bad.write_text("email,code\nuser9@example.com,abc\n", encoding="utf-8")

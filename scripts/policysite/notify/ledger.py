@@ -231,10 +231,18 @@ def _recipient_records(
             "sent_at": _second(row.get("sent_at")),
             "message_id": row.get("message_id"),
             "reply": row.get("reply"),
-            "reason": row.get("last_error"),  # why it was not sent (failed, cancelled, pending)
+            "reason": row.get("last_error") or _bounced_after(row),
             "attempts": row["attempts"],
             "duplicate_possible": row["claims"] > row["attempts"],
         }
+
+
+def _bounced_after(row: Mapping[str, Any]) -> str | None:
+    """For a notice the server took: a bounce the provider reported for the address since."""
+    since, sent = row.get("undeliverable_since"), row.get("sent_at")
+    if since is None or sent is None or since.date() < sent.date():
+        return None
+    return f"accepted, but the mail provider reported a bounce since: {row['undeliverable']}"
 
 
 def _second(value: dt.datetime | None) -> dt.datetime | None:

@@ -761,12 +761,14 @@ class Store:
 
     def ledger_rows(self, announcement_id: int) -> Iterator[dict[str, Any]]:
         """Every notice of an announcement, in delivery order, as the ledger shows it: the
-        person's address with ``LEDGER_COLUMNS``, then the anonymous rows (address None)."""
+        person's address (and bounce mark) with ``LEDGER_COLUMNS``, then the anonymous rows
+        (address None)."""
         d, a = deliveries.c, anonymous_deliveries.c
         with self._begin() as conn:
+            s = subscribers.c
             found = conn.execute(
-                select(subscribers.c.email, *LEDGER_COLUMNS)
-                .join(subscribers, subscribers.c.id == d.subscriber_id)
+                select(s.email, s.undeliverable, s.undeliverable_since, *LEDGER_COLUMNS)
+                .join(subscribers, s.id == d.subscriber_id)
                 .where(d.announcement_id == announcement_id)
                 .order_by(d.id)
             ).mappings()
