@@ -9,6 +9,7 @@ import email.policy
 import os
 import secrets
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -273,6 +274,27 @@ def spawn_policysite(site: GitRepo, *args: str, env: dict[str, str]) -> subproce
         text=True,
         env=full_env,
     )
+
+
+def kill_mid_run(site: GitRepo, env: dict[str, str], recorder: Recorder, after: int) -> int:
+    """Run ``notify --send``, SIGKILL it once the server has ``after`` messages; returns how
+    many the server holds when the dust settles (what the killed sender had on the wire)."""
+    sender = spawn_policysite(site, "notify", "--send", env=env)
+    try:
+        wait_until(lambda: recorder.count() >= after or sender.poll() is not None)
+        os.kill(sender.pid, signal.SIGKILL)
+    finally:
+        sender.wait()
+    assert sender.returncode == -signal.SIGKILL, "the sender finished before it was killed"
+    # A message whose last bytes were in the server's socket when the sender died is still
+    # accepted a moment later; counting at once would miss it (seen as a flaky off-by-one).
+    count = recorder.count()
+    while True:
+        time.sleep(0.3)
+        now = recorder.count()
+        if now == count:
+            return count
+        count = now
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 60.0) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -17,11 +15,10 @@ from policysite.cli import main
 from policysite.notify.send import SendOptions
 from tests.conftest import GitRepo
 from tests.notify.conftest import (
-    Recorder,
     SmtpServer,
+    kill_mid_run,
     run_policysite,
     spawn_policysite,
-    wait_until,
     write_subscribers,
 )
 
@@ -32,21 +29,6 @@ def cli(site: GitRepo, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["-C", str(site.path), *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
-
-
-def settled_count(recorder: Recorder) -> int:
-    """The messages received once the server has read what the killed sender had sent.
-
-    A message whose last bytes were in the server's socket when the sender died is still
-    accepted a moment later; counting at once would miss it (seen as a flaky off-by-one).
-    """
-    count = recorder.count()
-    while True:
-        time.sleep(0.3)
-        now = recorder.count()
-        if now == count:
-            return count
-        count = now
 
 
 def test_sigkill_mid_run_then_rerun_sends_each_at_least_once(
@@ -60,14 +42,7 @@ def test_sigkill_mid_run_then_rerun_sends_each_at_least_once(
     }
     recorder = smtp_server.recorder
 
-    sender = spawn_policysite(site, "notify", "--send", env=env)
-    try:
-        wait_until(lambda: recorder.count() >= 1200 or sender.poll() is not None)
-        os.kill(sender.pid, signal.SIGKILL)
-    finally:
-        sender.wait()
-    assert sender.returncode == -signal.SIGKILL, "the sender finished before it was killed"
-    at_kill = settled_count(recorder)
+    at_kill = kill_mid_run(site, env, recorder, 1200)
     assert 1200 <= at_kill < 5000
 
     second = run_policysite(site, "notify", "--send", env=env, check=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import signal
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -23,12 +22,10 @@ from tests.conftest import GitRepo
 from tests.notify.conftest import (
     Recorder,
     SmtpServer,
+    kill_mid_run,
     run_policysite,
-    spawn_policysite,
-    wait_until,
     write_subscribers,
 )
-from tests.notify.test_guarantee import settled_count
 
 SECRET = "correct horse battery staple"
 
@@ -80,14 +77,7 @@ def test_report_after_a_550_and_a_sigkill_adds_up_to_what_the_server_received(
         "POLICYSITE_SMTP_URL": smtp_server.url,
         "POLICYSITE_DATABASE_URL": os.environ["POLICYSITE_DATABASE_URL"],
     }
-    sender = spawn_policysite(site, "notify", "--send", env=env)
-    try:
-        wait_until(lambda: recorder.count() >= 1000 or sender.poll() is not None)
-        os.kill(sender.pid, signal.SIGKILL)
-    finally:
-        sender.wait()
-    assert sender.returncode == -signal.SIGKILL, "the sender finished before it was killed"
-    settled_count(recorder)
+    kill_mid_run(site, env, recorder, 1000)
     run_policysite(site, "notify", "--send", env=env)  # exit 1 if the 550 came in this run
 
     data = report(site, "--recipients")
