@@ -377,7 +377,7 @@ def notify_report(
     Example: policysite notify report --verify ledger.csv
     """
     from policysite.notify.ledger import ReportRequest
-    from policysite.notify.run import report_ledger, verify_ledger
+    from policysite.notify.report import report_ledger, verify_ledger
 
     if verify is not None:
         if policy or version_label or recipients or pseudonymous or fmt != "table":
@@ -399,7 +399,7 @@ def notify_status(settings: Settings) -> None:
 
     Example: policysite notify status
     """
-    from policysite.notify.run import notify_status as status
+    from policysite.notify.report import notify_status as status
 
     Console(width=None if sys.stdout.isatty() else 160).print(status(settings))
 
