@@ -406,7 +406,7 @@ def notify_status(settings: Settings) -> None:
 
 @main.group("subscribers")
 def subscribers_group() -> None:
-    """The people notices go to: import, export, erase, count.
+    """The people notices go to: import, sync, export, erase, count.
 
     Example: policysite subscribers import users.csv
     """
@@ -439,6 +439,73 @@ def subscribers_import(settings: Settings, file: Path, skip_invalid: bool, bounc
         click.echo(import_bounces(settings, file, skip_invalid=skip_invalid))
         return
     click.echo(import_subscribers(settings, file, skip_invalid=skip_invalid))
+
+
+@subscribers_group.command("sync")
+@click.argument("source", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--from-database",
+    "database",
+    metavar="URL",
+    help="Read the people from the application's database (a SQLAlchemy URL: postgresql://, "
+    "mysql:// or mariadb://, sqlite:///) instead of a file; its password is never printed. "
+    'Example: --from-database postgresql://sync@db/app --query "SELECT email, name FROM users"',
+)
+@click.option(
+    "--query",
+    metavar="SQL",
+    help="With --from-database: a SELECT whose columns are named email (required), name, "
+    "locale, timezone, status; a column left out keeps the stored value. Example: --query "
+    '"SELECT email, name, locale FROM users WHERE deleted_at IS NULL"',
+)
+@click.option(
+    "--absent",
+    type=click.Choice(["erase", "deactivate"]),
+    default="erase",
+    show_default=True,
+    help="What happens to stored people the source no longer lists: erase them (as "
+    "`subscribers erase` does; the ledger keeps their notices without them) or set them "
+    "inactive. Example: --absent deactivate",
+)
+@click.option(
+    "--max-removals",
+    default="5%",
+    show_default=True,
+    metavar="N|P%",
+    help="Refuse (and change nothing) when the sync would remove more people than this: a "
+    "share of those stored, or a count. Example: --max-removals 200",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print how many would be added, updated, removed and left unchanged; change nothing. "
+    "Example: policysite subscribers sync users.csv --dry-run",
+)
+@pass_settings
+def subscribers_sync(
+    settings: Settings,
+    source: Path | None,
+    database: str | None,
+    query: str | None,
+    absent: str,
+    max_removals: str,
+    dry_run: bool,
+) -> None:
+    """Make the stored subscribers exactly the people of SOURCE (CSV or JSON Lines) or of a
+    query on the application's database: add new ones, update changed ones, remove the rest,
+    all in one transaction.
+
+    Example: policysite subscribers sync users.csv
+
+    Example: policysite subscribers sync --from-database "$APP_DATABASE_URL" --query "SELECT
+    email, name, locale, timezone FROM users WHERE deleted_at IS NULL"
+    """
+    from policysite.notify.sync import SyncRequest, sync_subscribers
+
+    request = SyncRequest(
+        source, database, query, absent == "deactivate", max_removals, dry_run=dry_run
+    )
+    click.echo(sync_subscribers(settings, request))
 
 
 @subscribers_group.command("export")

@@ -498,7 +498,7 @@ def erase_subscriber(settings: Settings, email: str) -> str:
         found = store.subscriber_id(address) if store else None
         if store is None or found is None:
             raise NotFoundError("no subscriber with that address is stored; nothing was erased.")
-        removed = _remove_outbox_copies(store, found)
+        removed = remove_outbox_copies(store.outbox_folders(), found)
         gone = store.erase_subscriber(address)
     return (
         f"Erased the subscriber, {gone} delivery record(s) and {removed} outbox copies; "
@@ -506,10 +506,11 @@ def erase_subscriber(settings: Settings, email: str) -> str:
     )
 
 
-def _remove_outbox_copies(store: Store, subscriber_id: int) -> int:
-    """Delete every .eml a notice to this person was written to; fails before the rows go."""
+def remove_outbox_copies(folders: list[tuple[Announcement, str]], subscriber_id: int) -> int:
+    """Delete every .eml a notice to this person was written to (``folders``: the store's
+    ``outbox_folders()``); fails before the rows go."""
     removed = 0
-    for announcement, folder in store.outbox_folders():
+    for announcement, folder in folders:
         path = Path(folder) / outbox_name(announcement, subscriber_id)
         try:
             path.unlink()

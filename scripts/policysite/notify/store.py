@@ -25,7 +25,7 @@ import datetime as dt
 import os
 import secrets
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -208,6 +208,22 @@ subscriber_import = Table(
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
 )
+# Where a sync stages its source, row by row as it streams in: ``line`` (the file's line or the
+# query's row) is kept so that a repeated address can be reported with both places.
+subscriber_sync = Table(
+    "policysite_sync",
+    _staging,
+    Column("email", String(320), nullable=False),
+    Column("name", String(200)),
+    Column("locale", String(35)),
+    Column("timezone", String(64)),
+    Column("status", String(16)),
+    Column("line", Integer, nullable=False),
+    Index("policysite_sync_email", "email"),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+SYNC_BATCH = 1000  # rows staged per INSERT, and people erased per batch
 OPTIONAL_FIELDS = ("name", "locale", "timezone", "status")
 FINISHED = ("sent", "failed", "cancelled")
 # What the ledger shows of each notice (besides the address), from ``deliveries``.
@@ -311,6 +327,35 @@ class QueueCounts:
 class ImportCounts:
     inserted: int
     updated: int
+
+
+@dataclass(frozen=True)
+class SyncCounts:
+    """What a sync does (or, in a dry run, would do); ``removed`` are erased or deactivated."""
+
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    stored: int  # people the removals are counted against (all, or the active ones)
+
+
+class DuplicateAddresses(PolicySiteError):
+    """A sync source names an address twice; ``pairs`` are (first line, repeated line)."""
+
+    def __init__(self, pairs: list[tuple[int, int]], total: int) -> None:
+        self.pairs = pairs
+        self.total = total
+        super().__init__(f"{total} address(es) appear more than once.")
+
+
+class TooManyRemovals(PolicySiteError):
+    """A sync would remove more people than its cap allows; nothing was changed."""
+
+    def __init__(self, counts: SyncCounts, allowed: int) -> None:
+        self.counts = counts
+        self.allowed = allowed
+        super().__init__(f"the sync would remove {counts.removed}, more than {allowed}.")
 
 
 def _utcnow() -> dt.datetime:
@@ -468,22 +513,105 @@ class Store:
                     }
                 )
             ).rowcount
-            defaults = {"name": "", "locale": "", "timezone": "", "status": "active"}
-            fresh = select(
-                staged.email,
-                *(func.coalesce(staged[f], literal(defaults[f])) for f in OPTIONAL_FIELDS),
-                literal(now, DateTime),
-                literal(now, DateTime),
-            ).where(~select(s.id).where(s.email == staged.email).exists())
-            conn.execute(
-                insert(subscribers).from_select(
-                    ["email", *OPTIONAL_FIELDS, "created", "updated"], fresh
-                )
-            )
+            _insert_new(conn, subscriber_import, now)
             if self.is_sqlite:
                 subscriber_import.drop(conn)
         # Every staged row was either updated or inserted (the table was locked meanwhile).
         return ImportCounts(len(by_email) - int(updated), int(updated))
+
+    def sync_subscribers(
+        self,
+        rows: Iterable[tuple[int, SubscriberRecord]],
+        *,
+        deactivate: bool,
+        allowed: Callable[[int], int],
+        dry_run: bool,
+        before_erase: Callable[[list[int]], None] | None = None,
+    ) -> SyncCounts:
+        """Make the stored people exactly those of ``rows`` (line, record), in one transaction.
+
+        Rows are staged in batches as they stream in (never held whole). People not in the
+        source are erased as ``erase_subscriber`` does (``before_erase`` gets each batch of
+        ids first, e.g. to delete outbox copies), or set inactive with ``deactivate``. Raises
+        DuplicateAddresses, or TooManyRemovals when more would go than ``allowed(stored)``;
+        a dry run counts and changes nothing.
+        """
+        staged = subscriber_sync.c
+        s = subscribers.c
+        now = _utcnow()
+        with self.engine.connect() as conn:
+            transaction = conn.begin()
+            try:
+                if self.is_sqlite:
+                    conn.execute(text("DROP TABLE IF EXISTS temp.policysite_sync"))
+                else:
+                    conn.execute(text("LOCK TABLE subscribers IN SHARE ROW EXCLUSIVE MODE"))
+                subscriber_sync.create(conn)
+                _stage_in_batches(conn, rows)
+                _refuse_duplicates(conn)
+                in_source = select(staged.email).where(staged.email == s.email).exists()
+                absent = ~in_source & (s.status == "active") if deactivate else ~in_source
+                differs = or_(
+                    *(staged[f].is_not(None) & (staged[f] != s[f]) for f in OPTIONAL_FIELDS)
+                )
+                staged_count = _count(conn, select(func.count()).select_from(subscriber_sync))
+                matched = _count(
+                    conn,
+                    select(func.count()).select_from(
+                        subscriber_sync.join(subscribers, s.email == staged.email)
+                    ),
+                )
+                changed = _count(
+                    conn,
+                    select(func.count())
+                    .select_from(subscriber_sync.join(subscribers, s.email == staged.email))
+                    .where(differs),
+                )
+                removable = s.status == "active" if deactivate else literal(True)
+                stored = _count(
+                    conn, select(func.count()).select_from(subscribers).where(removable)
+                )
+                removed = _count(conn, select(func.count()).select_from(subscribers).where(absent))
+                counts = SyncCounts(
+                    staged_count - matched, changed, removed, matched - changed, stored
+                )
+                if removed > allowed(stored):
+                    raise TooManyRemovals(counts, allowed(stored))
+                if dry_run:
+                    transaction.rollback()
+                    return counts
+                conn.execute(
+                    update(subscribers)
+                    .where(s.email == staged.email, differs)
+                    .values(
+                        {
+                            **{f: func.coalesce(staged[f], s[f]) for f in OPTIONAL_FIELDS},
+                            "updated": now,
+                        }
+                    )
+                )
+                if deactivate:
+                    conn.execute(
+                        update(subscribers).where(absent).values(status="inactive", updated=now)
+                    )
+                else:
+                    ids = [int(i) for i in conn.execute(select(s.id).where(absent)).scalars()]
+                    for start in range(0, len(ids), SYNC_BATCH):
+                        batch = ids[start : start + SYNC_BATCH]
+                        if before_erase is not None:
+                            before_erase(batch)
+                        _erase_ids(conn, batch)
+                _insert_new(conn, subscriber_sync, now)
+                if self.is_sqlite:
+                    subscriber_sync.drop(conn)
+                transaction.commit()
+            except BaseException:
+                if transaction.is_active:
+                    transaction.rollback()
+                raise
+        if removed and not deactivate:
+            self._scrub_freed_space()
+        return counts
 
     def _stage(self, conn: Connection, records: Iterable[SubscriberRecord]) -> None:
         columns = ("email", *OPTIONAL_FIELDS)
@@ -549,46 +677,15 @@ class Store:
         in the ledger as an anonymous one (status and times, nothing of the person). Afterwards
         no copy of the person is left in the live database files (see the module's docstring).
         """
-        d = deliveries.c
         with self._begin() as conn:
             found = conn.execute(
                 select(subscribers.c.id).where(subscribers.c.email == email)
             ).scalar_one_or_none()
             if found is None:
                 return None
-            pending: dict[int, int] = dict(
-                conn.execute(
-                    select(d.announcement_id, func.count())
-                    .where(d.subscriber_id == found, d.status == "pending")
-                    .group_by(d.announcement_id)
-                ).all()
-            )
-            for announcement_id, count in pending.items():
-                conn.execute(
-                    update(announcements)
-                    .where(announcements.c.id == announcement_id)
-                    .values(cancelled=announcements.c.cancelled + count)
-                )
-            conn.execute(
-                update(deliveries)
-                .where(d.subscriber_id == found, d.status == "pending")
-                .values(status="cancelled")
-            )
-            mine = d.subscriber_id == found
-            counts = conn.execute(
-                select(d.announcement_id, func.count()).where(mine).group_by(d.announcement_id)
-            ).all()
-            for announcement_id, count in counts:
-                conn.execute(
-                    update(announcements)
-                    .where(announcements.c.id == announcement_id)
-                    .values(erased=announcements.c.erased + count)
-                )
-            _keep_anonymous(conn, mine, "erased")
-            gone = conn.execute(delete(deliveries).where(mine))
-            conn.execute(delete(subscribers).where(subscribers.c.id == found))
+            gone = _erase_ids(conn, [found])
         self._scrub_freed_space()
-        return int(gone.rowcount)
+        return gone
 
     def _scrub_freed_space(self) -> None:
         """Leave no copy of deleted rows in the live database files (see the module's doc)."""
@@ -1108,6 +1205,95 @@ class Store:
                 .values(claimed_by=None, claimed_until=None)
             )
             return int(result.rowcount)
+
+
+def _insert_new(conn: Connection, staging: Table, now: dt.datetime) -> None:
+    """Insert the staged people not stored yet; a field not given gets its default."""
+    staged = staging.c
+    defaults = {"name": "", "locale": "", "timezone": "", "status": "active"}
+    fresh = select(
+        staged.email,
+        *(func.coalesce(staged[f], literal(defaults[f])) for f in OPTIONAL_FIELDS),
+        literal(now, DateTime),
+        literal(now, DateTime),
+    ).where(~select(subscribers.c.id).where(subscribers.c.email == staged.email).exists())
+    conn.execute(
+        insert(subscribers).from_select(["email", *OPTIONAL_FIELDS, "created", "updated"], fresh)
+    )
+
+
+def _stage_in_batches(conn: Connection, rows: Iterable[tuple[int, SubscriberRecord]]) -> None:
+    columns = ("email", *OPTIONAL_FIELDS)
+    batch: list[dict[str, Any]] = []
+    for line, record in rows:
+        batch.append({"line": line, **{c: getattr(record, c) for c in columns}})
+        if len(batch) >= SYNC_BATCH:
+            conn.execute(insert(subscriber_sync), batch)
+            batch = []
+    if batch:
+        conn.execute(insert(subscriber_sync), batch)
+
+
+def _refuse_duplicates(conn: Connection) -> None:
+    """Raise DuplicateAddresses naming the first two lines of each repeated address."""
+    staged = subscriber_sync.c
+    repeated = (
+        select(func.min(staged.line), func.max(staged.line), func.count())
+        .group_by(staged.email)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    total = _count(conn, select(func.count()).select_from(repeated))
+    if not total:
+        return
+    first, _, _ = repeated.c
+    pairs: list[tuple[int, int]] = []
+    for low in conn.execute(select(first).order_by(first).limit(20)).scalars():
+        email = conn.execute(select(staged.email).where(staged.line == low)).scalar_one()
+        second = conn.execute(
+            select(func.min(staged.line)).where(staged.email == email, staged.line > low)
+        ).scalar_one()
+        pairs.append((int(low), int(second)))
+    raise DuplicateAddresses(pairs, total)
+
+
+def _count(conn: Connection, query: Any) -> int:
+    return int(conn.execute(query).scalar_one())
+
+
+def _erase_ids(conn: Connection, ids: Sequence[int]) -> int:
+    """Erase these people in the open transaction; returns how many delivery rows went.
+
+    Their pending notices count as cancelled, and every row of theirs stays in the ledger as an
+    anonymous one (status and times, nothing of the person). Shared by erase and sync.
+    """
+    d = deliveries.c
+    mine = d.subscriber_id.in_(ids)
+    pending = conn.execute(
+        select(d.announcement_id, func.count())
+        .where(mine, d.status == "pending")
+        .group_by(d.announcement_id)
+    ).all()
+    for announcement_id, count in pending:
+        conn.execute(
+            update(announcements)
+            .where(announcements.c.id == announcement_id)
+            .values(cancelled=announcements.c.cancelled + count)
+        )
+    conn.execute(update(deliveries).where(mine, d.status == "pending").values(status="cancelled"))
+    counts = conn.execute(
+        select(d.announcement_id, func.count()).where(mine).group_by(d.announcement_id)
+    ).all()
+    for announcement_id, count in counts:
+        conn.execute(
+            update(announcements)
+            .where(announcements.c.id == announcement_id)
+            .values(erased=announcements.c.erased + count)
+        )
+    _keep_anonymous(conn, mine, "erased")
+    gone = conn.execute(delete(deliveries).where(mine))
+    conn.execute(delete(subscribers).where(subscribers.c.id.in_(ids)))
+    return int(gone.rowcount)
 
 
 def _keep_anonymous(conn: Connection, which: Any, why: str) -> None:

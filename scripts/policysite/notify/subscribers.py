@@ -14,7 +14,7 @@ import json
 import re
 import unicodedata
 import zoneinfo
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -196,6 +196,38 @@ def read_subscribers(path: Path) -> ReadResult:
         records.pop(record.email, None)  # keep file order of the last occurrence
         records[record.email] = record
     return ReadResult(list(records.values()), problems, count)
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """The subscriber rows of a CSV or JSON Lines file, by line (a string: why it is unusable)."""
+    return _rows(path, FIELDS)
+
+
+def validate_rows(
+    rows: Iterable[tuple[int, dict[str, Any] | str]], place: Callable[[int], str]
+) -> Iterator[tuple[int, SubscriberRecord]]:
+    """Validate rows as they stream past; once all are read, raise if any was bad.
+
+    The error lists every bad row at ``place(line)`` (``users.csv:3``, ``query row 3``), so a
+    caller that stores rows while they come (a sync, in one transaction) rolls back on it.
+    """
+    problems: list[RowProblem] = []
+    for line, data in rows:
+        if isinstance(data, str):
+            problems.append(RowProblem(line, data))
+            continue
+        try:
+            yield line, validate_row(data)
+        except ValueError as exc:
+            problems.append(RowProblem(line, str(exc)))
+    if problems:
+        shown = [f"{place(p.line)}: {p.message}." for p in problems[:MAX_SHOWN]]
+        if len(problems) > MAX_SHOWN:
+            shown.append(f"… and {len(problems) - MAX_SHOWN} more.")
+        raise SubscriberFileError(
+            "\n".join(shown) + f"\n{len(problems)} bad row(s); nothing was changed. Fix them "
+            "and sync again."
+        )
 
 
 def _rows(path: Path, fields: tuple[str, ...]) -> Iterator[tuple[int, dict[str, Any] | str]]:
