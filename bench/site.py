@@ -5,9 +5,9 @@ plugin (cold redline cache, warm cache, and after one new version), and beside i
 Markdown tree (exported by ``site.export_tree``) is built by plain mkdocs-material without the
 plugin, with the same nav policy (one entry per policy). Then the same at 100 versions.
 Goals: plugin warm ≤ 1.15 × plain, after one new version ≤ 1.3 × plain; 100 versions ≤ 2.2 ×
-50 versions. Each plugin build is followed by a plain build, ``--runs`` times; a ratio is the
-median over the runs of the plugin build ÷ the plain build beside it (a run slows down as it
-goes on, the file system writing back earlier builds, so best-of-each compared different
+50 versions. Each plugin build runs beside a plain build, ``--runs`` times, which goes first
+taking turns; a ratio is the median over the runs of the plugin build ÷ the plain build beside
+it (on a shared machine the load drifts within a run, so best-of-each compared different
 moments), in wall-clock time and in CPU time (user + system, git included).
 
 Run: .venv/bin/python bench/site.py [--versions 50 100] [--policies 10]
@@ -168,6 +168,16 @@ def timed_build(folder: Path, env: dict[str, str]) -> Timing:
     return elapsed, cpu
 
 
+def side_by_side(repo: Path, plain: Path, env: dict[str, str], run: int) -> tuple[Timing, Timing]:
+    """A plugin build and a plain build, one after the other: the plugin first in even runs, the
+    plain build first in odd ones, so a load that drifts during the run favours neither."""
+    if run % 2:
+        plain_build = timed_build(plain, env)
+        return timed_build(repo, env), plain_build
+    plugin_build = timed_build(repo, env)
+    return plugin_build, timed_build(plain, env)
+
+
 def measure(work: Path, policies: int, versions: int, runs: int) -> dict[str, float]:
     """Wall seconds of each kind of build (``cold``, ``warm``, ``after_one``, ``plain``), the best
     of ``runs``; ``<kind>_ratio`` and ``<kind>_cpu_ratio``: the median of its ratios to the
@@ -180,7 +190,7 @@ def measure(work: Path, policies: int, versions: int, runs: int) -> dict[str, fl
     cold = timed_build(repo, env)
     pages = make_plain(repo, plain)
     pairs: dict[str, list[tuple[Timing, Timing]]] = {"cold": [(cold, timed_build(plain, env))]}
-    pairs["warm"] = [(timed_build(repo, env), timed_build(plain, env)) for _ in range(runs)]
+    pairs["warm"] = [side_by_side(repo, plain, env, run) for run in range(runs)]
     # One more version of every policy (what the publish job builds): only the new pairs are
     # diffed again. Each run adds the same version to the warm repository and takes it away
     # again, caches included (building a copy of the repository measured the file system: a
@@ -188,10 +198,10 @@ def measure(work: Path, policies: int, versions: int, runs: int) -> dict[str, fl
     pairs["after_one"] = []
     caches, saved = repo / ".policysite", work / f"caches-{versions}"
     shutil.copytree(caches, saved)
-    for _ in range(runs):
+    for run in range(runs):
         rng = random.Random(9)
         add_version(repo, [policy_body(rng) for _ in range(policies)], versions + 1, rng)
-        pairs["after_one"].append((timed_build(repo, env), timed_build(plain, env)))
+        pairs["after_one"].append(side_by_side(repo, plain, env, run))
         git(repo, "reset", "-q", "--hard", "HEAD~1")
         shutil.rmtree(caches)
         shutil.copytree(saved, caches)
@@ -210,7 +220,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--policies", type=int, default=10)
     parser.add_argument("--versions", type=int, nargs=2, default=(50, 100))
-    parser.add_argument("--runs", type=int, default=3, help="runs of each warm and after-one build")
+    parser.add_argument("--runs", type=int, default=4, help="runs of each warm and after-one build")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: does it still run?")
     args = parser.parse_args()
     if args.smoke:
