@@ -122,7 +122,10 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GitRepo]:
     repo.write("changelog/privacy/1.0.md", "---\nmaterial: true\n---\nFirst.\n")
     repo.commit(policies__privacy_md=policy("1.0", "2025-01-01", ""))
     repo.write("changelog/privacy/2.0.md", NOTE)
-    repo.commit(policies__privacy_md=policy("2.0", "2026-04-15", " and your e-mail address"))
+    # The payloads 2.0 adds sit in changed text, which the redline shows (unchanged ones it
+    # leaves out, so they alone would prove nothing about it).
+    added = f' and your e-mail address <img src=x onerror="{XSS}"> [more](javascript:{XSS})'
+    repo.commit(policies__privacy_md=policy("2.0", "2026-04-15", added))
     repo.write("policies/notes.txt", "internal: do not publish")  # never committed
     yield repo
 
@@ -325,6 +328,7 @@ def test_the_html_redline_holds_no_executable_content(hostile: GitRepo, tmp_path
     )
     assert result.returncode == 0, result.stderr
 
+    assert "e-mail address" in result.stdout  # the changed words, with their payloads, are there
     assert executable_parts(result.stdout, site_scripts=False) == []
 
 
