@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from policysite import changes as changes_lib
+from policysite import urls
 from policysite import versions as versions_lib
 from policysite.config import Settings, load_settings, today
 from policysite.errors import PolicySiteError
@@ -155,8 +156,8 @@ def diff_command(
     elif not changes:
         click.echo(f"No policy text changed since {base}.")
     elif fmt == "html":
-        prefixes = ["change-"] if len(changes) == 1 else [f"change-{c.policy}-" for c in changes]
-        for change, prefix in zip(changes, prefixes, strict=True):
+        for change in changes:
+            prefix = urls.redline_prefix(change.policy if len(changes) > 1 else None)
             click.echo(sanitize_html(render_html(change, id_prefix=prefix)), nl=False)
     else:
         click.echo(
