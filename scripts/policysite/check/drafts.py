@@ -18,17 +18,13 @@ from policysite.errors import PolicySiteError, each_problem
 from policysite.history import History, Snapshot, match_renames, read_snapshot
 from policysite.model import Document, Note, Policy, Section, parse_document, policy_id
 from policysite.sections import split_sections
-from policysite.worktree import read_policies
+from policysite.worktree import WorkingText, read_policies
 
 
 @dataclass(frozen=True)
-class Draft:
-    """A policy as it stands in the working tree."""
+class Draft(WorkingText):
+    """A policy as it stands in the working tree, read (``WorkingText``) and parsed."""
 
-    policy: str
-    path: str  # relative to the site root, e.g. policies/privacy.md
-    text: str
-    sha256: str
     document: Document | None  # None when its front matter is invalid
     sections: list[Section] = field(default_factory=list)
 
