@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from policysite import site
 from policysite.cli import main
-from policysite.config import load_settings
+from policysite.config import Settings, load_settings
 from policysite.errors import ConfigError
 from policysite.model import Policy
 from policysite.versions import load_policies, version_record
@@ -352,3 +352,32 @@ def test_a_policy_not_in_effect_yet(git_repo: GitRepo) -> None:
         "This version takes effect on 1 January 2030. No earlier version exists.\n"
     )
     assert "| [Privacy](privacy.md) | 1.0 | not yet |" in built.page("index.md").markdown
+
+
+def test_only_what_the_policy_model_knows_is_published(tmp_path: Path) -> None:
+    settings = Settings(root=tmp_path)
+    policy = Policy("privacy", "policies/privacy.md", ())
+    sources = ["index.md", "privacy.md", "draft.md", "help.html", "logo.svg"]
+
+    built = site.set_aside(settings, [policy], sources, serving=False)
+    served = site.set_aside(settings, [policy], sources, serving=True)
+
+    assert built == [
+        site.SetAside("privacy.md", ""),
+        site.SetAside(
+            "draft.md",
+            "policies/draft.md is not in git history, so it has no version and is not published; "
+            "commit it to publish it.",
+        ),
+        site.SetAside(
+            "help.html",
+            "policies/help.html is not a policy (only .md files are), so it is not published; "
+            "move it out of policies/.",
+        ),
+        site.SetAside(
+            "logo.svg",
+            "policies/logo.svg is not a policy (only .md files are), so it is not published; "
+            "move it out of policies/.",
+        ),
+    ]
+    assert [item.source for item in served] == ["privacy.md", "help.html", "logo.svg"]

@@ -21,7 +21,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from policysite import site as site_lib
 from policysite import urls
 from policysite.config import Settings, settings_from_config, today
-from policysite.model import Policy, policy_id
+from policysite.model import Policy
 from policysite.sanitize import SanitizeCache, theme_text
 from policysite.site.linkcheck import LinkChecker
 from policysite.versions import load_policies
@@ -109,30 +109,18 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
         return files
 
     def _set_aside_policy_files(self, files: Files, policies: list[Policy], config: Any) -> None:
-        """Only what the policy model knows is published: a policy's text comes from git
-        history, not from its file; the home page stays. Any other file of the policies folder
-        (an uncommitted draft, a stray .html or .svg) is left out, and said so."""
         assert self.settings is not None
-        docs = self.settings.docs_dir
-        ids = {p.id for p in policies}
-        for file in list(files):
-            if file.generated_by is not None or file.src_dir != config.docs_dir:
-                continue  # the theme's files, and ours
-            if file.src_uri == urls.HOME_PAGE or file.inclusion.is_excluded():  # type: ignore[no-untyped-call]
-                continue  # the home page; and what MkDocs itself leaves out (.gitkeep, .*)
-            files.remove(file)
-            if not file.is_documentation_page():
-                log.warning(
-                    f"{docs}/{file.src_uri} is not a policy (only .md files are), so it is not "
-                    f"published; move it out of {docs}/."
-                )
-            elif policy_id(file.src_uri) not in ids and self.serving:
-                files.append(file)  # `serve` previews a new policy before its first commit
-            elif policy_id(file.src_uri) not in ids:
-                log.warning(
-                    f"{docs}/{file.src_uri} is not in git history, so it has no version and is "
-                    "not published; commit it to publish it."
-                )
+        ours = {
+            file.src_uri: file
+            for file in files
+            if file.generated_by is None  # not the theme's files, nor ours
+            and file.src_dir == config.docs_dir
+            and not file.inclusion.is_excluded()  # type: ignore[no-untyped-call]
+        }
+        for item in site_lib.set_aside(self.settings, policies, ours, serving=self.serving):
+            files.remove(ours[item.source])
+            if item.warning:
+                log.warning(item.warning)
 
     def _drafts(self, policies: list[Policy]) -> dict[str, str]:
         assert self.settings is not None

@@ -24,7 +24,7 @@ from policysite import urls
 from policysite.config import Settings
 from policysite.errors import ConfigError, PolicyError
 from policysite.files import write_atomic
-from policysite.model import Policy, parse_document
+from policysite.model import Policy, parse_document, policy_id
 from policysite.site import pages
 from policysite.site.anchors import renames_by_version
 from policysite.site.feed import atom_feed, versions_json
@@ -37,6 +37,7 @@ from policysite.worktree import read_policies
 __all__ = [
     "RedlineCache",
     "RedlineLinks",
+    "SetAside",
     "Site",
     "SiteFile",
     "SiteOptions",
@@ -48,6 +49,7 @@ __all__ = [
     "read_drafts",
     "rebase_links",
     "redline_css",
+    "set_aside",
 ]
 
 STYLESHEET = "assets/policysite.css"
@@ -155,6 +157,45 @@ def read_drafts(settings: Settings, policies: Iterable[Policy]) -> tuple[dict[st
         except PolicyError as exc:
             skipped.append(exc.message)
     return drafts, skipped
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A file of the policies folder the site does not publish as it is, and why (a warning,
+    or "" when it is expected: a policy, whose text comes from git history)."""
+
+    source: str  # relative to the policies folder
+    warning: str
+
+
+def set_aside(
+    settings: Settings, policies: Iterable[Policy], sources: Iterable[str], *, serving: bool
+) -> list[SetAside]:
+    """Only what the policy model knows is published: a policy's text comes from history, not
+    from its file; the home page stays. Any other file (an uncommitted draft, a stray .html or
+    .svg) is left out and named; ``serve`` previews an uncommitted ``.md`` as it is."""
+    ids = {p.id for p in policies}
+    docs = settings.docs_dir
+    found: list[SetAside] = []
+    for source in sources:
+        if source == urls.HOME_PAGE:
+            continue
+        if not source.endswith(".md"):
+            warning = (
+                f"{docs}/{source} is not a policy (only .md files are), so it is not published; "
+                f"move it out of {docs}/."
+            )
+        elif policy_id(source) in ids:
+            warning = ""
+        elif serving:
+            continue
+        else:
+            warning = (
+                f"{docs}/{source} is not in git history, so it has no version and is not "
+                "published; commit it to publish it."
+            )
+        found.append(SetAside(source, warning))
+    return found
 
 
 def export_tree(site: Site, folder: Path) -> None:
