@@ -16,6 +16,7 @@ from policysite.cli import main
 from policysite.config import Settings, load_settings
 from policysite.errors import ConfigError
 from policysite.model import Policy
+from policysite.site import text as site_text
 from policysite.versions import load_policies, version_record
 from tests.conftest import GitRepo, policy_text
 from tests.site_support import make_synthetic_repo
@@ -93,11 +94,12 @@ def test_current_page_header_and_upcoming_banner(git_repo: GitRepo) -> None:
     page = make_site(git_repo)[0].page("privacy.md")
     assert page.title == "Privacy"
     assert page.header == (
-        "Version 1.1 · effective 1 January 2021 · [What changed](privacy/changes/1.1.md) · "
+        "Version 1.1 · effective January\u00a01,\u00a02021 · "
+        "[What changed](privacy/changes/1.1.md) · "
         "[All versions](privacy/versions/index.md)\n"
         "{ .policysite-header }\n"
         "\n"
-        '!!! info policysite-banner "Version 2.0 takes effect on 1 January 2031"\n'
+        '!!! info policysite-banner "Version 2.0 takes effect on January\u00a01,\u00a02031"\n'
         "    [Read version 2.0](privacy/versions/2.0.md) · "
         "[What changes](privacy/changes/2.0.md)\n"
     )
@@ -111,7 +113,8 @@ def test_archived_and_upcoming_banners(git_repo: GitRepo) -> None:
     archived = built.page("privacy/versions/1.0.md")
     assert archived.header.split("\n\n", 1)[1] == (
         '!!! warning policysite-banner "Archived version"\n'
-        "    This version applied from 1 January 2020 to 31 December 2020; the current version "
+        "    This version applied from January\u00a01,\u00a02020 to "
+        "December\u00a031,\u00a02020; the current version "
         "is [1.1](../../privacy.md).\n"
     )
     assert archived.meta == {
@@ -122,7 +125,7 @@ def test_archived_and_upcoming_banners(git_repo: GitRepo) -> None:
     upcoming = built.page("privacy/versions/2.0.md")
     assert upcoming.header.split("\n\n", 1)[1] == (
         '!!! info policysite-banner "Upcoming version"\n'
-        "    This version takes effect on 1 January 2031. Until then, version "
+        "    This version takes effect on January\u00a01,\u00a02031. Until then, version "
         "[1.1](../../privacy.md) applies.\n"
     )
 
@@ -131,10 +134,10 @@ def test_a_build_on_the_effective_date_switches_over(git_repo: GitRepo) -> None:
     three_versions(git_repo)
     built, _ = make_site(git_repo, as_of="2031-01-01")
     page = built.page("privacy.md")
-    assert page.header.startswith("Version 2.0 · effective 1 January 2031")
+    assert page.header.startswith("Version 2.0 · effective January\u00a01,\u00a02031")
     assert "takes effect" not in page.header
     assert (
-        "to 31 December 2030; the current version is [2.0]"
+        "to December\u00a031,\u00a02030; the current version is [2.0]"
         in built.page("privacy/versions/1.1.md").header
     )
 
@@ -144,8 +147,8 @@ def test_change_page_lists_changed_sections_with_links_and_says_no_note(git_repo
     built, _ = make_site(git_repo)
     page = built.page("privacy/changes/1.1.md")
     assert page.header == (
-        "From [version 1.0](../versions/1.0.md) (effective 1 January 2020) to "
-        "[version 1.1](../../privacy.md) (effective 1 January 2021) · no note · "
+        "From [version 1.0](../versions/1.0.md) (effective January\u00a01,\u00a02020) to "
+        "[version 1.1](../../privacy.md) (effective January\u00a01,\u00a02021) · no note · "
         "[All versions](../versions/index.md)\n{ .policysite-header }\n"
     )
     summary, rest = page.markdown.split("## Changed sections\n\n")
@@ -161,7 +164,7 @@ def test_change_page_lists_changed_sections_with_links_and_says_no_note(git_repo
     assert "- [Cookies](../../privacy.md#cookies) — removed (" in removed
     first = built.page("privacy/changes/1.0.md")
     assert first.markdown == "## Summary\n\nFirst version.\n"
-    assert first.header.startswith("First version, effective 1 January 2020 · material")
+    assert first.header.startswith("First version, effective January\u00a01,\u00a02020 · material")
 
 
 def test_versions_list_newest_first_with_tools(git_repo: GitRepo) -> None:
@@ -179,7 +182,8 @@ def test_versions_list_newest_first_with_tools(git_repo: GitRepo) -> None:
         "## Version 1.0 {#version-1.0}",
     ]
     assert (
-        "In force 1 January 2020 – 31 December 2020 · material · [Read](1.0.md) · "
+        "In force January\u00a01,\u00a02020 – December\u00a031,\u00a02020 · material · "
+        "[Read](1.0.md) · "
         "[What changed](../changes/1.0.md)"
     ) in text
 
@@ -213,7 +217,7 @@ def test_atom_feed_whole(git_repo: GitRepo) -> None:
         f"  <updated>{second.date.isoformat()}</updated>\n"
         "  <author>\n    <name>Test policies</name>\n  </author>\n"
         "  <entry>\n"
-        "    <title>Privacy 1.1 (editorial), effective 1 January 2021</title>\n"
+        "    <title>Privacy 1.1 (editorial), effective January 1, 2021</title>\n"
         f"    <id>tag:example.com,{second.date.date()}:privacy/1.1</id>\n"
         '    <link rel="alternate" type="text/html" '
         'href="https://example.com/privacy/changes/1.1/" />\n'
@@ -223,7 +227,7 @@ def test_atom_feed_whole(git_repo: GitRepo) -> None:
         '    <summary type="text">Typos &amp; &lt;fixes&gt;.</summary>\n'
         "  </entry>\n"
         "  <entry>\n"
-        "    <title>Privacy 1.0 (no note), effective 1 January 2020</title>\n"
+        "    <title>Privacy 1.0 (no note), effective January 1, 2020</title>\n"
         f"    <id>tag:example.com,{first.date.date()}:privacy/1.0</id>\n"
         '    <link rel="alternate" type="text/html" '
         'href="https://example.com/privacy/changes/1.0/" />\n'
@@ -346,10 +350,10 @@ def test_a_policy_not_in_effect_yet(git_repo: GitRepo) -> None:
     page = built.page("privacy.md")
     assert page.header.split("\n\n", 1)[1] == (
         '!!! info policysite-banner "Not in effect yet"\n'
-        "    This policy takes effect on 1 January 2030.\n"
+        "    This policy takes effect on January\u00a01,\u00a02030.\n"
     )
     assert built.page("privacy/versions/1.0.md").header.endswith(
-        "This version takes effect on 1 January 2030. No earlier version exists.\n"
+        "This version takes effect on January\u00a01,\u00a02030. No earlier version exists.\n"
     )
     assert "| [Privacy](privacy.md) | 1.0 | not yet |" in built.page("index.md").markdown
 
@@ -381,3 +385,12 @@ def test_only_what_the_policy_model_knows_is_published(tmp_path: Path) -> None:
         ),
     ]
     assert [item.source for item in served] == ["privacy.md", "help.html", "logo.svg"]
+
+
+def test_one_date_format_in_the_sites_language() -> None:
+    day = dt.date(2026, 11, 29)
+    assert site_text.format_date(day, "en") == "November\u00a029,\u00a02026"
+    assert site_text.format_date(day, "nb") == "29.\u00a0november\u00a02026"
+    assert site_text.format_date(day, "en", nowrap=False) == "November 29, 2026"
+    with pytest.raises(ConfigError, match=r"theme\.language 'xx-nope'"):
+        site_text.format_date(day, "xx-nope")

@@ -90,7 +90,7 @@ def test_reader_follows_what_changed_into_a_section(visitor: Visitor, videxio: S
     page, url = visitor.page, videxio.url
     page.goto(url + "privacy/")
     expect(page.locator(".policysite-header")).to_have_text(
-        "Version 1.1 · effective 29 November 2026 · What changed · All versions"
+        "Version 1.1 · effective November 29, 2026 · What changed · All versions"
     )
     visitor.shot("current")
     page.locator(".policysite-header").get_by_role("link", name="What changed").click()
@@ -111,7 +111,7 @@ def test_archived_version_shows_its_banner(visitor: Visitor, videxio: Served) ->
     page.locator("#version-1\\.0 + p").get_by_role("link", name="Read").click()
     expect(page).to_have_url(url + "privacy/versions/1.0/")
     expect(page.locator(".policysite-banner")).to_have_text(
-        "Archived version This version applied from 25 May 2018 to 28 November 2026; "
+        "Archived version This version applied from May 25, 2018 to November 28, 2026; "
         "the current version is 1.1.",
         use_inner_text=True,
     )
@@ -133,8 +133,8 @@ def test_policy_in_force_on_a_date(visitor: Visitor, videxio: Served) -> None:
     page.fill("#policysite-date", "2017-01-01")
     page.get_by_role("button", name="Show").click()
     expect(page.locator(".policysite-message")).to_have_text(
-        "No version of this policy was in force on 1 January 2017; the first took effect on "
-        "25 May 2018."
+        "No version of this policy was in force on January 1, 2017; the first took effect on "
+        "May 25, 2018."
     )
     visitor.shot("in-force")
     assert visitor.outside == []
@@ -155,8 +155,8 @@ def test_old_anchor_lands_on_the_renamed_section(visitor: Visitor, synthetic: Se
 def test_compare_any_two_versions(visitor: Visitor, synthetic: Served) -> None:
     page, url = visitor.page, synthetic.url
     page.goto(url + "privacy/versions/")
-    page.select_option("#policysite-from", label="1.0 (1 January 2020)")
-    page.select_option("#policysite-to", label="3.0 (1 January 2022)")
+    page.select_option("#policysite-from", label="1.0 (January\u00a01,\u00a02020)")
+    page.select_option("#policysite-to", label="3.0 (January\u00a01,\u00a02022)")
     page.get_by_role("button", name="Compare").click()
     summary = page.locator(".policysite-compare-summary")
     expect(summary).to_have_text(
@@ -173,8 +173,8 @@ def test_compare_any_two_versions(visitor: Visitor, synthetic: Served) -> None:
     assert links == [f"{in_3}#data", f"{in_3}#cookies", f"{in_3}#cookies"]
     visitor.shot("compare")
     # consecutive versions: the pre-built change page
-    page.select_option("#policysite-from", label="2.0 (1 January 2021)")
-    page.select_option("#policysite-to", label="3.0 (1 January 2022)")
+    page.select_option("#policysite-from", label="2.0 (January\u00a01,\u00a02021)")
+    page.select_option("#policysite-to", label="3.0 (January\u00a01,\u00a02022)")
     page.get_by_role("button", name="Compare").click()
     expect(page).to_have_url(url + "privacy/changes/3.0/")
     assert visitor.outside == []

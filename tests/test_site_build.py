@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html as htmllib
 import json
 import logging
 import posixpath
@@ -50,7 +51,8 @@ def article(path: Path) -> str:
 
 
 def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).strip()
+    # \s takes the no-break spaces inside dates too (test_site checks those).
+    return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", "", html))).strip()
 
 
 def test_videxio_site_has_the_current_text_the_archive_the_change_page_and_feed(
@@ -58,16 +60,16 @@ def test_videxio_site_has_the_current_text_the_archive_the_change_page_and_feed(
 ) -> None:
     site_dir = videxio.site_dir
     current = article(site_dir / "privacy/index.html")
-    assert "Version 1.1 · effective 29 November 2026 · What changed · All versions" in (
+    assert "Version 1.1 · effective November 29, 2026 · What changed · All versions" in (
         text_of(current)
     )
     archived = text_of(article(site_dir / "privacy/versions/1.0/index.html"))
     assert (
-        "Archived version This version applied from 25 May 2018 to 28 November 2026; "
+        "Archived version This version applied from May 25, 2018 to November 28, 2026; "
         "the current version is 1.1."
     ) in archived
     change = text_of(article(site_dir / "privacy/changes/1.1/index.html"))
-    assert "From version 1.0 (effective 25 May 2018) to version 1.1" in change
+    assert "From version 1.0 (effective May 25, 2018) to version 1.1" in change
     assert "Editorial corrections; what the policy says is unchanged." in change
     feed = (site_dir / "feed.xml").read_text(encoding="utf-8")
     links = re.findall(r"<link rel=\"alternate\" type=\"text/html\" href=\"([^\"]+)\"", feed)
@@ -77,7 +79,7 @@ def test_videxio_site_has_the_current_text_the_archive_the_change_page_and_feed(
         f"{videxio.url}privacy/changes/1.0/",
     ]
     home = text_of(article(site_dir / "index.html"))
-    assert "Privacy Policy 1.1 29 November 2026 1.1, editorial" in home
+    assert "Privacy Policy 1.1 November 29, 2026 1.1, editorial" in home
 
 
 def test_videxio_versions_json_is_the_cli_output(videxio: Served) -> None:
@@ -147,8 +149,8 @@ def test_heading_ids_are_exactly_the_policy_anchors(synthetic: Served) -> None:
 
 def test_upcoming_version_banner_and_links(synthetic: Served) -> None:
     current = text_of(article(synthetic.site_dir / "privacy/index.html"))
-    assert "Version 5.0 · effective 1 January 2024" in current
-    assert "Version 6.0 takes effect on 1 January 2031 Read version 6.0 · What changes" in current
+    assert "Version 5.0 · effective January 1, 2024" in current
+    assert "Version 6.0 takes effect on January 1, 2031 Read version 6.0 · What changes" in current
     html = article(synthetic.site_dir / "privacy/index.html")
     assert 'href="versions/6.0/"' in html and 'href="changes/6.0/"' in html
 
@@ -156,10 +158,12 @@ def test_upcoming_version_banner_and_links(synthetic: Served) -> None:
 def test_a_build_after_the_effective_date_switches_over(synthetic: Served, tmp_path: Path) -> None:
     site_dir = build_site(synthetic.root, tmp_path / "later", synthetic.url, "2031-01-02")
     current = text_of(article(site_dir / "privacy/index.html"))
-    assert "Version 6.0 · effective 1 January 2031" in current
+    assert "Version 6.0 · effective January 1, 2031" in current
     assert "takes effect" not in current
     archived = text_of(article(site_dir / "privacy/versions/5.0/index.html"))
-    assert "applied from 1 January 2024 to 31 December 2030; the current version is 6.0" in archived
+    assert (
+        "applied from January 1, 2024 to December 31, 2030; the current version is 6.0" in archived
+    )
 
 
 def test_raw_html_never_reaches_a_page(synthetic: Served) -> None:
@@ -325,19 +329,19 @@ def test_a_retired_policy_has_a_banner_leaves_the_home_list_and_keeps_its_archiv
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
     page = text_of(article(site_dir / "privacy/index.html"))
     assert (
-        "Version 2.0 · effective 1 January 2021 · What changed · All versions "
-        "Retired policy This policy was retired on 1 January 2022; it no longer applies."
+        "Version 2.0 · effective January 1, 2021 · What changed · All versions "
+        "Retired policy This policy was retired on January 1, 2022; it no longer applies."
     ) in page
     archived = text_of(article(site_dir / "privacy/versions/1.0/index.html"))
     assert (
-        "This version applied from 1 January 2020 to 31 December 2020; the policy was retired "
-        "on 1 January 2022 (last version 2.0)."
+        "This version applied from January 1, 2020 to December 31, 2020; the policy was retired "
+        "on January 1, 2022 (last version 2.0)."
     ) in archived
     home = text_of(article(site_dir / "index.html"))
     assert home == (
-        "Policies Policy Version In force since Last change Terms 1 1 January 2020 1, no note "
+        "Policies Policy Version In force since Last change Terms 1 January 1, 2020 1, no note "
         "Retired policies¶ These no longer apply; their texts stay. Privacy, retired on "
-        "1 January 2022 · all versions Every change to every policy · Atom feed · versions.json"
+        "January 1, 2022 · all versions Every change to every policy · Atom feed · versions.json"
     )
     assert "Version 2.0 (retired)" in text_of(article(site_dir / "privacy/versions/index.html"))
     records = json.loads((site_dir / "versions.json").read_text(encoding="utf-8"))

@@ -24,6 +24,7 @@ from policysite.config import Settings, settings_from_config, today
 from policysite.model import Policy
 from policysite.sanitize import SanitizeCache, theme_text
 from policysite.site.linkcheck import LinkChecker
+from policysite.site.text import DEFAULT_LANGUAGE, site_locale
 from policysite.versions import load_policies
 from policysite.worktree import refuse_symlinks
 
@@ -94,6 +95,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
             changelog_dir=settings.changelog_dir,
             home=files.get_file_from_path(urls.HOME_PAGE) is None,
             drafts=self._drafts(policies) if self.serving else {},
+            language=self._language(config),
         )
         site = site_lib.load_site(settings, policies, options)
         self.cleaner = SanitizeCache(site_lib.cache_folder(settings, "sanitize"))
@@ -107,6 +109,13 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
             files.append(File.generated(config, item.path, content=item.text))
         self.sources = {f.dest_uri: f.src_uri for f in files.documentation_pages()}
         return files
+
+    @staticmethod
+    def _language(config: Any) -> str:
+        """The theme's language (Material's ``theme.language``): the site writes dates in it."""
+        language = str(config.theme.get("language") or DEFAULT_LANGUAGE)
+        site_locale(language)  # an unknown one fails here, naming the setting
+        return language
 
     def _set_aside_policy_files(self, files: Files, policies: list[Policy], config: Any) -> None:
         assert self.settings is not None

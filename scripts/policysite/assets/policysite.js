@@ -28,11 +28,12 @@
     return node;
   }
 
+  /* The site's one date format (Babel's long format on the pages; the same CLDR data here),
+   * in the page's language, with no-break spaces so a date never wraps. */
+  var dateFormat = new Intl.DateTimeFormat(document.documentElement.lang || "en",
+    { dateStyle: "long", timeZone: "UTC" });
   function longDate(iso) {
-    var months = ["January", "February", "March", "April", "May", "June", "July", "August",
-      "September", "October", "November", "December"];
-    var parts = iso.split("-");
-    return Number(parts[2]) + " " + months[Number(parts[1]) - 1] + " " + parts[0];
+    return dateFormat.format(new Date(iso + "T00:00:00Z")).replace(/ /g, "\u00a0");
   }
 
   /* A record's page on this site, wherever the site is served (versions.json has full URLs). */

@@ -97,12 +97,14 @@ def build_site(
             built.append(pages.version_page(context, version))
             built.append(pages.change_page(context, version))
     if options.home:
-        built.append(pages.home_page(contexts))
-    built.append(pages.changes_page(contexts))
+        built.append(pages.home_page(contexts, options))
+    built.append(pages.changes_page(contexts, options))
     _check_unique(built, options.directory_urls)
     cache.save()
     versions = (v for c in contexts for v in c.policy.versions)
-    feed = atom_feed(options.site_name, options.site_url, versions, options.directory_urls)
+    feed = atom_feed(
+        options.site_name, options.site_url, versions, options.directory_urls, options.language
+    )
     files = (
         SiteFile(urls.VERSIONS_FILE, versions_json(records)),
         SiteFile(urls.FEED_FILE, feed),

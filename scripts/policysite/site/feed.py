@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from policysite import urls
 from policysite.model import Version
-from policysite.site.text import format_date, kind_of
+from policysite.site.text import DEFAULT_LANGUAGE, format_date, kind_of
 
 _ATOM = "http://www.w3.org/2005/Atom"
 
@@ -20,7 +20,11 @@ def versions_json(records: list[dict[str, object]]) -> str:
 
 
 def atom_feed(
-    site_name: str, site_url: str, versions: Iterable[Version], directory_urls: bool = True
+    site_name: str,
+    site_url: str,
+    versions: Iterable[Version],
+    directory_urls: bool = True,
+    language: str = DEFAULT_LANGUAGE,
 ) -> str:
     """Atom: one entry per version, newest first, ids stable across builds, dates from git."""
     ET.register_namespace("", _ATOM)
@@ -49,11 +53,8 @@ def atom_feed(
     for version in newest_first:
         entry = sub(feed, "entry")
         kind = kind_of(version)
-        sub(
-            entry,
-            "title",
-            f"{version.title} {version.label} ({kind}), effective {format_date(version.effective)}",
-        )
+        effective = format_date(version.effective, language, nowrap=False)
+        sub(entry, "title", f"{version.title} {version.label} ({kind}), effective {effective}")
         entry_id = urls.feed_entry_id(site_url, version.policy, version.label, version.date.date())
         sub(entry, "id", entry_id)
         url = urls.change_url(site_url, version.policy, version.label, directory_urls)

@@ -22,6 +22,7 @@ from policysite.model import Policy, SectionChange, Version
 from policysite.site.anchors import anchor_aliases
 from policysite.site.redlines import Redline, RedlineLinks
 from policysite.site.text import (
+    DEFAULT_LANGUAGE,
     banner,
     format_date,
     kind_of,
@@ -96,6 +97,11 @@ class SiteOptions:
     changelog_dir: str = "changelog"
     home: bool = True  # generate index.md (False when the docs folder has its own)
     drafts: Mapping[str, str] = field(default_factory=dict)  # policy → uncommitted body
+    language: str = DEFAULT_LANGUAGE  # the theme's language: how dates are written
+
+    def date(self, day: dt.date) -> str:
+        """A day as every page of this site writes it (``text.format_date``)."""
+        return format_date(day, self.language)
 
 
 @dataclass
@@ -115,6 +121,13 @@ class PolicyContext:
     @property
     def pid(self) -> str:
         return self.policy.id
+
+    @property
+    def language(self) -> str:
+        return self.options.language
+
+    def date(self, day: dt.date) -> str:
+        return self.options.date(day)
 
     def source(self, version: Version) -> str:
         """Where the version's file was in the docs tree (links in it are relative to that)."""
@@ -165,7 +178,7 @@ def _docs_path(path: str, docs_dir: str) -> str:
 
 def _header(context: PolicyContext, version: Version, page: str) -> str:
     pid = context.pid
-    parts = [f"Version {md(version.label)}", f"effective {format_date(version.effective)}"]
+    parts = [f"Version {md(version.label)}", f"effective {context.date(version.effective)}"]
     parts.append(f"[What changed]({link(page, urls.change_page(pid, version.label))})")
     parts.append(f"[All versions]({link(page, urls.versions_page(pid))})")
     return " · ".join(parts) + "\n{ .policysite-header }\n"
@@ -184,19 +197,21 @@ def policy_page(context: PolicyContext, draft: str | None) -> SitePage:
             f"{md(version.label)}.",
         )
     elif version.status == "retired":
-        header += "\n" + banner("warning", "Retired policy", retired_sentence(version))
+        header += "\n" + banner(
+            "warning", "Retired policy", retired_sentence(version, context.language)
+        )
     elif version.status == "upcoming":
         header += "\n" + banner(
             "info",
             "Not in effect yet",
-            f"This policy takes effect on {format_date(version.effective)}.",
+            f"This policy takes effect on {context.date(version.effective)}.",
         )
     for upcoming in context.policy.upcoming:
         if upcoming is version:
             continue
         header += "\n" + banner(
             "info",
-            f"Version {md(upcoming.label)} takes effect on {format_date(upcoming.effective)}",
+            f"Version {md(upcoming.label)} takes effect on {context.date(upcoming.effective)}",
             f"[Read version {md(upcoming.label)}]"
             f"({link(path, urls.version_page(pid, upcoming.label))})"
             f" · [What changes]({link(path, urls.change_page(pid, upcoming.label))})",
@@ -206,7 +221,7 @@ def policy_page(context: PolicyContext, draft: str | None) -> SitePage:
         header += "\n" + banner(
             "info",
             "To be retired",
-            f"This policy will be retired on {format_date(retired)}; it applies until then.",
+            f"This policy will be retired on {context.date(retired)}; it applies until then.",
         )
     body = draft if draft is not None else version.body
     return SitePage(
@@ -232,24 +247,25 @@ def version_page(context: PolicyContext, version: Version) -> SitePage:
         note = banner(
             "warning",
             "Retired policy",
-            f"This is the last version, in force from {format_date(version.effective)}. "
-            + retired_sentence(version),
+            f"This is the last version, in force from {context.date(version.effective)}. "
+            + retired_sentence(version, context.language),
         )
     elif version.status == "archived":
         following = context.following(version)
         assert following is not None
         last_day = following.effective - dt.timedelta(days=1)
         if last_day < version.effective:
-            applied = "This version was replaced on the day it took effect, " + format_date(
+            applied = "This version was replaced on the day it took effect, " + context.date(
                 version.effective
             )
         else:
             applied = (
-                f"This version applied from {format_date(version.effective)} to "
-                f"{format_date(last_day)}"
+                f"This version applied from {context.date(version.effective)} to "
+                f"{context.date(last_day)}"
             )
         latest = (
-            f"the policy was retired on {retired_on(shown)} (last version {current_link})"
+            f"the policy was retired on {retired_on(shown, context.language)} "
+            f"(last version {current_link})"
             if shown.status == "retired"
             else f"the current version is {current_link}"
         )
@@ -258,7 +274,7 @@ def version_page(context: PolicyContext, version: Version) -> SitePage:
         note = banner(
             "success",
             "Current version",
-            f"This is the version in force since {format_date(version.effective)}; it is also "
+            f"This is the version in force since {context.date(version.effective)}; it is also "
             f"on [the policy page]({link(path, urls.policy_page(pid))}).",
         )
     else:
@@ -270,7 +286,7 @@ def version_page(context: PolicyContext, version: Version) -> SitePage:
         note = banner(
             "info",
             "Upcoming version",
-            f"This version takes effect on {format_date(version.effective)}. {until}",
+            f"This version takes effect on {context.date(version.effective)}. {until}",
         )
     return SitePage(
         path,
@@ -286,15 +302,15 @@ def version_page(context: PolicyContext, version: Version) -> SitePage:
 
 def _applies(context: PolicyContext, version: Version) -> str:
     following = context.following(version)
-    start = format_date(version.effective)
+    start = context.date(version.effective)
     if version.status == "retired":
-        return f"{start} – {retired_on(version)} (retired)"
+        return f"{start} – {retired_on(version, context.language)} (retired)"
     if version.status == "upcoming":
         return f"from {start} (upcoming)"
     if following is None or following.status == "upcoming":
         return f"since {start}"
     last = following.effective - dt.timedelta(days=1)
-    return f"{start} – {format_date(last)}" if last >= version.effective else f"{start} (replaced)"
+    return f"{start} – {context.date(last)}" if last >= version.effective else f"{start} (replaced)"
 
 
 def versions_page(context: PolicyContext) -> SitePage:
@@ -338,15 +354,15 @@ def change_page(context: PolicyContext, version: Version) -> SitePage:
     lines: list[str] = []
     if previous is None:
         header = (
-            f"First version, effective {format_date(version.effective)} · {kind_of(version)} · "
+            f"First version, effective {context.date(version.effective)} · {kind_of(version)} · "
             f"[Read it]({link(path, new_text)}) · [All versions]({all_versions})"
         )
     else:
         header = (
             f"From [version {md(previous.label)}]({link(path, context.text_page(previous))}) "
-            f"(effective {format_date(previous.effective)}) to "
+            f"(effective {context.date(previous.effective)}) to "
             f"[version {md(version.label)}]({link(path, new_text)}) "
-            f"(effective {format_date(version.effective)}) · {kind_of(version)} · "
+            f"(effective {context.date(version.effective)}) · {kind_of(version)} · "
             f"[All versions]({all_versions})"
         )
     lines += ["## Summary", "", context.summary(version), ""]
@@ -389,7 +405,7 @@ def _section_line(
 # --- the site's own pages ----------------------------------------------------------------------
 
 
-def home_page(contexts: list[PolicyContext]) -> SitePage:
+def home_page(contexts: list[PolicyContext], options: SiteOptions) -> SitePage:
     """``/``: every policy, its version in force, coming changes and retired policies."""
     path = urls.HOME_PAGE
     lines = [
@@ -404,11 +420,11 @@ def home_page(contexts: list[PolicyContext]) -> SitePage:
         policy = link(path, urls.policy_page(pid))
         if shown.status == "retired":
             retired.append(
-                f"- [{md(shown.title)}]({policy}), retired on "
-                f"{retired_on(shown)} · [all versions]({link(path, urls.versions_page(pid))})"
+                f"- [{md(shown.title)}]({policy}), retired on {retired_on(shown, context.language)}"
+                f" · [all versions]({link(path, urls.versions_page(pid))})"
             )
             continue
-        since = format_date(shown.effective) if shown.status == "current" else "not yet"
+        since = context.date(shown.effective) if shown.status == "current" else "not yet"
         lines.append(
             f"| [{md(shown.title)}]({policy}) | {md(shown.label)} | {since} | "
             f"[{md(latest.label)}, {kind_of(latest)}]"
@@ -417,7 +433,7 @@ def home_page(contexts: list[PolicyContext]) -> SitePage:
         for upcoming in context.policy.upcoming:
             notices.append(
                 f"- {md(shown.title)} {md(upcoming.label)} takes effect on "
-                f"{format_date(upcoming.effective)}: "
+                f"{context.date(upcoming.effective)}: "
                 f"[what changes]({link(path, urls.change_page(pid, upcoming.label))})"
             )
     if notices:
@@ -435,7 +451,7 @@ def home_page(contexts: list[PolicyContext]) -> SitePage:
     return SitePage(path, "Policies", "\n".join(lines), "home", in_nav=True)
 
 
-def changes_page(contexts: list[PolicyContext]) -> SitePage:
+def changes_page(contexts: list[PolicyContext], options: SiteOptions) -> SitePage:
     """``/changes/``: every version of every policy, newest first."""
     path = urls.CHANGES_PAGE
     versions = sorted(
@@ -454,7 +470,7 @@ def changes_page(contexts: list[PolicyContext]) -> SitePage:
         policy = link(path, urls.policy_page(version.policy))
         change = link(path, urls.change_page(version.policy, version.label))
         lines.append(
-            f"| {version.effective.isoformat()} | [{md(version.title)}]({policy}) | "
+            f"| {options.date(version.effective)} | [{md(version.title)}]({policy}) | "
             f"[{md(version.label)}]({change}) | {kind_of(version)} | {version.status} |"
         )
     return SitePage(path, "All changes", "\n".join(lines) + "\n", "changes")

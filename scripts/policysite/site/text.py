@@ -1,27 +1,24 @@
-"""The Markdown the site's pages are written in: escaped words, dates, banners, rebased links."""
+"""The Markdown the site's pages are written in: escaped words, dates, banners, rebased links.
+
+``format_date`` is the one owner of how the site writes a day (pages, feed, banners): every
+caller passes the site's language, so a translated site writes its dates in its own language.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 import re
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as babel_date
+
+from policysite.errors import ConfigError
 from policysite.model import Version
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+DEFAULT_LANGUAGE = "en"
+NO_BREAK = "\u00a0"
 _MARKUP = re.compile(r"([\\`*_{}\[\]()#+!|])")
 _MD_LINK = re.compile(r"(\]\(\s*<?)([^)\s>]+)")
 _REF_DEF = re.compile(r"^( {0,3}\[[^\]]+\]:\s*<?)(\S+?)(>?(?:\s|$))", re.MULTILINE)
@@ -34,9 +31,25 @@ def md(text: str) -> str:
     return _MARKUP.sub(r"\\\1", text)
 
 
-def format_date(day: dt.date) -> str:
-    """25 May 2018: spelled out, the same on every machine (no locale)."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+def site_locale(language: str) -> Locale:
+    """The Babel locale of a site language (``en``, ``nb``, ``pt-BR``), or a ConfigError saying
+    where the language is set."""
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError) as exc:
+        raise ConfigError(
+            f"mkdocs.yml: theme.language {language!r} is not a language Babel knows ({exc}); "
+            "use a code such as 'en' or 'nb'."
+        ) from exc
+
+
+@functools.lru_cache(maxsize=8192)
+def format_date(day: dt.date, language: str, *, nowrap: bool = True) -> str:
+    """A day as the site writes it everywhere: Babel's long format in the site's language
+    ("November 29, 2026" in en, "29. november 2026" in nb). ``nowrap`` joins its words with
+    no-break spaces so a date never breaks across lines (pages); the feed keeps plain spaces."""
+    text = babel_date(day, "long", locale=site_locale(language))
+    return text.replace(" ", NO_BREAK) if nowrap else text
 
 
 def kind_of(version: Version) -> str:
@@ -44,13 +57,13 @@ def kind_of(version: Version) -> str:
     return {True: "material", False: "editorial", None: "no note"}[version.material]
 
 
-def retired_on(version: Version) -> str:
+def retired_on(version: Version, language: str) -> str:
     assert version.retired is not None
-    return format_date(version.retired)
+    return format_date(version.retired, language)
 
 
-def retired_sentence(version: Version) -> str:
-    return f"This policy was retired on {retired_on(version)}; it no longer applies."
+def retired_sentence(version: Version, language: str) -> str:
+    return f"This policy was retired on {retired_on(version, language)}; it no longer applies."
 
 
 def banner(kind: str, title: str, text: str) -> str:
