@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import pytest
@@ -82,21 +83,111 @@ def test_privacy_correction_touched_exactly_these_sections() -> None:
     assert result["stats"] == {"words_added": 22, "words_removed": 15, "sections_changed": 12}
 
 
+SUMMARY = """\
+Privacy (privacy): version 1.0 → 1.1, effective 2021-01-01
+1 of 2 sections changed; 3 words added, 1 removed.
+
+- 1. Data we collect — modified: 3 words added, 1 removed
+  https://example.com/privacy/#data
+"""
+
+
 def test_default_is_previous_against_latest_as_text(git_repo: GitRepo) -> None:
+    """Into a pipe: the summary, then each changed section with its words marked as git's
+    --word-diff marks them; --stat is the summary alone."""
     two_versions(git_repo)
 
     code, output = run(git_repo.path, "diff", "privacy")
 
     assert code == 0
-    assert output == textwrap.dedent(
+    assert output == SUMMARY + textwrap.dedent(
         """\
-        Privacy (privacy): version 1.0 → 1.1, effective 2021-01-01
-        1 of 2 sections changed; 3 words added, 1 removed.
 
-        - 1. Data we collect — modified: 3 words added, 1 removed
-          https://example.com/privacy/#data
+        ## 1. Data we collect
+        (modified: 3 words added, 1 removed)
+        We collect your name[- and-]{+,+} email address {+and phone number+} when you register.
         """
     )
+    assert run(git_repo.path, "diff", "privacy", "--stat") == (0, SUMMARY)
+    assert run(git_repo.path, "diff", "privacy", "--color", "never") == (0, output)
+    code, output = run(git_repo.path, "diff", "privacy", "--stat", "--format", "json")
+    assert code == 2
+    assert "--stat is a summary in text" in output
+
+
+def test_terminal_redline_in_colour_folds_unchanged_blocks(git_repo: GitRepo) -> None:
+    """In colour: deleted words red and struck out, inserted green and underlined; unchanged
+    blocks before a change folded into a count; a list item keeps its bullet."""
+    git_repo.commit(
+        policies__privacy_md=policy_text(
+            "1.0", "2020-01-01", "## Data {#data}\n\nOne.\n\nTwo.\n\n- Name\n- Email\n"
+        )
+    )
+    git_repo.write("changelog/privacy/1.1.md", "---\nmaterial: false\n---\nFix.\n")
+    git_repo.commit(
+        policies__privacy_md=policy_text(
+            "1.1", "2021-01-01", "## Data {#data}\n\nOne.\n\nTwo.\n\n- Name\n- Phone\n"
+        )
+    )
+
+    code, output = run(git_repo.path, "diff", "privacy", "--color", "always")
+
+    assert code == 0
+    redline = output.split("\n\n", 2)[2]
+    assert redline == (
+        "\x1b[1m## Data\x1b[0m\n"
+        "\x1b[2;3m(modified: 1 word added, 1 removed)\x1b[0m\n"
+        "\x1b[2;3m  … unchanged: 2 paragraphs, 1 list item\x1b[0m\n"
+        "- \x1b[9;31mEmail\x1b[0m\n"
+        "- \x1b[4;32mPhone\x1b[0m\n"
+    )
+
+
+HOSTILE = """
+## 1. Data {#data}
+
+We keep your name.
+
+## 2. Cookies {#cookies}
+
+None.
+"""
+
+# Escape sequences an editor could hide in a policy: set the window title (OSC), clear the
+# screen and move the cursor (CSI, also as the one-byte C1 CSI), a hyperlink (OSC 8), a
+# backspace that overwrites shown words, and a bidirectional override that reorders them.
+PAYLOADS = (
+    "\x1b]0;pwned\x07",
+    "\x1b[2J\x1b[H",
+    "\x9b31m",
+    "\x1b]8;;https://evil.example/\x1b\\link\x1b]8;;\x1b\\",
+    "keep\x08\x08\x08\x08drop",
+    "\u202eevil\u202c",
+)
+
+
+def test_editor_text_sends_no_escape_sequence_to_a_terminal(git_repo: GitRepo) -> None:
+    """A policy's words, headings and title reach the terminal without a control character or
+    a bidirectional override, in colour or not; Rich markup in the text is shown as text."""
+    git_repo.commit(policies__privacy_md=policy_text("1.0", "2020-01-01", HOSTILE))
+    git_repo.write("changelog/privacy/1.1.md", "---\nmaterial: false\n---\nFix.\n")
+    payload = "".join(PAYLOADS)
+    edited = HOSTILE.replace("your name.", f"your name {payload} [bold red]loud[/] too.")
+    edited = edited.replace("## 1. Data", f"## 1. Data {payload}")
+    # YAML refuses a raw control character; its escapes in double quotes pass.
+    title = '"Privacy\\e]0;pwned\\a\\x9b2J\\u202eevil"'
+    git_repo.commit(policies__privacy_md=policy_text("1.1", "2021-01-01", edited, title=title))
+
+    for option in ("never", "always"):
+        code, output = run(git_repo.path, "diff", "privacy", "--color", option)
+        assert code == 0
+        ours = re.sub(r"\x1b\[[0-9;]*m", "", output)  # Rich's colours, and nothing else
+        assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", ours)
+        assert "[bold red]loud[/]" in ours
+        assert "keepdrop" in ours and "]0;pwned" in ours  # the words stay, harmless
+    code, output = run(git_repo.path, "diff", "privacy", "--stat")
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", output)
+    assert output.startswith("Privacy]0;pwned2Jevil (privacy): version 1.0 → 1.1")
 
 
 def test_versions_by_git_revision_and_reverse(git_repo: GitRepo) -> None:

@@ -1,4 +1,5 @@
-"""Golden files: tests/golden/diff/<case>/{old.md,new.md} → expected.json, expected.html.
+"""Golden files: tests/golden/diff/<case>/{old.md,new.md} → expected.json, expected.html and
+expected.txt (``policysite diff`` into a pipe: the words marked ``[-old-]{+new+}``).
 
 One test per case. After a deliberate change of the output, rewrite the expected files with
 ``POLICYSITE_UPDATE_GOLDEN=1 pytest tests/test_diff_golden.py`` and review the diff.
@@ -17,6 +18,7 @@ from policysite.diff import compare
 from policysite.model import Version, parse_document
 from policysite.render.html import render_html
 from policysite.render.json import render_json
+from policysite.render.text import redline_lines, render_words
 
 GOLDEN = Path(__file__).parent / "golden" / "diff"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())
@@ -57,3 +59,5 @@ def test_golden(case: str) -> None:
 
     check(GOLDEN / case / "expected.json", json.dumps(render_json(change), indent=2) + "\n")
     check(GOLDEN / case / "expected.html", render_html(change))
+    text = render_words(redline_lines(change, "https://example.com/"))
+    check(GOLDEN / case / "expected.txt", text)

@@ -26,8 +26,8 @@ from policysite.errors import PolicySiteError
 from policysite.render.html import render_html
 from policysite.render.json import render_json
 from policysite.render.markdown import render_markdown
-from policysite.render.text import render_text
-from policysite.sanitize import sanitize_html
+from policysite.render.text import redline_lines, render_terminal, render_text, render_words
+from policysite.sanitize import sanitize_html, terminal_text
 
 pass_settings = click.make_pass_decorator(Settings)
 
@@ -122,6 +122,17 @@ def versions_command(
     default="text",
     show_default=True,
 )
+@click.option(
+    "--stat", is_flag=True, help="Text: the summary only (changed sections and counts), no words."
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Text: changed words in colour (auto: on a terminal, unless NO_COLOR is set); never: "
+    "marked [-deleted-]{+inserted+} as git diff --word-diff does.",
+)
 @pass_settings
 def diff_command(
     settings: Settings,
@@ -130,15 +141,21 @@ def diff_command(
     to_ref: str | None,
     base: str | None,
     fmt: str,
+    stat: bool,
+    color: str,
 ) -> None:
     """Show what changed in POLICY between two versions, section by section.
 
     FROM and TO are version labels or git revisions; without them, the previous version is
     compared with the latest. With --base, every policy that differs between REV and the working
-    tree is compared (JSON: a list). FROM later than TO gives a reverse diff.
+    tree is compared (JSON: a list). FROM later than TO gives a reverse diff. As text: the
+    summary, then each changed section with its words (in colour on a terminal, else marked
+    [-old-]{+new+}).
 
     Example: policysite diff privacy 1.0 1.1 --format json
     """
+    if stat and fmt != "text":
+        raise click.UsageError("--stat is a summary in text; leave out --format or --stat.")
     if base is not None:
         if from_ref is not None:
             raise PolicySiteError("give FROM/TO or --base, not both.")
@@ -159,10 +176,19 @@ def diff_command(
         for change in changes:
             prefix = urls.redline_prefix(change.policy if len(changes) > 1 else None)
             click.echo(sanitize_html(render_html(change, id_prefix=prefix)), nl=False)
+    elif stat:
+        summaries = (terminal_text(render_text(c, settings.site_url)) for c in changes)
+        click.echo("\n".join(summaries), nl=False)
     else:
-        click.echo(
-            "\n".join(render_text(change, settings.site_url) for change in changes), nl=False
-        )
+        lines = [line for c in changes for line in [*redline_lines(c, settings.site_url), ()]]
+        lines.pop()  # the blank line after the last policy
+        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        if color == "always" or (color == "auto" and colour):
+            # On a terminal Rich wraps at word boundaries; into a pipe (less -R) lines stay whole.
+            console = Console(force_terminal=True, highlight=False)
+            console.print(render_terminal(lines), end="", soft_wrap=not sys.stdout.isatty())
+        else:
+            click.echo(render_words(lines), nl=False)
 
 
 @main.command("check")

@@ -139,3 +139,15 @@ class SanitizeCache:
             return
         data = {"fingerprint": self._fingerprint, "entries": self._used}
         write_atomic(self.path, json.dumps(data, ensure_ascii=False))
+
+
+# Control characters (C0 but tab and newline, DEL, C1) start terminal escape sequences: ESC [,
+# and the one-byte CSI \x9b. Bidirectional overrides and isolates reorder what a reader sees
+# ("Trojan Source", CVE-2021-42574): a deleted word could show as another.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` safe to print on a terminal: no control character (so no escape sequence) and
+    no bidirectional override; tabs and newlines kept."""
+    return _TERMINAL_UNSAFE.sub("", text)
