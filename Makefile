@@ -1,6 +1,7 @@
 # Each target bootstraps .venv on first use: a fresh machine needs only python3, git and make.
-# What else is missing (python3-venv; for the tests Chromium and Node.js) is installed with
-# apt-get by scripts/install-system-deps.sh, which returns at once when all is there.
+# What else is missing (python3-venv; for the PDFs Pango and fonts; for the tests Chromium,
+# Node.js and poppler-utils) is installed with apt-get by scripts/install-system-deps.sh, which
+# returns at once when all is there.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -19,6 +20,7 @@ $(STAMP): pyproject.toml
 ## (strict: a broken link fails), write the notices the sample users would get into outbox/,
 ## then serve the site on http://127.0.0.1:8000/ (the last step: it runs until Ctrl-C)
 run: $(STAMP)
+	$(SYSTEM_DEPS) pdf
 	$(BIN)/policysite versions
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 	$(MAKE) --no-print-directory notify-demo
@@ -32,9 +34,10 @@ notify-demo: $(STAMP)
 	POLICYSITE_DATABASE_URL=$(DEMO_DB) $(BIN)/policysite notify --policy privacy --version 1.0 --send --outbox outbox \
 		--short-notice "make run: a demonstration of the notice of 1.0, sent years after it took effect"
 
-## make test: lint, type-check, then the test suite (Chromium and Node.js installed when missing)
+## make test: lint, type-check, then the test suite (Chromium, Node.js, WeasyPrint's Pango and
+## fonts, poppler-utils installed when missing)
 test: $(STAMP) lint
-	$(SYSTEM_DEPS) chromium node
+	$(SYSTEM_DEPS) chromium node pdf poppler
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -44,6 +47,7 @@ lint: $(STAMP)
 
 ## make bench: every benchmark in bench/, printing figures and ratios
 bench: $(STAMP)
+	$(SYSTEM_DEPS) pdf
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

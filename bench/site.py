@@ -5,18 +5,26 @@ plugin (cold redline cache, warm cache, and after one new version), and beside i
 Markdown tree (exported by ``site.export_tree``) is built by plain mkdocs-material without the
 plugin, with the same nav policy (one entry per policy). Then the same at 100 versions.
 Goals: plugin warm ≤ 1.15 × plain, after one new version ≤ 1.3 × plain; 100 versions ≤ 2.2 ×
-50 versions. Each plugin build runs beside a plain build, ``--runs`` times, which goes first
-taking turns; a ratio is the median over the runs of the plugin build ÷ the plain build beside
-it (on a shared machine the load drifts within a run, so best-of-each compared different
-moments), in wall-clock time and in CPU time (user + system, git included).
+50 versions. These builds leave out the PDFs (``pdf: false``): plain mkdocs-material has none.
+Each plugin build runs beside a plain build, ``--runs`` times, which goes first taking turns; a
+ratio is the median over the runs of the plugin build ÷ the plain build beside it (on a shared
+machine the load drifts within a run, so best-of-each compared different moments), in
+wall-clock time and in CPU time (user + system, git included).
+
+The PDFs (``pdf: true``, the default) are measured apart, on 5 policies × 10 versions: a cold
+build that renders every PDF, then warm builds with PDFs beside warm builds of the same
+repository without them, taking turns in the same way (goal: ≤ 1.2×, the PDFs coming from the
+cache); and a cold PDF of a 4,000-word policy rendered alone (what one new version costs).
 
 Run: .venv/bin/python bench/site.py [--versions 50 100] [--policies 10]
-     .venv/bin/python bench/site.py --smoke    (2 policies × 2 and 4 versions, one warm build)
+     .venv/bin/python bench/site.py --smoke    (2 policies × 2 and 4 versions, one warm build;
+                                                PDFs of 1 policy × 2 versions, a 400-word PDF)
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import random
 import re
@@ -31,6 +39,7 @@ from pathlib import Path
 
 from policysite import site
 from policysite.config import load_settings
+from policysite.site import pdf
 from policysite.versions import load_policies
 
 BIN = Path(sys.executable).parent
@@ -94,13 +103,23 @@ def git(repo: Path, *args: str, stamp: int = 0) -> None:
     subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
 
 
-def make_repo(repo: Path, policies: int, versions: int) -> None:
-    """``policies`` policies, each with ``versions`` versions: one commit per version step."""
+PLUGIN = "  - policysite:\n      pdf: {pdf}\n"
+NO_PDF_CONFIG = "mkdocs-no-pdf.yml"
+
+
+def make_repo(repo: Path, policies: int, versions: int, *, pdfs: bool = False) -> None:
+    """``policies`` policies, each with ``versions`` versions: one commit per version step.
+
+    ``mkdocs.yml`` makes PDFs when ``pdfs``; ``mkdocs-no-pdf.yml`` beside it never does."""
     rng = random.Random(4)
     repo.mkdir(parents=True)
     git(repo, "init", "-q", "-b", "main")
     (repo / "mkdocs.yml").write_text(
-        MKDOCS_YML.format(docs="policies", extra="  - policysite\n"), encoding="utf-8"
+        MKDOCS_YML.format(docs="policies", extra=PLUGIN.format(pdf=str(pdfs).lower())),
+        encoding="utf-8",
+    )
+    (repo / NO_PDF_CONFIG).write_text(
+        MKDOCS_YML.format(docs="policies", extra=PLUGIN.format(pdf="false")), encoding="utf-8"
     )
     # As a real site's (policysite init): the build's output and caches are not committed.
     (repo / ".gitignore").write_text("site/\n.policysite/\n", encoding="utf-8")
@@ -147,13 +166,13 @@ def _home_first(page: site.SitePage) -> tuple[bool, str]:
 Timing = tuple[float, float]  # wall-clock seconds, CPU seconds
 
 
-def timed_build(folder: Path, env: dict[str, str]) -> Timing:
+def timed_build(folder: Path, env: dict[str, str], config: str = "mkdocs.yml") -> Timing:
     """Seconds of one `mkdocs build`: wall clock, and the CPU time it used (user + system, with
     the git processes it started), which a busy machine disturbs less."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(
-        [str(BIN / "mkdocs"), "build", "-q", "-d", str(folder / "site")],
+        [str(BIN / "mkdocs"), "build", "-q", "-f", config, "-d", str(folder / "site")],
         cwd=folder,
         env=env,
         capture_output=True,
@@ -216,6 +235,63 @@ def measure(work: Path, policies: int, versions: int, runs: int) -> dict[str, fl
     return result
 
 
+def measure_pdfs(work: Path, policies: int, versions: int, runs: int) -> dict[str, float]:
+    """Warm builds with PDFs beside warm builds without, of one repository: seconds (best of
+    ``runs``) and the median ratio, wall clock and CPU; and the cold build that made them."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", POLICYSITE_TODAY="2099-01-01")
+    repo = work / "repo-pdf"
+    make_repo(repo, policies, versions, pdfs=True)
+    cold = timed_build(repo, env)
+    made = len(list((repo / "site").rglob("*.pdf")))
+    if made != policies * versions:
+        raise SystemExit(f"expected {policies * versions} PDFs, the build wrote {made}")
+    pairs = []
+    for run in range(runs):
+        if run % 2:
+            without = timed_build(repo, env, NO_PDF_CONFIG)
+            pairs.append((timed_build(repo, env), without))
+        else:
+            with_pdfs = timed_build(repo, env)
+            pairs.append((with_pdfs, timed_build(repo, env, NO_PDF_CONFIG)))
+    return {
+        "pdfs": made,
+        "cold": cold[0],
+        "warm": min(p[0] for p, _ in pairs),
+        "without": min(q[0] for _, q in pairs),
+        "ratio": statistics.median(p[0] / q[0] for p, q in pairs),
+        "cpu_ratio": statistics.median(p[1] / q[1] for p, q in pairs),
+    }
+
+
+def cold_pdf(words: int) -> tuple[float, float, int]:
+    """Seconds to render one policy of about ``words`` words to PDF: the first in this process
+    (WeasyPrint imported, fonts loaded) and the next; and its size in bytes."""
+    rng = random.Random(7)
+    sections = []
+    count = 0
+    while count < words:
+        paragraph = " ".join(sentence(rng) for _ in range(4))
+        count += len(paragraph.split())
+        sections.append(
+            f"## Section {len(sections) + 1} {{#s{len(sections) + 1}}}\n\n{paragraph}\n"
+        )
+    body = "\n".join(sections)
+    facts = pdf.PdfFacts(
+        "Bench policy",
+        "1.0",
+        dt.date(2026, 1, 1),
+        "0" * 64,
+        "https://bench.example/bench/versions/1.0/",
+        dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+    start = time.perf_counter()
+    first = pdf.render_pdf(facts, body)
+    first_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    pdf.render_pdf(facts, body + "\nOne more sentence.\n")
+    return first_seconds, time.perf_counter() - start, len(first)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--policies", type=int, default=10)
@@ -223,11 +299,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=4, help="runs of each warm and after-one build")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: does it still run?")
     args = parser.parse_args()
+    pdf_size, words = ((5, 10), 4000)
     if args.smoke:
         args.policies, args.versions, args.runs = 2, (2, 4), 1
+        pdf_size, words = (1, 2), 400
     small, large = args.versions
     with tempfile.TemporaryDirectory(prefix="policysite-bench-") as tmp:
         results = {n: measure(Path(tmp), args.policies, n, args.runs) for n in (small, large)}
+        pdfs = measure_pdfs(Path(tmp), *pdf_size, max(args.runs, 2))
+    first, second, size = cold_pdf(words)
     print(
         f"{args.policies} policies; seconds per `mkdocs build` (plain, warm, +1 ver: best of "
         f"{args.runs}); beside each plugin build its ratio to the plain build run next to it "
@@ -250,6 +330,19 @@ def main() -> None:
                 f"plugin, {what} / plain mkdocs-material at {n} versions = "
                 f"{r[key + '_ratio']:.2f}× (goal ≤ {goal}×); CPU time {r[key + '_cpu_ratio']:.2f}×"
             )
+    print(
+        f"PDFs: {pdf_size[0]} policies × {pdf_size[1]} versions = {int(pdfs['pdfs'])} PDFs; "
+        f"cold build (renders every PDF) {pdfs['cold']:.2f} s; warm with PDFs "
+        f"{pdfs['warm']:.2f} s, warm without {pdfs['without']:.2f} s (best of {max(args.runs, 2)})"
+    )
+    print(
+        f"plugin, warm with PDFs / warm without = {pdfs['ratio']:.2f}× (goal ≤ 1.2×); "
+        f"CPU time {pdfs['cpu_ratio']:.2f}×"
+    )
+    print(
+        f"cold PDF of a {words:,}-word policy: {first:.2f} s the first in a process (WeasyPrint "
+        f"loaded), {second:.2f} s the next; {size / 1024:.0f} KiB"
+    )
     if args.smoke:
         print("(smoke run: a few pages; the goals are for full size)")
 

@@ -32,6 +32,7 @@ def run(
     sudo: str | None = None,
     have: tuple[str, ...] = (),
     venv: bool = True,
+    env: dict[str, str] | None = None,
 ) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     """The script with only ``have`` (and the stand-ins) on PATH; returns it and apt-get's calls."""
     bin_dir = tmp_path / "bin"
@@ -51,7 +52,7 @@ def run(
         stub(bin_dir, "sudo", 'echo "sudo: a password is required" >&2\nexit 1')
     result = subprocess.run(
         [BASH, str(SCRIPT), *names],
-        env={"PATH": str(bin_dir), "PYTHON": "python3"},
+        env={"PATH": str(bin_dir), "PYTHON": "python3", **(env or {})},
         capture_output=True,
         text=True,
         check=False,
@@ -112,3 +113,38 @@ def test_unknown_name_is_a_usage_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "unknown name 'chrome'" in result.stderr
     assert calls == []
+
+
+def pdf_system(tmp_path: Path, *, libraries: tuple[str, ...], fonts: bool) -> dict[str, str]:
+    """A stand-in for Debian's library and font folders, holding what is named."""
+    lib = tmp_path / "usr-lib" / "x86_64-linux-gnu"
+    lib.mkdir(parents=True)
+    for name in libraries:
+        (lib / name).touch()
+    font_dir = tmp_path / "dejavu"
+    font_dir.mkdir()
+    if fonts:
+        (font_dir / "DejaVuSerif.ttf").touch()
+    return {"LIBDIR_GLOB": f"{tmp_path}/usr-lib/*-linux-gnu", "FONT_DIR": str(font_dir)}
+
+
+def test_pdf_installs_pango_harfbuzz_and_the_fonts_that_are_missing(tmp_path: Path) -> None:
+    system = pdf_system(tmp_path, libraries=("libpango-1.0.so.0",), fonts=False)
+
+    result, calls = run(tmp_path, "pdf", "poppler", uid=0, env=system)
+
+    assert result.returncode == 0, result.stderr
+    assert calls == [
+        "apt-get update -q DEBIAN_FRONTEND=noninteractive",
+        "apt-get install -y -q --no-install-recommends libpangoft2-1.0-0 libharfbuzz-subset0 "
+        "fonts-dejavu-core poppler-utils DEBIAN_FRONTEND=noninteractive",
+    ]
+
+
+def test_pdf_and_poppler_present_do_nothing(tmp_path: Path) -> None:
+    libraries = ("libpango-1.0.so.0", "libpangoft2-1.0.so.0", "libharfbuzz-subset.so.0")
+    system = pdf_system(tmp_path, libraries=libraries, fonts=True)
+
+    result, calls = run(tmp_path, "pdf", "poppler", have=("pdftotext",), env=system)
+
+    assert (result.returncode, result.stdout, result.stderr, calls) == (0, "", "", [])

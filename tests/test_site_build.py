@@ -109,6 +109,18 @@ def test_written_pages_and_files(synthetic: Served) -> None:
         expected += [f"{policy}/versions/{label}/index.html" for label in labels]
         expected += [f"{policy}/changes/{label}/index.html" for label in labels]
     assert pages == sorted(expected)
+    pdfs = sorted(
+        p.relative_to(synthetic.site_dir).as_posix() for p in synthetic.site_dir.rglob("*.pdf")
+    )
+    assert pdfs == sorted(
+        f"{policy}/versions/{label}/{name}-{label}.pdf"
+        for policy, name, labels in (
+            ("legal/cookies", "cookies", [str(n) for n in range(1, 7)]),
+            ("privacy", "privacy", [f"{n}.0" for n in range(1, 7)]),
+            ("terms", "terms", [str(n) for n in range(1, 7)]),
+        )
+        for label in labels
+    )
     for name in ("feed.xml", "versions.json", "sitemap.xml", "assets/policysite.js"):
         assert (synthetic.site_dir / name).is_file()
 

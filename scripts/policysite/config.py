@@ -46,6 +46,8 @@ class Settings:
     notice_wording: dict[str, dict[str, str]] = field(default_factory=dict)
     # False: the site mails nobody, and `notify` says so (instead of passing without a store).
     notifications: bool = True
+    # False: no PDF per version (the build then needs neither WeasyPrint's Pango nor fonts).
+    pdf: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -77,7 +79,7 @@ _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
 _INT_OPTIONS = ("notice_days", "announce_window_days")
 _STR_OPTIONS = ("changelog_dir", "service_name", "sender_name", "sender_email", "postal_address")
 _KNOWN_OPTIONS = {*_INT_OPTIONS, *_STR_OPTIONS, "locales", "ignore_commits", "enabled"}
-_KNOWN_OPTIONS |= {"required_locales", "notice_wording", "notifications"}
+_KNOWN_OPTIONS |= {"required_locales", "notice_wording", "notifications", "pdf"}
 WORDING_KEYS = ("opening", "footer")  # the notice's sentences an organisation words itself
 
 
@@ -153,13 +155,12 @@ def settings_from_config(root: Path, config: dict[str, Any]) -> Settings:
             else:
                 values[key] = tuple(value)
     _read_locale_options(options, values.get("locales", Settings.locales), problems, values)
-    if "notifications" in options:
-        if not isinstance(options["notifications"], bool):
-            problems.append(
-                f"'notifications' must be true or false, not {options['notifications']!r}"
-            )
-        else:
-            values["notifications"] = options["notifications"]
+    for key in ("notifications", "pdf"):
+        if key in options:
+            if not isinstance(options[key], bool):
+                problems.append(f"'{key}' must be true or false, not {options[key]!r}")
+            else:
+                values[key] = options[key]
     if problems:
         raise ConfigError("plugin 'policysite': " + "; ".join(problems) + ".", path=CONFIG_FILE)
     docs_dir = config.get("docs_dir", "policies")

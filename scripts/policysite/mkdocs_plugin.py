@@ -44,6 +44,7 @@ class PolicySiteConfig(Config):  # type: ignore[no-untyped-call]
     required_locales = c.ListOfItems(c.Type(str), default=[])
     notice_wording = c.Type(dict, default={})
     notifications = c.Type(bool, default=True)
+    pdf = c.Type(bool, default=True)
 
 
 class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped-call]
@@ -96,6 +97,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
             home=files.get_file_from_path(urls.HOME_PAGE) is None,
             drafts=self._drafts(policies) if self.serving else {},
             language=self._language(config),
+            pdf=settings.pdf,
         )
         site = site_lib.load_site(settings, policies, options)
         self.cleaner = SanitizeCache(site_lib.cache_folder(settings, "sanitize"))

@@ -1,4 +1,5 @@
-"""The one allow-list every string passes on its way to a reader: site pages, mail, redlines, feed.
+"""The one allow-list every string passes on its way to a reader: site pages, mail, redlines, feed,
+PDFs; and ``terminal_text`` for what ``policysite diff`` prints on a terminal.
 
 Policy texts are Markdown written by editors, and Markdown lets raw HTML through. What reaches a
 reader keeps the document's structure (headings with their ids for deep links, lists, tables,

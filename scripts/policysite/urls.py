@@ -6,6 +6,7 @@
     /<policy>/versions/<v>/      one version's text     <policy>/versions/<v>.md
     /<policy>/changes/<v>/       what changed in <v>    <policy>/changes/<v>.md
     /changes/                    every change           changes/index.md
+    /<policy>/versions/<v>/<name>-<v>.pdf   one version as a PDF (a file, not a page)
     /feed.xml  /versions.json
 
 A page is named by its Markdown file in the docs tree (what MkDocs, or any other engine, builds
@@ -50,6 +51,16 @@ def version_page(policy: str, label: str) -> str:
 def change_page(policy: str, label: str) -> str:
     """What changed in a version, from the one before: ``privacy/changes/1.1.md``."""
     return f"{policy}/changes/{label}.md"
+
+
+def pdf_file(policy: str, label: str) -> str:
+    """A version's PDF in the site: ``privacy/versions/1.1/privacy-1.1.pdf`` (named by the last
+    part of the policy's id, so a saved copy says what it is: ``legal/terms`` → ``terms-1.1``).
+
+    In the version page's folder with directory URLs; without them the folder holds only it.
+    """
+    name = policy.rsplit("/", 1)[-1]
+    return f"{policy}/versions/{label}/{name}-{label}.pdf"
 
 
 def page_url(path: str, directory_urls: bool = True) -> str:
@@ -116,6 +127,11 @@ def version_url(base: str, policy: str, label: str) -> str:
 def change_url(base: str, policy: str, label: str, directory_urls: bool = True) -> str:
     """``https://site/privacy/changes/1.1/``: what changed in that version."""
     return base + page_url(change_page(policy, label), directory_urls)
+
+
+def pdf_url(base: str, policy: str, label: str) -> str:
+    """``https://site/privacy/versions/1.1/privacy-1.1.pdf``: a version as a PDF."""
+    return base + pdf_file(policy, label)
 
 
 def changes_url(base: str, directory_urls: bool = True) -> str:

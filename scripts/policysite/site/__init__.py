@@ -8,6 +8,7 @@ the same tree: ``mkdocs_plugin.py`` only hands them over. Knows nothing of MkDoc
     pages.py      the pages (dataclasses and one builder per kind of page)
     anchors.py    old anchors → where their sections are now (renames, anchor_aliases)
     redlines.py   each version's redline against the one before, cached on disk
+    pdf.py        each version as a PDF (WeasyPrint), cached on disk
     feed.py       feed.xml and versions.json
     text.py       the Markdown the pages are written in
     linkcheck.py  the links of the built site
@@ -29,12 +30,14 @@ from policysite.site import pages
 from policysite.site.anchors import renames_by_version
 from policysite.site.feed import atom_feed, versions_json
 from policysite.site.pages import PolicyContext, SiteOptions, SitePage
+from policysite.site.pdf import PdfCache, PdfFacts
 from policysite.site.redlines import RedlineCache, RedlineLinks, redline_css
-from policysite.site.text import rebase_links
+from policysite.site.text import format_date, rebase_links
 from policysite.versions import version_record
 from policysite.worktree import read_policies
 
 __all__ = [
+    "PdfCache",
     "RedlineCache",
     "RedlineLinks",
     "SetAside",
@@ -58,10 +61,10 @@ SCRIPT = "assets/policysite.js"
 
 @dataclass(frozen=True)
 class SiteFile:
-    """A file written as it is (``versions.json``, ``feed.xml``)."""
+    """A file written as it is (``versions.json``, ``feed.xml``, a version's PDF)."""
 
     path: str
-    text: str
+    text: str | bytes
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,10 @@ def build_site(
     records: list[dict[str, object]],
     options: SiteOptions,
     cache: RedlineCache,
+    pdfs: PdfCache | None = None,
 ) -> Site:
-    """Every page and file of the site for these policies (status decided by the caller)."""
+    """Every page and file of the site for these policies (status decided by the caller);
+    with ``options.pdf``, a PDF of every version too (from ``pdfs``, made when missing)."""
     contexts: list[PolicyContext] = []
     for policy in policies:
         if not policy.versions:
@@ -105,11 +110,39 @@ def build_site(
     feed = atom_feed(
         options.site_name, options.site_url, versions, options.directory_urls, options.language
     )
-    files = (
+    files: tuple[SiteFile, ...] = (
         SiteFile(urls.VERSIONS_FILE, versions_json(records)),
         SiteFile(urls.FEED_FILE, feed),
     )
+    if options.pdf:
+        files += _pdf_files(contexts, options, pdfs or PdfCache(None))
     return Site(tuple(built), files)
+
+
+def _pdf_files(
+    contexts: list[PolicyContext], options: SiteOptions, pdfs: PdfCache
+) -> tuple[SiteFile, ...]:
+    base = options.site_url or "/"
+    made = []
+    for context in contexts:
+        for version in context.policy.versions:
+            page = base + urls.page_url(
+                urls.version_page(context.pid, version.label), options.directory_urls
+            )
+            facts = PdfFacts(
+                version.title,
+                version.label,
+                version.effective,
+                version.sha256,
+                page,
+                version.date,
+                format_date(version.effective, options.language, nowrap=False),
+            )
+            made.append(
+                SiteFile(urls.pdf_file(context.pid, version.label), pdfs.pdf(facts, version.body))
+            )
+    pdfs.save()
+    return tuple(made)
 
 
 def _check_unique(built: list[SitePage], directory_urls: bool) -> None:
@@ -127,11 +160,12 @@ def _check_unique(built: list[SitePage], directory_urls: bool) -> None:
 def load_site(settings: Settings, policies: list[Policy], options: SiteOptions) -> Site:
     """``build_site`` with the site's records and its on-disk redline cache."""
     records = [version_record(settings, v) for p in policies for v in p.versions]
-    return build_site(policies, records, options, RedlineCache(cache_folder(settings, "redline")))
+    redlines = RedlineCache(cache_folder(settings, "redline"))
+    return build_site(policies, records, options, redlines, PdfCache(cache_folder(settings, "pdf")))
 
 
 def cache_folder(settings: Settings, name: str) -> Path:
-    """Where the build keeps one of its caches (redlines, sanitized pages) between runs."""
+    """Where the build keeps one of its caches (redlines, sanitized pages, PDFs) between runs."""
     return settings.root / ".policysite" / "cache" / name
 
 

@@ -98,6 +98,7 @@ class SiteOptions:
     home: bool = True  # generate index.md (False when the docs folder has its own)
     drafts: Mapping[str, str] = field(default_factory=dict)  # policy → uncommitted body
     language: str = DEFAULT_LANGUAGE  # the theme's language: how dates are written
+    pdf: bool = False  # a PDF of every version, linked from its page and the versions list
 
     def date(self, day: dt.date) -> str:
         """A day as every page of this site writes it (``text.format_date``)."""
@@ -288,6 +289,9 @@ def version_page(context: PolicyContext, version: Version) -> SitePage:
             "Upcoming version",
             f"This version takes effect on {context.date(version.effective)}. {until}",
         )
+    if context.options.pdf:
+        pdf = link(path, urls.pdf_file(pid, version.label))
+        note += f"\n[This version as a PDF]({pdf}){{ .policysite-pdf }}\n"
     return SitePage(
         path,
         f"{version.title} {version.label}",
@@ -336,7 +340,12 @@ def versions_page(context: PolicyContext) -> SitePage:
             "",
             f"In force {_applies(context, version)} · {kind_of(version)} · "
             f"[Read]({link(path, context.text_page(version))}) · "
-            f"[What changed]({link(path, urls.change_page(pid, version.label))})",
+            f"[What changed]({link(path, urls.change_page(pid, version.label))})"
+            + (
+                f" · [PDF]({link(path, urls.pdf_file(pid, version.label))})"
+                if context.options.pdf
+                else ""
+            ),
             "",
             context.summary(version),
             "",
