@@ -141,7 +141,9 @@ def changes_since(settings: Settings, base: str, policy: str | None = None) -> l
     wanted = policy.removesuffix(".md") if policy else None
     changes: list[Change] = []
     now = dt.datetime.now(dt.UTC)
-    for changed in changed_policy_files(settings.root, settings.docs_path, base):
+    for changed in changed_policy_files(
+        settings.root, settings.docs_path, base, settings.selection.is_policy
+    ):
         pid = policy_id(changed.relative)
         if wanted and pid != wanted:
             continue
@@ -185,7 +187,11 @@ def notes_changed_since(settings: Settings, base: str) -> list[NoteChange]:
     """Every note at revision ``base`` that the working tree changed or deleted (what a pull
     request does to the notes of published versions), by policy and version."""
     snapshot = read_snapshot(
-        settings.root, settings.docs_path, [base], folders=[settings.changelog_path]
+        settings.root,
+        settings.docs_path,
+        [base],
+        folders=[settings.changelog_path],
+        select=settings.selection.is_policy,
     )
     snapshot.history(base)  # a missing revision or a shallow clone: the error to act on
     texts = texts_in(settings.changelog_dir, snapshot.folder(base, settings.changelog_path))

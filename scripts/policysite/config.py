@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from policysite.errors import ConfigError
+from policysite.selection import DEFAULT_INCLUDE, Selection
 
 CONFIG_FILE = "mkdocs.yml"
 
@@ -48,7 +51,29 @@ class Settings:
     notifications: bool = True
     # False: no PDF per version (the build then needs neither WeasyPrint's Pango nor fonts).
     pdf: bool = True
+    # Which files of the policies folder are policies (globs as in .gitignore; see selection).
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = ()
+    # "python" (Python-Markdown as configured) or "gfm": GitHub's lists, autolinks, task lists.
+    markdown: str = "python"
+    # The origin of the site the texts came from: links to no page of this site go there.
+    link_base: str | None = None
+    # False (adopted repositories): a version without a changelog note says nothing about it.
+    show_missing_notes: bool = True
+    # The commit `policysite adopt` adopted the repository at: history before it is grandfathered
+    # by `check` (its texts were published elsewhere, under other rules).
+    adopted_at: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def selection(self) -> Selection:
+        """The rule that picks the policy files out of the policies folder."""
+        return Selection(self.include, self.exclude, self.locales)
+
+    @property
+    def adopt_mode(self) -> bool:
+        """An adopted repository: its texts are published as they are, one version a day."""
+        return self.adopted_at is not None
 
     @property
     def docs_path(self) -> Path:
@@ -78,8 +103,11 @@ _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
 
 _INT_OPTIONS = ("notice_days", "announce_window_days")
 _STR_OPTIONS = ("changelog_dir", "service_name", "sender_name", "sender_email", "postal_address")
-_KNOWN_OPTIONS = {*_INT_OPTIONS, *_STR_OPTIONS, "locales", "ignore_commits", "enabled"}
-_KNOWN_OPTIONS |= {"required_locales", "notice_wording", "notifications", "pdf"}
+_BOOL_OPTIONS = ("notifications", "pdf", "show_missing_notes")
+_LIST_OPTIONS = ("locales", "ignore_commits", "include", "exclude")
+_KNOWN_OPTIONS = {*_INT_OPTIONS, *_STR_OPTIONS, *_BOOL_OPTIONS, *_LIST_OPTIONS, "enabled"}
+_KNOWN_OPTIONS |= {"required_locales", "notice_wording", "markdown", "link_base", "adopted_at"}
+MARKDOWN_FLAVOURS = ("python", "gfm")
 WORDING_KEYS = ("opening", "footer")  # the notice's sentences an organisation words itself
 
 
@@ -145,7 +173,7 @@ def settings_from_config(root: Path, config: dict[str, Any]) -> Settings:
                 problems.append(f"'{key}' must be text, not {options[key]!r}")
             else:
                 values[key] = options[key]
-    for key in ("locales", "ignore_commits"):
+    for key in _LIST_OPTIONS:
         if key in options:
             value = options[key]
             if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
@@ -155,12 +183,13 @@ def settings_from_config(root: Path, config: dict[str, Any]) -> Settings:
             else:
                 values[key] = tuple(value)
     _read_locale_options(options, values.get("locales", Settings.locales), problems, values)
-    for key in ("notifications", "pdf"):
+    for key in _BOOL_OPTIONS:
         if key in options:
             if not isinstance(options[key], bool):
                 problems.append(f"'{key}' must be true or false, not {options[key]!r}")
             else:
                 values[key] = options[key]
+    _read_adoption_options(options, problems, values)
     if problems:
         raise ConfigError("plugin 'policysite': " + "; ".join(problems) + ".", path=CONFIG_FILE)
     docs_dir = config.get("docs_dir", "policies")
@@ -177,6 +206,34 @@ def settings_from_config(root: Path, config: dict[str, Any]) -> Settings:
         extra=config,
         **values,
     )
+
+
+def _read_adoption_options(
+    options: dict[str, Any], problems: list[str], values: dict[str, Any]
+) -> None:
+    """``markdown``, ``link_base`` and ``adopted_at``: how an adopted repository is published."""
+    flavour = options.get("markdown", "python")
+    if flavour not in MARKDOWN_FLAVOURS:
+        flavours = ", ".join(MARKDOWN_FLAVOURS)
+        problems.append(f"'markdown' must be one of {flavours}, not {flavour!r}")
+    else:
+        values["markdown"] = flavour
+    base = options.get("link_base")
+    if base is not None:
+        if not isinstance(base, str) or not re.fullmatch(r"https?://[^/\s?#]+/?", base):
+            problems.append(
+                f"'link_base' must be an origin such as https://docs.example.com, not {base!r}"
+            )
+        else:
+            values["link_base"] = base.rstrip("/")
+    adopted = options.get("adopted_at")
+    if adopted is not None:
+        if not isinstance(adopted, str) or not re.fullmatch(r"[0-9a-f]{7,40}", adopted):
+            problems.append(
+                f"'adopted_at' must be the commit `policysite adopt` recorded, not {adopted!r}"
+            )
+        else:
+            values["adopted_at"] = adopted
 
 
 def _read_locale_options(

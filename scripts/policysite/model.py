@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import yaml
 
+from policysite import selection
 from policysite.errors import PolicyError, PolicyProblems
 
 try:  # libyaml's parser is ~10× faster; it matters when reading thousands of commits.
@@ -173,8 +174,9 @@ def next_label(label: str) -> str:
 
 
 def policy_id(relative_path: str) -> str:
-    """A policy's id from its path in the policies folder: ``legal/terms.md`` → ``legal/terms``."""
-    return relative_path.removesuffix(".md")
+    """A policy's id from its path in the policies folder: ``legal/terms.md`` → ``legal/terms``,
+    ``privacy/index.md`` → ``privacy`` (see ``selection``)."""
+    return selection.policy_id(relative_path)
 
 
 def title_from_id(policy: str) -> str:

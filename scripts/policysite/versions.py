@@ -193,7 +193,8 @@ def load_policies(
     ``notes=False`` leaves out the changelog notes (``check`` reads and reports them itself, so
     that one bad note does not hide every version).
     """
-    history = read_history(settings.root, settings.docs_path, rev, settings.ignore_commits)
+    select = settings.selection.is_policy
+    history = read_history(settings.root, settings.docs_path, rev, settings.ignore_commits, select)
     return policies_from_history(settings, history, as_of=as_of, notes=notes)
 
 

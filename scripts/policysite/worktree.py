@@ -38,17 +38,18 @@ class WorkingPolicies:
 
 
 def policy_files(settings: Settings) -> list[str]:
-    """Every Markdown file under the policies folder but the home page, tracked or not (links
-    left out: see ``symlinks``)."""
+    """Every policy file under the policies folder (``settings.selection``), tracked or not
+    (links left out: see ``symlinks``)."""
     folder = settings.docs_path
     if not folder.is_dir():
         return []
+    select = settings.selection.is_policy
     return sorted(
         relative
         for file in folder.rglob("*.md")
         if file.is_file()
         and not file.is_symlink()
-        and (relative := file.relative_to(folder).as_posix()) != "index.md"
+        and select(relative := file.relative_to(folder).as_posix())
     )
 
 

@@ -84,7 +84,12 @@ def read_git(settings: Settings, rev: str) -> Snapshot:
     at HEAD and at HEAD's second parent (see ``branch_commits``), and the notes at ``rev``."""
     revs = [rev, "HEAD", MERGED_BRANCH] if rev != "HEAD" else ["HEAD"]
     return read_snapshot(
-        settings.root, settings.docs_path, revs, settings.ignore_commits, [settings.changelog_path]
+        settings.root,
+        settings.docs_path,
+        revs,
+        settings.ignore_commits,
+        [settings.changelog_path],
+        select=settings.selection.is_policy,
     )
 
 

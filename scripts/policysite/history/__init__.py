@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from policysite.history.repository import (
     stage_files,
     switch_branch,
 )
+from policysite.selection import Selection
 
 __all__ = [
     "ChangedFile",
@@ -227,17 +228,18 @@ def _chain(commits: Mapping[str, _Logged], chain: tuple[str, ...]) -> Iterator[_
         yield from commits[commit].changes
 
 
-def _is_policy_path(path: str, prefix: str) -> bool:
-    relative = path[len(prefix) + 1 :] if prefix else path
-    return (
-        (not prefix or path.startswith(prefix + "/"))
-        and path.endswith(".md")
-        and relative != "index.md"
-    )
+Select = Callable[[str], bool]  # is the file at this path (in the policies folder) a policy?
+_DEFAULT_SELECT: Select = Selection().is_policy
+
+
+def _is_policy_path(path: str, prefix: str, select: Select) -> bool:
+    if prefix and not path.startswith(prefix + "/"):
+        return False
+    return select(path[len(prefix) + 1 :] if prefix else path)
 
 
 def _lineages(
-    changes: Iterable[_Change], prefix: str, ignored: tuple[str, ...]
+    changes: Iterable[_Change], prefix: str, ignored: tuple[str, ...], select: Select
 ) -> tuple[dict[str, list[_Change]], dict[str, list[_Change]]]:
     """Each policy file's changes, following renames: the files there at the end, and the ones
     deleted on the way (with their changes up to the deletion)."""
@@ -252,14 +254,14 @@ def _lineages(
         deleted.pop(change.path, None)  # a new file at the path replaces the deleted one
         if change.status == "D":
             gone = lineages.pop(change.path, None)
-            if gone and _is_policy_path(change.path, prefix):
+            if gone and _is_policy_path(change.path, prefix, select):
                 deleted[change.path] = gone
             continue
         if change.status == "R" and change.old_path:
             lineage = lineages.pop(change.old_path, [])
         else:
             lineage = lineages.get(change.path, [])
-        if not _is_policy_path(change.path, prefix):
+        if not _is_policy_path(change.path, prefix, select):
             lineages.pop(change.path, None)
             continue
         if not skip:
@@ -322,6 +324,7 @@ def read_snapshot(
     revs: Iterable[str],
     ignore_commits: Iterable[str] = (),
     folders: Iterable[Path] = (),
+    select: Select = _DEFAULT_SELECT,
 ) -> Snapshot:
     """The history of every policy file under ``folder`` at each of ``revs``, and every file
     under ``folders`` (absolute paths) at each of them: two git processes, whatever the number
@@ -343,7 +346,9 @@ def read_snapshot(
         if tips and not repo.shallow and outside is None:
             logged = _log(repo.top, sorted(set(tips.values())), prefix)
             chains = {rev: _chain_commits(logged, tip) for rev, tip in tips.items()}
-            read = {rev: _lineages(_chain(logged, chains[rev]), prefix, ignored) for rev in tips}
+            read = {
+                rev: _lineages(_chain(logged, chains[rev]), prefix, ignored, select) for rev in tips
+            }
             everything = (
                 change
                 for live, deleted in read.values()
@@ -430,12 +435,13 @@ def read_history(
     folder: Path,
     rev: str = "HEAD",
     ignore_commits: Iterable[str] = (),
+    select: Select = _DEFAULT_SELECT,
 ) -> History:
     """The revisions of every policy file under ``folder`` at ``rev``, and of deleted ones.
 
     Each list is oldest first (see ``read_snapshot``, which reads several revisions at once).
     """
-    return read_snapshot(root, folder, [rev], ignore_commits).history(rev)
+    return read_snapshot(root, folder, [rev], ignore_commits, select=select).history(rev)
 
 
 # --- single files and the working tree -------------------------------------------------------
@@ -474,7 +480,9 @@ def _text_at(commit: Commit, path: str, data: bytes) -> FileAtRevision:
     return FileAtRevision(commit.oid, commit.date, path, *decoded)
 
 
-def changed_policy_files(root: Path, folder: Path, base: str) -> list[ChangedFile]:
+def changed_policy_files(
+    root: Path, folder: Path, base: str, select: Select = _DEFAULT_SELECT
+) -> list[ChangedFile]:
     """Policy files under ``folder`` that differ between ``base`` and the working tree, each
     with its text at ``base``.
 
@@ -489,7 +497,7 @@ def changed_policy_files(root: Path, folder: Path, base: str) -> list[ChangedFil
         output = run_git(
             repo.top, "diff", "--name-status", "-M", "-z", commit.oid, "--", prefix or "."
         )
-        files = _parse_name_status(output, prefix, repo.top)
+        files = _parse_name_status(output, prefix, repo.top, select)
         olds = [f.old_path for f in files if f.old_path]
         found = dict(zip(olds, objects.read([f"{commit.oid}:{p}" for p in olds]), strict=True))
     return [
@@ -506,7 +514,7 @@ def changed_policy_files(root: Path, folder: Path, base: str) -> list[ChangedFil
     ]
 
 
-def _parse_name_status(output: str, prefix: str, top: Path) -> list[ChangedFile]:
+def _parse_name_status(output: str, prefix: str, top: Path, select: Select) -> list[ChangedFile]:
     tokens = output.split("\0")
     files: list[ChangedFile] = []
     index = 0
@@ -522,15 +530,15 @@ def _parse_name_status(output: str, prefix: str, top: Path) -> list[ChangedFile]
         new_path = None if status == "D" else new
         if status == "C":
             old_path = None  # a copy is a new policy, whatever it was copied from
-        kept = [p for p in (new_path, old_path) if p and _is_policy_path(p, prefix)]
+        kept = [p for p in (new_path, old_path) if p and _is_policy_path(p, prefix, select)]
         if not kept:
             continue
         relative = kept[0][len(prefix) + 1 :] if prefix else kept[0]
-        new_kept = new_path if new_path and _is_policy_path(new_path, prefix) else None
+        new_kept = new_path if new_path and _is_policy_path(new_path, prefix, select) else None
         files.append(
             ChangedFile(
                 relative,
-                old_path if old_path and _is_policy_path(old_path, prefix) else None,
+                old_path if old_path and _is_policy_path(old_path, prefix, select) else None,
                 new_kept,
                 top / new_kept if new_kept else None,
             )

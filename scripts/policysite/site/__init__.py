@@ -212,6 +212,7 @@ def set_aside(
     .svg) is left out and named; ``serve`` previews an uncommitted ``.md`` as it is."""
     ids = {p.id for p in policies}
     docs = settings.docs_dir
+    selection = settings.selection
     found: list[SetAside] = []
     for source in sources:
         if source == urls.HOME_PAGE:
@@ -223,6 +224,8 @@ def set_aside(
             )
         elif policy_id(source) in ids:
             warning = ""
+        elif not selection.is_policy(source) and selection.translation_of(source) is None:
+            warning = ""  # a README, or a file the site's `exclude` names: not a policy
         elif serving:
             continue
         else:

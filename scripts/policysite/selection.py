@@ -1,0 +1,87 @@
+"""Which files of the policies folder are policies, and the policy each one is.
+
+A policy is a Markdown file (``privacy.md``) or a folder's ``index.md`` (``privacy/index.md``,
+as Jekyll and Hugo sites keep them); both are the policy ``privacy``. The top ``index.md`` is the
+home page, a repository's own files (README, LICENSE, CONTRIBUTING, …) are never policies, and
+a translation (``privacy.nb.md``, a locale of the site's) belongs to its policy. The settings
+``include`` and ``exclude`` (globs as in .gitignore, relative to the policies folder) narrow the
+rest. Pure: paths in, answers out, so git history and the working tree are read alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pathspec
+
+DEFAULT_INCLUDE = ("**/*.md",)
+# What a repository keeps beside its texts, in any folder and any case: never a policy.
+REPOSITORY_FILES = frozenset(
+    {
+        "readme",
+        "license",
+        "licence",
+        "contributing",
+        "code_of_conduct",
+        "code-of-conduct",
+        "security",
+        "changelog",
+        "changes",
+        "notice",
+        "authors",
+        "support",
+        "governance",
+        "maintainers",
+        "pull_request_template",
+        "issue_template",
+    }
+)
+HOME_PAGE = "index.md"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The rule that picks a site's policy files out of its policies folder."""
+
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = ()
+    locales: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def _include(self) -> pathspec.GitIgnoreSpec:
+        return pathspec.GitIgnoreSpec.from_lines(self.include)
+
+    @cached_property
+    def _exclude(self) -> pathspec.GitIgnoreSpec:
+        return pathspec.GitIgnoreSpec.from_lines(self.exclude)
+
+    def is_policy(self, relative: str) -> bool:
+        """Whether the file at ``relative`` (POSIX, inside the policies folder) is a policy."""
+        if not relative.endswith(".md") or relative == HOME_PAGE:
+            return False
+        parts = relative.split("/")
+        if any(part.startswith(".") for part in parts):
+            return False  # .github/…: a repository's machinery
+        stem = parts[-1][: -len(".md")]
+        if stem.lower() in REPOSITORY_FILES:
+            return False
+        if self.translation_of(relative) is not None:
+            return False
+        return self._include.match_file(relative) and not self._exclude.match_file(relative)
+
+    def translation_of(self, relative: str) -> str | None:
+        """The policy id ``privacy.nb.md`` translates (``privacy``), or None for a policy."""
+        stem, dot, locale = relative.removesuffix(".md").rpartition(".")
+        if dot and locale in self.locales and stem and not stem.endswith("/"):
+            return policy_id(stem + ".md")
+        return None
+
+
+def policy_id(relative: str) -> str:
+    """A policy's id from its path in the policies folder: ``legal/terms.md`` → ``legal/terms``,
+    and a folder's own page ``privacy/index.md`` → ``privacy``."""
+    stem = relative.removesuffix(".md")
+    if stem.endswith("/index"):
+        return stem[: -len("/index")]
+    return stem
