@@ -4,11 +4,21 @@ per policy), what a version of an adopted text is, and `policysite adopt` itself
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+from click.testing import CliRunner
+
+from policysite.cli import main
 from policysite.config import load_settings
 from policysite.selection import Selection, policy_id
 from policysite.versions import load_policies
 from tests.conftest import GitRepo
+
+
+def run_cli(repo: GitRepo, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["-C", str(repo.path), *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
 
 
 def ids(repo: GitRepo) -> list[str]:
@@ -82,3 +92,144 @@ def test_selection_rules_on_paths() -> None:
     assert rule.translation_of("legal/terms/index.nb.md") == "legal/terms"
     assert policy_id("privacy/index.md") == "privacy"
     assert policy_id("index.md") == "index"
+
+
+def test_a_commit_that_changes_only_front_matter_the_site_does_not_show_is_no_version(
+    git_repo: GitRepo,
+) -> None:
+    body = "# Terms\n\nYou may:\n\n* read\n* share\n"
+    first = git_repo.commit(
+        policies__terms_md=f"---\ntitle: Terms\ntopics:\n  - legal\n---\n{body}",
+        date="2021-03-01T10:00:00+00:00",
+    )
+    git_repo.commit(  # only `topics:` removed
+        policies__terms_md=f"---\ntitle: Terms\n---\n{body}", date="2021-04-01T10:00:00+00:00"
+    )
+    git_repo.commit(  # trailing spaces, an extra blank line and a final newline: same page
+        policies__terms_md=f"---\ntitle: Terms\n---\n\n{body.replace('read', 'read ')}\n\n",
+        date="2021-05-01T10:00:00+00:00",
+    )
+    retitled = git_repo.commit(
+        policies__terms_md=f"---\ntitle: Terms of Service\n---\n{body}",
+        date="2021-06-01T10:00:00+00:00",
+    )
+
+    policies = load_policies(load_settings(git_repo.path), as_of=dt.date(2030, 1, 1))
+
+    assert [(v.label, v.commit) for v in policies[0].versions] == [
+        ("2021-03-01", first),
+        ("2021-06-01", retitled),
+    ]
+    code, output = run_cli(git_repo, "versions", "--all", "--format", "json")
+    assert code == 0, output
+    assert [(r["version"], r["published"], r["reason"]) for r in json.loads(output)] == [
+        ("2021-03-01", True, "published"),
+        (None, False, "only front matter the site does not show, or whitespace"),
+        (None, False, "only front matter the site does not show, or whitespace"),
+        ("2021-06-01", True, "published"),
+    ]
+
+
+def test_two_spaces_at_a_line_end_are_a_line_break_so_a_change(git_repo: GitRepo) -> None:
+    git_repo.commit(policies__terms_md="# Terms\n\nOne\ntwo\n", date="2021-03-01T10:00:00+00:00")
+    git_repo.commit(policies__terms_md="# Terms\n\nOne  \ntwo\n", date="2021-03-02T10:00:00+00:00")
+
+    assert [len(p.versions) for p in load_policies(load_settings(git_repo.path))] == [2]
+
+
+def test_versions_all_lists_the_texts_a_day_collapsed(git_repo: GitRepo) -> None:
+    morning = git_repo.commit(policies__terms_md="# T\n\nA.\n", date="2021-03-01T08:00:00+00:00")
+    noon = git_repo.commit(policies__terms_md="# T\n\nB.\n", date="2021-03-01T12:00:00+00:00")
+    git_repo.git("mv", "policies/terms.md", "policies/terms-of-service.md")
+    moved = git_repo.commit("rename", date="2021-03-01T13:00:00+00:00")
+    git_repo.write("policies/terms-of-service.md", "# T\n\nC.\n")
+    evening = git_repo.commit(date="2021-03-01T18:00:00+00:00")
+    git_repo.write("policies/terms-of-service.md", "# T\n\nD.\n")
+    next_day = git_repo.commit(date="2021-03-02T09:00:00+00:00")
+
+    code, output = run_cli(git_repo, "versions", "--all", "--format", "json")
+
+    assert code == 0, output
+    assert [(r["commit"], r["version"], r["published"]) for r in json.loads(output)] == [
+        (morning, "2021-03-01", False),
+        (noon, "2021-03-01", False),
+        (moved, None, False),
+        (evening, "2021-03-01", True),
+        (next_day, "2021-03-02", True),
+    ]
+    code, table = run_cli(git_repo, "versions", "--all")
+    assert code == 0 and "replaced by a later text of the same day" in table
+
+
+def jekyll_repo(repo: GitRepo) -> None:
+    """A repository kept for a Jekyll site: a folder per policy, a README, links into its site."""
+    (repo.path / "mkdocs.yml").unlink()
+    repo.write("_config.yml", "title: Acme\nurl: https://legal.acme.example\n")
+    repo.write("README.md", "# Acme's policies\n")
+    repo.write("LICENSE.md", "CC-BY-4.0\n")
+    repo.write(".github/pull_request_template.md", "Describe the change.\n")
+    repo.write(
+        "policies/privacy/index.md",
+        "---\ntitle: Privacy\npermalink: /privacy/\n---\n# Privacy\n\n"
+        "See [our terms](/terms/) and the [help](/articles/help).\n",
+    )
+    repo.write("policies/terms/index.md", "---\ntitle: Terms\n---\n# Terms\n\nFor example:\n* one\n")
+    repo.commit("start", date="2022-01-01T10:00:00+00:00")
+    repo.write("policies/terms/index.md", "---\ntitle: Terms\n---\n# Terms\n\nFor example:\n* two\n")
+    repo.commit("edit", date="2022-02-01T10:00:00+00:00")
+
+
+def test_adopt_finds_the_policies_and_writes_mkdocs_yml(git_repo: GitRepo) -> None:
+    jekyll_repo(git_repo)
+    head = git_repo.git("rev-parse", "HEAD")
+
+    code, output = run_cli(git_repo, "adopt")
+
+    assert code == 0, output
+    lines = output.splitlines()
+    assert lines[:4] == [
+        "Policies in policies/: 2, a folder per policy (<policy>/index.md); 3 versions (one a "
+        "day at most; commits that change only front matter the site does not show are none).",
+        "Markdown: gfm (lists without a blank line before them, or bare URLs)",
+        "Foreign links go to: https://legal.acme.example",
+        f"Adopted at commit {head[:12]}: history before it is grandfathered by check.",
+    ]
+    assert "  privacy         1  2022-01-01  2022-01-01" in lines
+    assert "  terms           2  2022-01-01  2022-02-01" in lines
+    settings = load_settings(git_repo.path)
+    assert (settings.docs_dir, settings.markdown, settings.link_base, settings.adopted_at) == (
+        "policies",
+        "gfm",
+        "https://legal.acme.example",
+        head,
+    )
+    assert settings.show_missing_notes is False
+    assert [p.id for p in load_policies(settings)] == ["privacy", "terms"]
+
+
+def test_adopt_refuses_to_overwrite_mkdocs_yml_unless_asked(git_repo: GitRepo) -> None:
+    jekyll_repo(git_repo)
+    git_repo.write("mkdocs.yml", "site_name: Mine\n")
+
+    code, output = run_cli(git_repo, "adopt")
+    assert code == 1
+    assert "mkdocs.yml: exists already; adopt writes a new one only with --overwrite" in output
+    assert (git_repo.path / "mkdocs.yml").read_text() == "site_name: Mine\n"
+
+    code, output = run_cli(git_repo, "adopt", "--dry-run")
+    assert code == 0 and (git_repo.path / "mkdocs.yml").read_text() == "site_name: Mine\n"
+
+    code, output = run_cli(git_repo, "adopt", "--overwrite")
+    assert code == 0, output
+    assert load_settings(git_repo.path).adopted_at == git_repo.git("rev-parse", "HEAD")
+
+
+def test_adopt_names_what_it_cannot_publish(git_repo: GitRepo) -> None:
+    (git_repo.path / "mkdocs.yml").unlink()
+    git_repo.commit(privacy_md="# Privacy\n", terms_md="# Terms\n")
+
+    code, output = run_cli(git_repo, "adopt")
+
+    assert code == 1
+    assert "the policies are at the top of the repository" in output
+    assert "Traceback" not in output and not (git_repo.path / "mkdocs.yml").exists()

@@ -152,7 +152,8 @@ def test_change_page_lists_changed_sections_with_links_and_says_no_note(git_repo
         "[All versions](../versions/index.md)\n{ .policysite-header }\n"
     )
     summary, rest = page.markdown.split("## Changed sections\n\n")
-    assert "*No note: `changelog/privacy/1.1.md` is missing" in summary
+    assert summary.endswith("## Summary\n\n*No summary was published for this version.*\n\n")
+    assert "changelog/" not in page.markdown  # file paths are for `check`, not for visitors
     # word counts are the diff engine's business; which sections and where they link are ours
     listed = re.sub(r" \([^)]*words\)", "", rest.split("\n\n## Redline")[0])
     assert listed == (
@@ -234,10 +235,23 @@ def test_atom_feed_whole(git_repo: GitRepo) -> None:
         f"    <published>{first.date.isoformat()}</published>\n"
         f"    <updated>{first.date.isoformat()}</updated>\n"
         '    <category term="no-note" />\n'
-        '    <summary type="text">No note.</summary>\n'
+        '    <summary type="text">No summary was published for this version.</summary>\n'
         "  </entry>\n"
         "</feed>\n"
     )
+
+
+def test_a_site_in_adopt_mode_says_nothing_about_missing_notes(git_repo: GitRepo) -> None:
+    three_versions(git_repo)  # 1.1 has no note
+    built, policies = make_site(git_repo, show_missing_notes=False)
+
+    change = built.page("privacy/changes/1.1.md").markdown
+    versions = built.page("privacy/versions/index.md").markdown
+    assert "## Summary" not in change and change.startswith("## Changed sections")
+    assert "No summary" not in versions and "First version." in versions
+    feed = next(f.text for f in built.files if f.path == "feed.xml")
+    assert feed.count("<summary") == 2  # the two versions with a note
+    assert [v.note is None for v in policies[0].versions] == [False, True, False]
 
 
 def test_aliases_follow_renames_and_front_matter(tmp_path: Path) -> None:

@@ -97,20 +97,24 @@ def test_only_first_parent_of_a_merge_counts(git_repo: GitRepo) -> None:
     assert versions[-1].text.endswith("F\n")
 
 
-def test_adopted_policy_gets_a_version_per_commit_labelled_by_date(git_repo: GitRepo) -> None:
+def test_adopted_policy_gets_a_version_per_day_labelled_by_date(git_repo: GitRepo) -> None:
     git_repo.commit(date="2020-11-23T10:00:00+00:00", policies__terms_md="# Terms\n\nOne.\n")
-    git_repo.commit(date="2020-11-23T15:00:00+00:00", policies__terms_md="# Terms\n\nTwo.\n")
+    two = git_repo.commit(
+        date="2020-11-23T15:00:00+00:00", policies__terms_md="# Terms\n\nTwo.\n"
+    )
     git_repo.commit(date="2020-11-24T09:00:00+00:00", mkdocs_yml="site_name: T\n")  # not policy
     git_repo.commit(date="2020-12-01T09:00:00+00:00", policies__terms_md="# Terms\n\nThree.\n")
 
     policies = load_policies(load_settings(git_repo.path), as_of=dt.date(2020, 11, 30))
+    # The two texts of 23 November are one version: the last one, in force at the day's end.
     assert [
-        (v.label, v.effective.isoformat(), v.status, v.adopted) for v in policies[0].versions
+        (v.label, v.effective.isoformat(), v.status, v.adopted, v.commit)
+        for v in policies[0].versions
     ] == [
-        ("2020-11-23", "2020-11-23", "archived", True),
-        ("2020-11-23.2", "2020-11-23", "current", True),
-        ("2020-12-01", "2020-12-01", "upcoming", True),
+        ("2020-11-23", "2020-11-23", "current", True, two),
+        ("2020-12-01", "2020-12-01", "upcoming", True, policies[0].versions[-1].commit),
     ]
+    assert policies[0].versions[0].body == "# Terms\n\nTwo.\n"
     assert policies[0].title == "Terms"
 
 
@@ -357,8 +361,8 @@ def test_removing_the_version_label_is_an_error_not_adopt_mode(git_repo: GitRepo
 
 
 def test_a_policy_that_never_had_a_label_stays_in_adopt_mode(git_repo: GitRepo) -> None:
-    git_repo.commit(policies__privacy_md=policy_text(None, None, BODY))
-    git_repo.commit(policies__privacy_md=policy_text(None, None, BODY + "a\n"))
+    git_repo.commit(policies__privacy_md=policy_text(None, None, BODY), date="2020-01-01T10:00:00+00:00")
+    git_repo.commit(policies__privacy_md=policy_text(None, None, BODY + "a\n"), date="2020-02-01T10:00:00+00:00")
     git_repo.commit(policies__privacy_md=policy_text("1.0", "2030-01-01", BODY + "b\n"))
     assert [label for _, label, _ in labels(git_repo)][-1] == "1.0"
     assert len(labels(git_repo)) == 3

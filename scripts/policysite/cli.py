@@ -72,14 +72,26 @@ def main(ctx: click.Context, root: Path) -> None:
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @click.option("--as-of", type=DATE, help="Decide current/upcoming as on this day (YYYY-MM-DD).")
+@click.option(
+    "--all",
+    "audit",
+    is_flag=True,
+    help="Every commit that touched a policy, and what became of its text (for auditors).",
+)
 @pass_settings
 def versions_command(
-    settings: Settings, policy: str | None, fmt: str, as_of: dt.date | None
+    settings: Settings, policy: str | None, fmt: str, as_of: dt.date | None, audit: bool
 ) -> None:
     """List every published version of each policy (or of POLICY) from git history.
 
+    With --all, every commit that touched a policy's file: the versions, and the texts that
+    are none (replaced the same day, or changing only front matter the site does not show).
+
     Example: policysite versions privacy --as-of 2018-06-01
     """
+    if audit:
+        _print_audit(versions_lib.load_audit(settings, policy), fmt)
+        return
     policies = versions_lib.load_policies(settings, as_of=as_of)
     if policy:
         policies = [versions_lib.find_policy(policies, policy, settings)]
@@ -103,6 +115,37 @@ def versions_command(
                 version.date.date().isoformat(),
             )
     # A pipe gets no terminal width; Rich would then squeeze the table into 80 columns.
+    Console(width=None if sys.stdout.isatty() else 120).print(table)
+
+
+def _print_audit(entries: list[versions_lib.AuditEntry], fmt: str) -> None:
+    if fmt == "json":
+        records = [
+            {
+                "policy": e.policy,
+                "commit": e.commit,
+                "date": e.date.isoformat(),
+                "path": e.path,
+                "sha256": e.sha256,
+                "version": e.version,
+                "published": e.published,
+                "reason": e.reason,
+            }
+            for e in entries
+        ]
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    for column in ("Policy", "Commit", "Date", "Version", "What became of it"):
+        table.add_column(column, no_wrap=column != "What became of it")
+    for entry in entries:
+        table.add_row(
+            entry.policy,
+            entry.commit[:8],
+            entry.date.isoformat(timespec="minutes"),
+            entry.version or "—",
+            entry.reason,
+        )
     Console(width=None if sys.stdout.isatty() else 120).print(table)
 
 
@@ -264,6 +307,43 @@ def init_command(directory: Path, name: str | None, site_url: str) -> None:
     result = create_site(directory, name=name, site_url=site_url)
     for line in result.summary():
         click.echo(line)
+
+
+@main.command("adopt")
+@click.argument(
+    "directory",
+    required=False,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+@click.option("--docs-dir", help="The folder that holds the policies, when adopt guesses wrong.")
+@click.option("--name", help="The site's name (default: the repository folder's name).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing mkdocs.yml.")
+@click.option("--dry-run", is_flag=True, help="Say what adopt finds; write nothing.")
+@pass_settings
+def adopt_command(
+    settings: Settings,
+    directory: Path | None,
+    docs_dir: str | None,
+    name: str | None,
+    overwrite: bool,
+    dry_run: bool,
+) -> None:
+    """Publish an existing policy repository as it is: find its policies (a file per policy,
+    or a folder per policy with index.md), write mkdocs.yml, and say what the site will show.
+
+    Example: policysite adopt ../site-policy --dry-run
+    """
+    from policysite import adopt
+
+    root = (directory or settings.root).resolve()
+    site_name = name or f"{root.name} policies"
+    adoption = adopt.find_adoption(root, docs_dir)
+    adopt.survey(adoption, site_name)
+    for line in adopt.summary(adoption):
+        click.echo(line)
+    if not dry_run:
+        path = adopt.write_config(adoption, site_name, overwrite=overwrite)
+        click.echo(f"Wrote {path.relative_to(root)}; build the site with `mkdocs build`.")
 
 
 @main.group("notify", invoke_without_command=True)

@@ -98,6 +98,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
             drafts=self._drafts(policies) if self.serving else {},
             language=self._language(config),
             pdf=settings.pdf,
+            show_missing_notes=settings.show_missing_notes,
         )
         site = site_lib.load_site(settings, policies, options)
         self.cleaner = SanitizeCache(site_lib.cache_folder(settings, "sanitize"))

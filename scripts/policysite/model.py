@@ -179,6 +179,32 @@ def policy_id(relative_path: str) -> str:
     return selection.policy_id(relative_path)
 
 
+# Whitespace Python-Markdown (and GitHub) render alike: a line's trailing spaces (two or more
+# are a hard break, so they become two), blank-line runs, and blank lines at either end. Inside
+# fenced code every space counts, so a body with a fence keeps its blank-line runs.
+_TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
+_BLANK_RUNS = re.compile(r"\n(?:[ \t]*\n)+")
+
+
+def published_key(document: Document) -> tuple[object, ...]:
+    """What a reader of the site sees of a text: the front matter the site shows and the body
+    up to whitespace the renderer ignores. Two texts with one key are one version: a commit
+    that changes only other front matter (``topics:``, ``redirect_from:``) publishes nothing."""
+    body = document.body.replace("\r\n", "\n")
+    body = _TRAILING.sub(lambda m: "  " if m.group().count(" ") >= 2 else "", body)
+    if "```" not in body and "~~~" not in body:
+        body = _BLANK_RUNS.sub("\n\n", body)
+    meta = document.meta
+    return (
+        meta.title,
+        meta.version,
+        meta.effective,
+        meta.retired,
+        tuple(sorted(meta.anchor_aliases.items())),
+        body.strip("\n"),
+    )
+
+
 def title_from_id(policy: str) -> str:
     """The title of a policy without one: ``legal/cookie-policy`` → ``Cookie policy``."""
     return policy.rsplit("/", 1)[-1].replace("-", " ").replace("_", " ").capitalize()

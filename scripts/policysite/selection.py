@@ -27,7 +27,6 @@ REPOSITORY_FILES = frozenset(
         "code-of-conduct",
         "security",
         "changelog",
-        "changes",
         "notice",
         "authors",
         "support",

@@ -33,6 +33,7 @@ from policysite.model import (
     parse_document,
     parse_note,
     policy_id,
+    published_key,
     title_from_id,
     with_status,
 )
@@ -65,7 +66,7 @@ def build_versions(
     problems: list[PolicySiteError] = []
     candidates: list[_Candidate] = []
     previous_text: str | None = None
-    per_day: dict[str, int] = {}
+    previous_key: tuple[object, ...] | None = None
     last_label: str | None = None
     for revision in revisions:
         if revision.text == previous_text:  # a pure rename, or a merge that changed nothing
@@ -76,6 +77,10 @@ def build_versions(
         except PolicyError as exc:
             problems.extend(each_problem(exc))
             continue
+        key = published_key(document)
+        if key == previous_key:  # front matter the site does not show, or ignored whitespace
+            continue
+        previous_key = key
         meta = document.meta
         adopted = meta.version is None
         if adopted and last_label is not None:
@@ -93,9 +98,9 @@ def build_versions(
         if not adopted:
             last_label = meta.version
         if adopted:
-            day = revision.date.date().isoformat()
-            per_day[day] = per_day.get(day, 0) + 1
-            label = day if per_day[day] == 1 else f"{day}.{per_day[day]}"
+            # Dates are days: only the last text of a day was in force at its end, so the
+            # texts of one day are one version, the last (``audit_trail`` lists each).
+            label = revision.date.date().isoformat()
             effective = meta.effective or revision.date.date()
         else:
             assert meta.version is not None and meta.effective is not None
@@ -169,6 +174,92 @@ def build_versions(
     if problems:
         raise ProblemList(problems)
     return versions
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One commit that touched a policy's file, and what became of its text (``versions --all``)."""
+
+    policy: str
+    commit: str
+    date: dt.datetime
+    path: str
+    sha256: str
+    version: str | None  # the label it was published as, or the version that took its place
+    published: bool
+    reason: str
+
+
+def audit_trail(
+    policy: str, revisions: Iterable[Revision], versions: list[Version]
+) -> list[AuditEntry]:
+    """Every revision of a policy's file with what became of it: a version, or why not (the
+    history view for auditors: collapsed texts of one day, front-matter-only commits)."""
+    published = {v.commit: v for v in versions}
+    fates: list[tuple[Revision, str]] = []  # "" for a text a later one replaced
+    previous_text: str | None = None
+    previous_key: tuple[object, ...] | None = None
+    for revision in revisions:
+        reason = ""
+        if revision.text == previous_text:
+            reason = "same text (a rename, or a merge that changed nothing)"
+        else:
+            previous_text = revision.text
+            try:
+                key = published_key(parse_document(revision.text, revision.path, revision.commit))
+            except PolicyError as exc:
+                reason = f"not readable: {exc.message}"
+            else:
+                if key == previous_key:
+                    reason = "only front matter the site does not show, or whitespace"
+                previous_key = key
+        if not reason and revision.commit in published:
+            reason = "published"
+        fates.append((revision, reason))
+    entries: list[AuditEntry] = []
+    label: str | None = None
+    for revision, reason in reversed(fates):  # a replaced text points at the version after it
+        if reason == "published":
+            label = published[revision.commit].label
+            entries.append(_entry(policy, revision, label, True, reason))
+        elif reason:
+            entries.append(_entry(policy, revision, None, False, reason))
+        else:
+            why = "replaced by a later text of the same day or label"
+            entries.append(_entry(policy, revision, label, False, why))
+    return entries[::-1]
+
+
+def _entry(
+    policy: str, revision: Revision, label: str | None, published: bool, reason: str
+) -> AuditEntry:
+    return AuditEntry(
+        policy,
+        revision.commit,
+        revision.date,
+        revision.path,
+        revision.sha256,
+        label,
+        published,
+        reason,
+    )
+
+
+def load_audit(settings: Settings, policy: str | None = None) -> list[AuditEntry]:
+    """``audit_trail`` of every policy (or of ``policy``) at HEAD."""
+    select = settings.selection.is_policy
+    history = read_history(
+        settings.root, settings.docs_path, "HEAD", settings.ignore_commits, select
+    )
+    policies = {p.id: p for p in policies_from_history(settings, history, notes=False)}
+    if policy is not None:
+        policies = {policy: find_policy(list(policies.values()), policy, settings)}
+    entries: list[AuditEntry] = []
+    for relative, revisions in sorted({**history.deleted, **history.files}.items()):
+        found = policies.get(policy_id(relative))
+        if found is not None:
+            entries.extend(audit_trail(found.id, revisions, list(found.versions)))
+    return entries
 
 
 def version_kind(previous: Version | None, retired: dt.date | None) -> Kind:

@@ -41,6 +41,7 @@ __all__ = [
     "History",
     "Revision",
     "Snapshot",
+    "Tree",
     "changed_policy_files",
     "commit_files",
     "find_repository",
@@ -49,6 +50,7 @@ __all__ = [
     "read_file_at",
     "read_history",
     "read_snapshot",
+    "read_tree",
     "similarity",
     "stage_files",
     "switch_branch",
@@ -442,6 +444,37 @@ def read_history(
     Each list is oldest first (see ``read_snapshot``, which reads several revisions at once).
     """
     return read_snapshot(root, folder, [rev], ignore_commits, select=select).history(rev)
+
+
+@dataclass(frozen=True)
+class Tree:
+    """What a commit holds: its files by path from the repository's top (``adopt`` reads it)."""
+
+    commit: str
+    date: dt.datetime
+    top: Path
+    files: Mapping[str, bytes]  # only the files asked for are read; the others map to b""
+
+
+def read_tree(root: Path, rev: str, wanted: Callable[[str], bool]) -> Tree:
+    """Every file path of the commit ``rev``, with the bytes of those ``wanted`` picks: one
+    ``ls-tree`` and the run's one ``cat-file``."""
+    repo = open_repository(root)
+    with CatFile(repo.top) as objects:
+        commit = _complete_commit(repo, objects, rev)
+        listing = run_git(repo.top, "ls-tree", "-r", "-z", "--full-tree", commit.oid)
+        entries = []
+        for line in listing.split("\0"):
+            meta, _, path = line.partition("\t")
+            mode, kind, oid = [*meta.split(" "), "", "", ""][:3]
+            if kind == "blob" and mode in ("100644", "100755"):
+                entries.append((path, oid))
+        picked = [(path, oid) for path, oid in entries if wanted(path)]
+        data = {path: b"" for path, _ in entries}
+        for (path, _), blob in zip(picked, objects.read([oid for _, oid in picked]), strict=True):
+            if blob is not None:
+                data[path] = blob.data
+    return Tree(commit.oid, commit.date, repo.top, data)
 
 
 # --- single files and the working tree -------------------------------------------------------

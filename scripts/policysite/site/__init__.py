@@ -108,7 +108,12 @@ def build_site(
     cache.save()
     versions = (v for c in contexts for v in c.policy.versions)
     feed = atom_feed(
-        options.site_name, options.site_url, versions, options.directory_urls, options.language
+        options.site_name,
+        options.site_url,
+        versions,
+        options.directory_urls,
+        options.language,
+        options.show_missing_notes,
     )
     files: tuple[SiteFile, ...] = (
         SiteFile(urls.VERSIONS_FILE, versions_json(records)),

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from policysite import urls
 from policysite.model import Version
-from policysite.site.text import DEFAULT_LANGUAGE, format_date, kind_of
+from policysite.site.text import DEFAULT_LANGUAGE, NO_SUMMARY, format_date, kind_of
 
 _ATOM = "http://www.w3.org/2005/Atom"
 
@@ -25,6 +25,7 @@ def atom_feed(
     versions: Iterable[Version],
     directory_urls: bool = True,
     language: str = DEFAULT_LANGUAGE,
+    show_missing_notes: bool = True,
 ) -> str:
     """Atom: one entry per version, newest first, ids stable across builds, dates from git."""
     ET.register_namespace("", _ATOM)
@@ -62,7 +63,9 @@ def atom_feed(
         sub(entry, "published", version.date.isoformat())
         sub(entry, "updated", version.date.isoformat())
         sub(entry, "category", term=kind.replace(" ", "-"))
-        summary = version.note.summary if version.note else "No note."
-        sub(entry, "summary", summary, type="text")
+        if version.note is not None:
+            sub(entry, "summary", version.note.summary, type="text")
+        elif show_missing_notes:
+            sub(entry, "summary", NO_SUMMARY, type="text")
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, "unicode") + "\n"

@@ -23,6 +23,7 @@ from policysite.site.anchors import anchor_aliases
 from policysite.site.redlines import Redline, RedlineLinks
 from policysite.site.text import (
     DEFAULT_LANGUAGE,
+    NO_SUMMARY,
     banner,
     format_date,
     kind_of,
@@ -97,6 +98,7 @@ class SiteOptions:
     changelog_dir: str = "changelog"
     home: bool = True  # generate index.md (False when the docs folder has its own)
     drafts: Mapping[str, str] = field(default_factory=dict)  # policy → uncommitted body
+    show_missing_notes: bool = True  # False: a version without a note says nothing about it
     language: str = DEFAULT_LANGUAGE  # the theme's language: how dates are written
     pdf: bool = False  # a PDF of every version, linked from its page and the versions list
 
@@ -161,11 +163,10 @@ class PolicyContext:
         )
 
     def summary(self, version: Version) -> str:
+        """The version's note for the reader; no file path (``check`` names the missing note).
+        "" on a site that does not mention missing notes (``show_missing_notes: false``)."""
         if version.note is None:
-            return (
-                f"*No note: `{self.options.changelog_dir}/{version.policy}/{version.label}.md` "
-                "is missing, so this change is not explained yet.*"
-            )
+            return f"*{NO_SUMMARY}*" if self.options.show_missing_notes else ""
         return version.note.summary or "*The note is empty.*"
 
 
@@ -374,7 +375,8 @@ def change_page(context: PolicyContext, version: Version) -> SitePage:
             f"(effective {context.date(version.effective)}) · {kind_of(version)} · "
             f"[All versions]({all_versions})"
         )
-    lines += ["## Summary", "", context.summary(version), ""]
+    summary = context.summary(version)
+    lines += ["## Summary", "", summary, ""] if summary else []
     if previous is not None:
         change, redline = context.changes[version.label]
         lines += ["## Changed sections", ""]

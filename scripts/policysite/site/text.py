@@ -19,6 +19,9 @@ from policysite.model import Version
 
 DEFAULT_LANGUAGE = "en"
 NO_BREAK = "\u00a0"
+# What a version without a changelog note says on the site and in the feed: no file path (the
+# editors learn which file is missing from `check`).
+NO_SUMMARY = "No summary was published for this version."
 _MARKUP = re.compile(r"([\\`*_{}\[\]()#+!|])")
 _MD_LINK = re.compile(r"(\]\(\s*<?)([^)\s>]+)")
 _REF_DEF = re.compile(r"^( {0,3}\[[^\]]+\]:\s*<?)(\S+?)(>?(?:\s|$))", re.MULTILINE)

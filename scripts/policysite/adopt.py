@@ -1,0 +1,274 @@
+"""`policysite adopt`: read an existing policy repository and write the settings that publish it
+as it is.
+
+It finds the policies (a file per policy, or a folder per policy with ``index.md``), the folder
+that holds them, the Markdown flavour the texts are written in and the origin their foreign
+links point to where the repository says it, then writes ``mkdocs.yml`` (atomically; an existing
+one only when asked) and tells what the site will publish and what ``check`` says of today's
+texts. The commit it adopts is recorded (``adopted_at``): history before it is grandfathered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from policysite.config import CONFIG_FILE, Settings, settings_from_config
+from policysite.errors import ConfigError, PolicySiteError, each_problem
+from policysite.files import decode_text, write_atomic
+from policysite.history import read_tree
+from policysite.selection import Selection
+
+# A line that starts a list right after a line of a paragraph: a list on GitHub, run-on text
+# in Python-Markdown (which needs a blank line first).
+_LIST_AFTER_TEXT = re.compile(r"^[^\s>#|*+\-\d][^\n]*\n[ ]{0,3}(?:[*+-]|\d+[.)])[ ]+\S", re.M)
+_BARE_URL = re.compile(r"(?<![(<\[\"'=])\bhttps?://[^\s)<>\]]+")
+_ROOT_LINK = re.compile(r"\]\((/[^)\s]*)")
+_JEKYLL_URL = re.compile(r"^url:\s*[\"']?(https?://[^\s\"'/]+)", re.M)
+_HUGO_URL = re.compile(r"^baseURL\s*[:=]\s*[\"']?(https?://[^\s\"'/]+)", re.M)
+
+
+@dataclass(frozen=True)
+class AdoptedPolicy:
+    """A policy as the adopted site will publish it."""
+
+    id: str
+    path: str  # relative to the repository
+    versions: int
+    first: dt.date | None
+    last: dt.date | None
+
+
+@dataclass
+class Adoption:
+    """What ``adopt`` found in a repository, and the settings that publish it."""
+
+    root: Path
+    commit: str
+    docs_dir: str
+    layout: str  # "a file per policy", "a folder per policy", or both
+    markdown: str
+    link_base: str | None
+    exclude: list[str]
+    policies: list[AdoptedPolicy] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # Markdown files that are not policies
+    problems: list[str] = field(default_factory=list)
+    check: Counter[str] = field(default_factory=Counter)  # "error: rule" → count
+    check_lines: list[str] = field(default_factory=list)
+
+    def config(self, site_name: str) -> dict[str, Any]:
+        """The mkdocs.yml this adoption writes."""
+        options: dict[str, Any] = {
+            "include": ["**/*.md"],
+            "exclude": self.exclude,
+            "markdown": self.markdown,
+            "link_base": self.link_base,
+            "show_missing_notes": False,
+            "notifications": False,
+            "adopted_at": self.commit,
+        }
+        return {
+            "site_name": site_name,
+            "docs_dir": self.docs_dir,
+            "strict": True,
+            "use_directory_urls": True,
+            # The policies folder of an adopted repository holds its other files too; the
+            # site publishes Markdown only (the plugin picks the policies among it).
+            "exclude_docs": "*\n!*/\n!*.md\n",
+            "theme": {"name": "material", "font": False},
+            "plugins": ["search", {"policysite": options}],
+        }
+
+
+def find_adoption(root: Path, docs_dir: str | None = None) -> Adoption:
+    """Look at the repository at ``root`` (its HEAD commit) and decide how to publish it."""
+    rule = Selection()
+    tree = read_tree(root, "HEAD", lambda path: path.endswith(".md") or _is_site_config(path))
+    top = tree.top
+    here = root.resolve().relative_to(top).as_posix()
+    prefix = "" if here == "." else here + "/"
+    markdown = {
+        path[len(prefix) :]: data
+        for path, data in tree.files.items()
+        if path.startswith(prefix) and path.endswith(".md")
+    }
+    candidates = sorted(p for p in markdown if rule.is_policy(p) and not p.startswith("site/"))
+    folder = docs_dir.strip("/") if docs_dir else _common_folder(candidates)
+    if not folder:
+        raise ConfigError(
+            "the policies are at the top of the repository, and MkDocs publishes a folder "
+            "beside its mkdocs.yml: move them into one (`git mv *.md policies/`, then commit), "
+            "or name it with --docs-dir."
+        )
+    inside = {p[len(folder) + 1 :]: markdown[p] for p in markdown if p.startswith(folder + "/")}
+    policies = [p for p in sorted(inside) if rule.is_policy(p)]
+    if not policies:
+        raise ConfigError(
+            f"found no policy (.md file) in {folder}/; name the folder with --docs-dir."
+        )
+    folders = sum(p.endswith("/index.md") for p in policies)
+    layout = (
+        "a folder per policy (<policy>/index.md)"
+        if folders == len(policies)
+        else "a file per policy"
+        if folders == 0
+        else "a file per policy and a folder per policy"
+    )
+    texts = {p: _text(inside[p], f"{folder}/{p}") for p in policies}
+    gfm = any(_LIST_AFTER_TEXT.search(t) or _BARE_URL.search(t) for t in texts.values())
+    foreign = sum(len(_ROOT_LINK.findall(t)) for t in texts.values())
+    link_base = _link_base({p: d for p, d in tree.files.items() if _is_site_config(p)})
+    adoption = Adoption(
+        root=root,
+        commit=tree.commit,
+        docs_dir=folder,
+        layout=layout,
+        markdown="gfm" if gfm else "python",
+        link_base=link_base if foreign else None,
+        exclude=sorted(p for p in inside if p not in policies and p != "index.md"),
+        left_out=sorted(p for p in inside if p not in policies),
+    )
+    if foreign and link_base is None:
+        adoption.problems.append(
+            f"{foreign} links start with / (paths on the site the texts came from) and lead "
+            "nowhere here; set `link_base:` to that site's origin (e.g. https://docs.example.com) "
+            "so they go there."
+        )
+    return adoption
+
+
+def _is_site_config(path: str) -> bool:
+    return path in ("CNAME", "_config.yml", "config.toml", "hugo.toml", "config.yaml")
+
+
+def _text(data: bytes, path: str) -> str:
+    try:
+        return decode_text(data, path)
+    except PolicySiteError:
+        return ""
+
+
+def _common_folder(paths: list[str]) -> str:
+    """The folder holding every policy file; a folder's own index.md counts as the folder."""
+    if not paths:
+        return ""
+    folders = [
+        posixpath.dirname(posixpath.dirname(p)) if p.endswith("/index.md") else posixpath.dirname(p)
+        for p in paths
+    ]
+    return posixpath.commonpath(folders) if all(folders) else ""
+
+
+def _link_base(configs: dict[str, bytes]) -> str | None:
+    """The site's origin where the repository says it: a Jekyll or Hugo setting, or CNAME."""
+    for path, pattern in (
+        ("_config.yml", _JEKYLL_URL),
+        ("config.toml", _HUGO_URL),
+        ("hugo.toml", _HUGO_URL),
+    ):
+        found = pattern.search(configs.get(path, b"").decode("utf-8", "replace"))
+        if found:
+            return found.group(1)
+    cname = configs.get("CNAME", b"").decode("utf-8", "replace").strip()
+    return f"https://{cname}" if re.fullmatch(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}", cname) else None
+
+
+def settings_for(adoption: Adoption, site_name: str) -> Settings:
+    """The settings the written mkdocs.yml will give."""
+    return settings_from_config(adoption.root.resolve(), adoption.config(site_name))
+
+
+def survey(adoption: Adoption, site_name: str) -> None:
+    """Fill in what the site will publish (versions per policy) and what ``check`` says."""
+    from policysite.check import check_site
+    from policysite.versions import load_policies
+
+    settings = settings_for(adoption, site_name)
+    try:
+        policies = load_policies(settings, notes=False)
+    except PolicySiteError as exc:
+        adoption.problems.extend(str(problem) for problem in each_problem(exc))
+        policies = []
+    for policy in policies:
+        versions = policy.versions
+        adoption.policies.append(
+            AdoptedPolicy(
+                policy.id,
+                policy.path,
+                len(versions),
+                versions[0].date.date() if versions else None,
+                versions[-1].date.date() if versions else None,
+            )
+        )
+    try:
+        report = check_site(settings)
+    except PolicySiteError as exc:
+        adoption.problems.append(f"check could not run: {exc}")
+        return
+    for finding in report.findings:
+        adoption.check[f"{finding.severity}: {finding.rule}"] += 1
+        if finding.severity == "error" and len(adoption.check_lines) < 20:
+            adoption.check_lines.append(f"{finding.path}:{finding.line}: {finding.message}")
+
+
+def write_config(adoption: Adoption, site_name: str, *, overwrite: bool) -> Path:
+    """Write mkdocs.yml (atomically); an existing one only with ``overwrite``."""
+    path = adoption.root / CONFIG_FILE
+    if path.exists() and not overwrite:
+        raise ConfigError(
+            "exists already; adopt writes a new one only with --overwrite (keep a copy of yours "
+            "first), or add the `policysite` plugin with the settings printed above to it.",
+            path=CONFIG_FILE,
+        )
+    header = (
+        f"# Written by `policysite adopt` at commit {adoption.commit[:12]}: this repository's "
+        "policies published as they are.\n"
+    )
+    write_atomic(
+        path,
+        header + yaml.safe_dump(adoption.config(site_name), sort_keys=False, allow_unicode=True),
+    )
+    return path
+
+
+def summary(adoption: Adoption) -> list[str]:
+    """What ``adopt`` prints: the settings, each policy, the problems, and check's counts."""
+    total = sum(p.versions for p in adoption.policies)
+    lines = [
+        f"Policies in {adoption.docs_dir}/: {len(adoption.policies)}, {adoption.layout}; "
+        f"{total} versions (one a day at most; commits that change only front matter the "
+        "site does not show are none).",
+        f"Markdown: {adoption.markdown}"
+        + (
+            " (lists without a blank line before them, or bare URLs)"
+            if adoption.markdown == "gfm"
+            else ""
+        ),
+        f"Foreign links go to: {adoption.link_base or 'nowhere (no link_base)'}",
+        f"Adopted at commit {adoption.commit[:12]}: history before it is grandfathered by check.",
+        "",
+    ]
+    width = max((len(p.id) for p in adoption.policies), default=6)
+    lines.append(f"  {'Policy':<{width}}  Versions  First       Last")
+    for policy in adoption.policies:
+        first = policy.first.isoformat() if policy.first else "-"
+        last = policy.last.isoformat() if policy.last else "-"
+        lines.append(f"  {policy.id:<{width}}  {policy.versions:>8}  {first}  {last}")
+    if adoption.left_out:
+        lines += ["", f"Not policies (left out): {', '.join(adoption.left_out)}"]
+    if adoption.problems:
+        lines += ["", "Problems:"] + [f"  - {problem}" for problem in adoption.problems]
+    if adoption.check:
+        counts = ", ".join(f"{count} {key}" for key, count in sorted(adoption.check.items()))
+        lines += ["", f"check on today's texts: {counts}"]
+        lines += [f"  {line}" for line in adoption.check_lines]
+    else:
+        lines += ["", "check on today's texts: no problem."]
+    return lines
