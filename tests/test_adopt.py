@@ -173,9 +173,10 @@ def jekyll_repo(repo: GitRepo) -> None:
         "---\ntitle: Privacy\npermalink: /privacy/\n---\n# Privacy\n\n"
         "See [our terms](/terms/) and the [help](/articles/help).\n",
     )
-    repo.write("policies/terms/index.md", "---\ntitle: Terms\n---\n# Terms\n\nFor example:\n* one\n")
+    terms = "---\ntitle: Terms\n---\n# Terms\n\nFor example:\n* one\n"
+    repo.write("policies/terms/index.md", terms)
     repo.commit("start", date="2022-01-01T10:00:00+00:00")
-    repo.write("policies/terms/index.md", "---\ntitle: Terms\n---\n# Terms\n\nFor example:\n* two\n")
+    repo.write("policies/terms/index.md", terms.replace("one", "two"))
     repo.commit("edit", date="2022-02-01T10:00:00+00:00")
 
 

@@ -361,8 +361,9 @@ def test_removing_the_version_label_is_an_error_not_adopt_mode(git_repo: GitRepo
 
 
 def test_a_policy_that_never_had_a_label_stays_in_adopt_mode(git_repo: GitRepo) -> None:
-    git_repo.commit(policies__privacy_md=policy_text(None, None, BODY), date="2020-01-01T10:00:00+00:00")
-    git_repo.commit(policies__privacy_md=policy_text(None, None, BODY + "a\n"), date="2020-02-01T10:00:00+00:00")
+    first, second = "2020-01-01T10:00:00+00:00", "2020-02-01T10:00:00+00:00"  # two days
+    git_repo.commit(policies__privacy_md=policy_text(None, None, BODY), date=first)
+    git_repo.commit(policies__privacy_md=policy_text(None, None, BODY + "a\n"), date=second)
     git_repo.commit(policies__privacy_md=policy_text("1.0", "2030-01-01", BODY + "b\n"))
     assert [label for _, label, _ in labels(git_repo)][-1] == "1.0"
     assert len(labels(git_repo)) == 3
