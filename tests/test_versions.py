@@ -99,9 +99,7 @@ def test_only_first_parent_of_a_merge_counts(git_repo: GitRepo) -> None:
 
 def test_adopted_policy_gets_a_version_per_day_labelled_by_date(git_repo: GitRepo) -> None:
     git_repo.commit(date="2020-11-23T10:00:00+00:00", policies__terms_md="# Terms\n\nOne.\n")
-    two = git_repo.commit(
-        date="2020-11-23T15:00:00+00:00", policies__terms_md="# Terms\n\nTwo.\n"
-    )
+    two = git_repo.commit(date="2020-11-23T15:00:00+00:00", policies__terms_md="# Terms\n\nTwo.\n")
     git_repo.commit(date="2020-11-24T09:00:00+00:00", mkdocs_yml="site_name: T\n")  # not policy
     git_repo.commit(date="2020-12-01T09:00:00+00:00", policies__terms_md="# Terms\n\nThree.\n")
 
