@@ -24,6 +24,7 @@ from policysite.config import CONFIG_FILE, Settings, settings_from_config
 from policysite.errors import ConfigError, PolicySiteError, each_problem
 from policysite.files import decode_text, write_atomic
 from policysite.history import read_tree
+from policysite.model import parse_document
 from policysite.selection import Selection
 
 # A line that starts a list right after a line of a paragraph: a list on GitHub, run-on text
@@ -63,9 +64,9 @@ class Adoption:
     check: Counter[str] = field(default_factory=Counter)  # "error: rule" → count
     check_lines: list[str] = field(default_factory=list)
 
-    def config(self, site_name: str) -> dict[str, Any]:
-        """The mkdocs.yml this adoption writes."""
-        options: dict[str, Any] = {
+    def options(self) -> dict[str, Any]:
+        """The plugin's settings this adoption writes."""
+        return {
             "include": ["**/*.md"],
             "exclude": self.exclude,
             "markdown": self.markdown,
@@ -74,17 +75,37 @@ class Adoption:
             "notifications": False,
             "adopted_at": self.commit,
         }
+
+    def config(self, site_name: str) -> dict[str, Any]:
+        """The mkdocs.yml this adoption writes, as data."""
         return {
             "site_name": site_name,
             "docs_dir": self.docs_dir,
-            "strict": True,
-            "use_directory_urls": True,
-            # The policies folder of an adopted repository holds its other files too; the
-            # site publishes Markdown only (the plugin picks the policies among it).
-            "exclude_docs": "*\n!*/\n!*.md\n",
-            "theme": {"name": "material", "font": False},
-            "plugins": ["search", {"policysite": options}],
+            "plugins": ["search", {"policysite": self.options()}],
         }
+
+    def config_text(self, site_name: str) -> str:
+        """The mkdocs.yml this adoption writes: the site's Markdown extensions as the plugin
+        renders them (toc's slugify is a Python name, which plain YAML data cannot hold)."""
+        options = yaml.safe_dump(
+            {"policysite": self.options()}, sort_keys=False, allow_unicode=True
+        )
+        return (
+            f"# Written by `policysite adopt` at commit {self.commit[:12]}: this repository's "
+            "policies published as they are.\n"
+            + yaml.safe_dump(
+                {"site_name": site_name, "docs_dir": self.docs_dir},
+                sort_keys=False,
+                allow_unicode=True,
+            )
+            + "strict: true\nuse_directory_urls: true\n"
+            "theme:\n  name: material\n  font: false\n"
+            "markdown_extensions:\n"
+            "  - attr_list\n  - def_list\n  - tables\n  - fenced_code\n  - admonition\n"
+            "  - toc:\n      permalink: true\n"
+            "      slugify: !!python/name:markdown.extensions.toc.slugify_unicode\n"
+            "plugins:\n  - search\n  - " + options.replace("\n", "\n    ").rstrip() + "\n"
+        )
 
 
 def find_adoption(root: Path, docs_dir: str | None = None) -> Adoption:
@@ -121,7 +142,7 @@ def find_adoption(root: Path, docs_dir: str | None = None) -> Adoption:
         if folders == 0
         else "a file per policy and a folder per policy"
     )
-    texts = {p: _text(inside[p], f"{folder}/{p}") for p in policies}
+    texts = {p: _body(inside[p], f"{folder}/{p}") for p in policies}
     gfm = any(_LIST_AFTER_TEXT.search(t) or _BARE_URL.search(t) for t in texts.values())
     foreign = sum(len(_ROOT_LINK.findall(t)) for t in texts.values())
     link_base = _link_base({p: d for p, d in tree.files.items() if _is_site_config(p)})
@@ -148,9 +169,10 @@ def _is_site_config(path: str) -> bool:
     return path in ("CNAME", "_config.yml", "config.toml", "hugo.toml", "config.yaml")
 
 
-def _text(data: bytes, path: str) -> str:
+def _body(data: bytes, path: str) -> str:
+    """The Markdown of a policy file without its front matter ("" when it cannot be read)."""
     try:
-        return decode_text(data, path)
+        return parse_document(decode_text(data, path), path).body
     except PolicySiteError:
         return ""
 
@@ -227,14 +249,7 @@ def write_config(adoption: Adoption, site_name: str, *, overwrite: bool) -> Path
             "first), or add the `policysite` plugin with the settings printed above to it.",
             path=CONFIG_FILE,
         )
-    header = (
-        f"# Written by `policysite adopt` at commit {adoption.commit[:12]}: this repository's "
-        "policies published as they are.\n"
-    )
-    write_atomic(
-        path,
-        header + yaml.safe_dump(adoption.config(site_name), sort_keys=False, allow_unicode=True),
-    )
+    write_atomic(path, adoption.config_text(site_name))
     return path
 
 

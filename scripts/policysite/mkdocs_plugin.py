@@ -45,6 +45,12 @@ class PolicySiteConfig(Config):  # type: ignore[no-untyped-call]
     notice_wording = c.Type(dict, default={})
     notifications = c.Type(bool, default=True)
     pdf = c.Type(bool, default=True)
+    include = c.ListOfItems(c.Type(str), default=["**/*.md"])
+    exclude = c.ListOfItems(c.Type(str), default=[])
+    markdown = c.Choice(("python", "gfm"), default="python")
+    link_base = c.Optional(c.Type(str))
+    show_missing_notes = c.Type(bool, default=True)
+    adopted_at = c.Optional(c.Type(str))
 
 
 class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped-call]

@@ -223,9 +223,13 @@ def set_aside(
         if source == urls.HOME_PAGE:
             continue
         if not source.endswith(".md"):
+            # An adopted repository's folder keeps its other files (images, a site's settings)
+            # where they are: left out quietly; a site of ours is told to move them.
             warning = (
-                f"{docs}/{source} is not a policy (only .md files are), so it is not published; "
-                f"move it out of {docs}/."
+                ""
+                if settings.adopt_mode
+                else f"{docs}/{source} is not a policy (only .md files are), so it is not "
+                f"published; move it out of {docs}/."
             )
         elif policy_id(source) in ids:
             warning = ""

@@ -1,0 +1,276 @@
+"""Benchmark: adopting a repository shaped like a large public one, beside raw git and plain
+mkdocs-material in the same run.
+
+A generated repository (generated text only) of 60 policies and 900 versions in all: edits on
+300 days, some several times a day, some through merged branches, ten policies renamed on the
+way, and a commit every 30 days that changes only front matter the site does not show on every
+file. Measured, each beside its floor:
+
+- ``adopt`` + ``versions`` (find the policies and write nothing, then every version with its
+  text) against the raw ``git log`` + ``git cat-file --batch`` of the same files. Goal ≤ 1.3×.
+- ``mkdocs build`` of the adopted site (warm redline cache) against plain mkdocs-material
+  building the very same pages (exported by ``site.export_tree``). Goal ≤ 1.3×.
+
+Each pair runs side by side, taking turns going first; a ratio is the median of the pairs'.
+
+Run: .venv/bin/python bench/adopt.py [--runs 3]
+     .venv/bin/python bench/adopt.py --smoke     (6 policies, 30 versions, one run)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from policysite import adopt, site
+from policysite.config import load_settings
+from policysite.versions import load_policies
+
+BIN = Path(sys.executable).parent
+WORDS = re.findall(
+    r"\w+",
+    "data personal service account privacy we you your collect process store share partner "
+    "cookie consent request delete access export law security time purpose provide use right "
+    "email name address device location payment support product website contact notice",
+)
+DAY = 86_400
+START = 1_500_000_000
+
+
+def sentence(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 20))).capitalize() + "."
+
+
+def render(title: str, topics: int, body: list[list[str]]) -> bytes:
+    parts = [f"---\ntitle: {title}\ntopics:\n  - legal-{topics}\n---\n"]
+    for number, paragraphs in enumerate(body, start=1):
+        parts.append(f"\n## {number}. Section {number}\n")
+        for start in range(0, len(paragraphs), 3):
+            parts.append("\n" + " ".join(paragraphs[start : start + 3]) + "\n")
+    return "".join(parts).encode()
+
+
+class Stream:
+    """A `git fast-import` stream: commits on main and side branches, with marks."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.mark = 0
+        self.main: int | None = None
+
+    def commit(
+        self,
+        when: int,
+        changes: list[bytes],
+        *,
+        branch: str = "main",
+        parent: int | None = None,
+        merge: int | None = None,
+    ) -> int:
+        self.mark += 1
+        message = b"change"
+        self.data += f"commit refs/heads/{branch}\nmark :{self.mark}\n".encode()
+        self.data += f"committer Bench <b@example.com> {when} +0000\n".encode()
+        self.data += b"data %d\n%s\n" % (len(message), message)
+        if parent is not None:
+            self.data += f"from :{parent}\n".encode()
+        if merge is not None:
+            self.data += f"merge :{merge}\n".encode()
+        for change in changes:
+            self.data += change
+        if branch == "main":
+            self.main = self.mark
+        return self.mark
+
+
+def modify(path: str, text: bytes) -> bytes:
+    return f"M 100644 inline {path}\n".encode() + b"data %d\n%s\n" % (len(text), text)
+
+
+def make_repo(repo: Path, policies: int, versions: int) -> int:
+    """The repository; returns how many versions a first-parent reference count gives."""
+    rng = random.Random(15)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    stream = Stream()
+    bodies = [[[sentence(rng) for _ in range(6)] for _ in range(12)] for _ in range(policies)]
+    paths = [f"Policies/group-{i % 6}/policy-{i:02d}.md" for i in range(policies)]
+    topics = [0] * policies
+    readme = b"# Our policies\n\nSee Policies/.\n"
+    first = [modify("README.md", readme), modify("LICENSE.md", b"CC-BY-4.0\n")]
+    first += [modify(p, render(f"Policy {i}", 0, bodies[i])) for i, p in enumerate(paths)]
+    stream.commit(START, first)
+    expected = policies
+    renamed = set(rng.sample(range(policies), min(10, policies)))
+    per_day = 3
+    for step in range(versions - policies):
+        index = step % policies
+        day = 1 + step // per_day
+        when = START + day * DAY + (step % per_day) * 3600
+        if index in renamed and step >= policies * 3:
+            renamed.discard(index)
+            new = paths[index].replace("policy-", "renamed-policy-")
+            stream.commit(when, [f"R {paths[index]} {new}\n".encode()])
+            paths[index] = new
+            when += 60
+        texts = []
+        for _ in range(2 if rng.random() < 0.3 else 1):  # several commits in one day
+            body = bodies[index]
+            section = rng.randrange(len(body))
+            body[section][rng.randrange(len(body[section]))] = sentence(rng)
+            texts.append(render(f"Policy {index}", topics[index], body))
+        for number, text in enumerate(texts):
+            at = when + number * 600
+            if rng.random() < 0.15:  # through a pull request's branch, merged
+                assert stream.main is not None
+                side = stream.commit(
+                    at, [modify(paths[index], text)], branch=f"pr-{step}", parent=stream.main
+                )
+                stream.commit(at + 60, [modify(paths[index], text)], merge=side)
+            else:
+                stream.commit(at, [modify(paths[index], text)])
+        expected += 1
+        if day % 30 == 0 and step % per_day == per_day - 1:  # front matter only, every file
+            changes = []
+            for i, path in enumerate(paths):
+                topics[i] += 1
+                changes.append(modify(path, render(f"Policy {i}", topics[i], bodies[i])))
+            stream.commit(when + 7200, changes)
+    subprocess.run(
+        ["git", "fast-import", "--quiet"], cwd=repo, input=bytes(stream.data), check=True
+    )
+    subprocess.run(["git", "checkout", "-q", "main"], cwd=repo, check=True)
+    (repo / ".gitignore").write_text("site/\n.policysite/\n", encoding="utf-8")
+    return expected
+
+
+def raw_git(repo: Path) -> int:
+    """The floor: the same first-parent git log of the policies and one cat-file of its blobs."""
+    log = subprocess.run(
+        [
+            *("git", "log", "--first-parent", "--raw", "--no-abbrev", "-M", "-z"),
+            *("--format=%x01%H %P %cI", "HEAD", "--", "Policies"),
+        ],
+        cwd=repo,
+        capture_output=True,
+        check=True,
+    ).stdout
+    blobs = [t.split(b" ")[3] for t in log.split(b"\0") if t.lstrip(b"\n").startswith(b":")]
+    out = subprocess.run(
+        ["git", "cat-file", "--batch"],
+        cwd=repo,
+        input=b"\n".join(blobs) + b"\n",
+        capture_output=True,
+        check=True,
+    ).stdout
+    return len(out)
+
+
+def ours(repo: Path) -> int:
+    """`policysite adopt --dry-run`'s reading (no check) and `policysite versions`."""
+    adoption = adopt.find_adoption(repo)
+    settings = adopt.settings_for(adoption, "Bench")
+    return sum(len(p.versions) for p in load_policies(settings, notes=False))
+
+
+def cpu_timed(function: Callable[[Path], int], repo: Path) -> float:
+    start = time.perf_counter()
+    function(repo)
+    return time.perf_counter() - start
+
+
+def timed_build(folder: Path, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(
+        [str(BIN / "mkdocs"), "build", "-q", "-d", str(folder / "site")],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"mkdocs build failed in {folder}:\n{result.stdout}{result.stderr}")
+    return time.perf_counter() - start
+
+
+def make_plain(repo: Path, plain: Path) -> int:
+    """The adopted site's pages as plain Markdown for plain mkdocs-material; the page count."""
+    settings = load_settings(repo)
+    built = site.load_site(
+        settings, load_policies(settings), site.SiteOptions(site_url=settings.site_url)
+    )
+    site.export_tree(built, plain / "docs")
+    config = (repo / "mkdocs.yml").read_text(encoding="utf-8")
+    plain_config = config.split("plugins:")[0].replace("docs_dir: Policies", "docs_dir: docs")
+    nav = "".join(f"  - {p.path}\n" for p in built.pages if p.in_nav)
+    (plain / "mkdocs.yml").write_text(
+        plain_config + "plugins:\n  - search\nnav:\n" + nav, encoding="utf-8"
+    )
+    return len(built.pages)
+
+
+def median_ratio(pairs: list[tuple[float, float]]) -> float:
+    return statistics.median(ours / floor for ours, floor in pairs)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: does it still run?")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    policies, versions, runs = (6, 30, 1) if args.smoke else (60, 900, args.runs)
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = Path(tmp) / "repo"
+        start = time.perf_counter()
+        expected = make_repo(repo, policies, versions)
+        made = time.perf_counter() - start
+        print(f"generated repository: {policies} policies, made in {made:.1f} s")
+        adoption = adopt.find_adoption(repo)
+        adopt.write_config(adoption, "Bench policies", overwrite=False)
+        found = ours(repo)
+        print(f"versions: {found} (first-parent reference count: {expected})")
+        if found != expected:
+            raise SystemExit(f"version count {found} differs from the reference {expected}")
+        pairs = []
+        for run in range(max(runs, 3)):
+            first, second = (raw_git, ours) if run % 2 else (ours, raw_git)
+            a, b = cpu_timed(first, repo), cpu_timed(second, repo)
+            pairs.append((a, b) if first is ours else (b, a))
+        print(
+            f"adopt + versions: {min(p[0] for p in pairs) * 1000:7.1f} ms (best); raw git log + "
+            f"cat-file --batch: {min(p[1] for p in pairs) * 1000:7.1f} ms (best); "
+            f"ratio {median_ratio(pairs):.2f}× (median of {len(pairs)} pairs; goal ≤ 1.3×)"
+        )
+        env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+        plain = Path(tmp) / "plain"
+        pages = make_plain(repo, plain)
+        cold = timed_build(repo, env)
+        builds = []
+        for run in range(runs):
+            if run % 2:
+                floor = timed_build(plain, env)
+                builds.append((timed_build(repo, env), floor))
+            else:
+                mine = timed_build(repo, env)
+                builds.append((mine, timed_build(plain, env)))
+        print(
+            f"site build, {pages} pages: cold {cold:.1f} s; warm {min(b[0] for b in builds):.1f} s "
+            f"(best); plain mkdocs-material {min(b[1] for b in builds):.1f} s (best); "
+            f"ratio {median_ratio(builds):.2f}× (median of {runs}; goal ≤ 1.3×)"
+        )
+        if args.smoke:
+            print("(smoke run: tiny sizes; the goals are for full size)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
