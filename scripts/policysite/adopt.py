@@ -73,6 +73,8 @@ class Adoption:
             "link_base": self.link_base,
             "show_missing_notes": False,
             "notifications": False,
+            # The original site had no PDF per version; `pdf: true` adds them (slower builds).
+            "pdf": False,
             "adopted_at": self.commit,
         }
 
