@@ -7,6 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSTEM_DEPS := PYTHON=$(PYTHON) scripts/install-system-deps.sh
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
 
 .PHONY: run test lint bench clean notify-demo
 
@@ -34,11 +35,17 @@ notify-demo: $(STAMP)
 	POLICYSITE_DATABASE_URL=$(DEMO_DB) $(BIN)/policysite notify --policy privacy --version 1.0 --send --outbox outbox \
 		--short-notice "make run: a demonstration of the notice of 1.0, sent years after it took effect"
 
-## make test: lint, type-check, then the test suite (Chromium, Node.js, WeasyPrint's Pango and
-## fonts, poppler-utils installed when missing)
-test: $(STAMP) lint
+## make test: lint, type-check, then the test suite (Chromium, Node.js and npm, WeasyPrint's
+## Pango and fonts, poppler-utils installed when missing; axe-core from tests/a11y with npm ci)
+test: $(STAMP) lint $(AXE)
 	$(SYSTEM_DEPS) chromium node pdf poppler
 	$(BIN)/pytest
+
+# axe-core, pinned in tests/a11y/package-lock.json, for the accessibility test of the built site.
+$(AXE): tests/a11y/package-lock.json
+	$(SYSTEM_DEPS) node npm
+	npm ci --prefix tests/a11y --no-audit --no-fund --loglevel=error
+	touch $@
 
 lint: $(STAMP)
 	$(BIN)/ruff check scripts tests bench

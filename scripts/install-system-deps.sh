@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Install, with apt-get, the system packages that `make test` needs and a fresh machine lacks.
 #
-#   scripts/install-system-deps.sh [git|make|venv|chromium|node|pdf|poppler ...]
+#   scripts/install-system-deps.sh [git|make|venv|chromium|node|npm|pdf|poppler ...]
 #                                                                     (default: all of them)
 #
 # git and make run everything; venv: python3-venv (Debian's python3 has no ensurepip, so
 # `python3 -m venv .venv` fails without it); chromium: Debian's /usr/bin/chromium, which the
 # browser tests drive through Playwright (never a downloaded browser); node: Node.js, which runs
-# the PR workflow's comment script in tests/test_workflows.py; pdf: what WeasyPrint needs to make
+# the PR workflow's comment script in tests/test_workflows.py; npm: installs axe-core (pinned in
+# tests/a11y/package-lock.json) for the accessibility test (Debian ships it apart from nodejs);
+# pdf: what WeasyPrint needs to make
 # the PDF of each version (Pango, HarfBuzz's subsetter) and the DejaVu fonts the PDFs embed;
 # poppler: poppler-utils (pdftotext, pdfinfo, pdftoppm), with which the tests read the PDFs.
 #
@@ -19,7 +21,7 @@ set -euo pipefail
 
 python=${PYTHON:-python3}
 wanted=("$@")
-[ ${#wanted[@]} -gt 0 ] || wanted=(git make venv chromium node pdf poppler)
+[ ${#wanted[@]} -gt 0 ] || wanted=(git make venv chromium node npm pdf poppler)
 libs=${LIBDIR_GLOB:-/usr/lib/*-linux-gnu}  # Debian's multiarch library folders
 fonts=${FONT_DIR:-/usr/share/fonts/truetype/dejavu}
 
@@ -33,6 +35,7 @@ for need in "${wanted[@]}"; do
     venv) "$python" -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv) ;;
     chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
     node) command -v node >/dev/null || missing+=(nodejs) ;;
+    npm) command -v npm >/dev/null || missing+=(npm) ;;
     pdf)
       has_lib libpango-1.0.so.0 || missing+=(libpango-1.0-0)
       has_lib libpangoft2-1.0.so.0 || missing+=(libpangoft2-1.0-0)
@@ -42,7 +45,7 @@ for need in "${wanted[@]}"; do
     poppler) command -v pdftotext >/dev/null || missing+=(poppler-utils) ;;
     *)
       echo "install-system-deps: unknown name '$need'" \
-        "(use git, make, venv, chromium, node, pdf, poppler)" >&2
+        "(use git, make, venv, chromium, node, npm, pdf, poppler)" >&2
       exit 2
       ;;
   esac

@@ -189,6 +189,11 @@ def make_synthetic_repo(path: Path) -> GitRepo:
         theme:
           name: material
           font: false
+          palette:
+            - media: "(prefers-color-scheme: light)"
+              scheme: default
+            - media: "(prefers-color-scheme: dark)"
+              scheme: slate
         markdown_extensions:
           - attr_list
           - admonition
@@ -261,8 +266,23 @@ class Served:
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    """Serves the site as a static host does: its own 404.html for a missing page."""
+
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 def _serve(site_dir: Path) -> str:
@@ -281,6 +301,16 @@ def synthetic_site(workdir: Path) -> Served:
     url = _serve(site_dir)
     build_site(repo.path, site_dir, url, TODAY)
     return Served(repo.path, site_dir, url)
+
+
+@functools.cache
+def preview_site(workdir: Path) -> Served:
+    """This repository's own site built for its real address (policies.videxio.com) and served
+    on 127.0.0.1, as a preview host serves it: any request to the real address leaves the origin."""
+    site_dir = workdir / "preview"
+    url = _serve(site_dir)
+    build_site(REPO_ROOT, site_dir, "https://policies.videxio.com/", "2026-12-01")
+    return Served(REPO_ROOT, site_dir, url)
 
 
 @functools.cache

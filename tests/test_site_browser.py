@@ -6,6 +6,7 @@ recorded, and the test asserts there was none (a privacy policy site must not le
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,10 +98,21 @@ def test_reader_follows_what_changed_into_a_section(visitor: Visitor, videxio: S
     expect(page).to_have_url(url + "privacy/changes/1.1/")
     expect(page.locator("h1")).to_have_text("Privacy Policy 1.1: what changed")
     visitor.shot("change")
+    # a changed section's link jumps to its redline on the same page, status under its heading
     page.locator("article li a", has_text="5. Cookies and similar technologies").click()
-    expect(page).to_have_url(url + "privacy/#cookies")
-    expect(page.locator("#cookies")).to_be_in_viewport()
+    expect(page).to_have_url(url + "privacy/changes/1.1/#change-cookies")
+    section = page.locator("#change-cookies")
+    expect(section).to_be_in_viewport()
     assert page.evaluate("window.scrollY") > 1000
+    assert section.locator(":scope > *").evaluate_all(
+        "ns => ns.slice(0, 2).map(n => n.tagName)"
+    ) == [
+        "H2",
+        "P",
+    ]
+    expect(section.locator(":scope > .ps-status")).to_have_text(
+        "Modified: 3 words added, 2 removed."
+    )
     visitor.shot("section")
     assert visitor.outside == []
 
@@ -178,3 +190,122 @@ def test_compare_any_two_versions(visitor: Visitor, synthetic: Served) -> None:
     page.get_by_role("button", name="Compare").click()
     expect(page).to_have_url(url + "privacy/changes/3.0/")
     assert visitor.outside == []
+
+
+def test_change_page_shows_changes_only_and_steps_through_them(
+    visitor: Visitor, videxio: Served, browser: Any
+) -> None:
+    page, url = visitor.page, videxio.url
+    page.goto(url + "privacy/changes/1.1/")
+    folds = page.locator(".ps-redline details.ps-fold:not(.ps-fold-items)")
+    assert folds.count() > 5
+    assert folds.evaluate_all("ds => ds.every(d => !d.open)")  # changes only, by default
+    first = folds.first
+    expect(first.locator("summary")).to_have_text("… 1 unchanged paragraph")
+    expect(first.locator("p")).to_be_hidden()
+    # unchanged list items of a changed list are hidden until the section's toggle opens
+    section = page.locator("#change-data-types")
+    same = section.locator("li.ps-same")
+    assert same.count() == 6
+    expect(same.first).to_be_hidden()
+    section.locator("details.ps-fold-items summary").click()
+    expect(same.first).to_be_visible()
+    # a deleted full stop is a mark you can see
+    width = page.locator("del.ps-punct").first.evaluate("d => d.getBoundingClientRect().width")
+    assert width >= 10
+    # next change by key, and by button; the counter says where you are
+    page.locator("h1").click()
+    page.keyboard.press("j")
+    counter = page.locator(".ps-counter")
+    total = page.locator(".ps-current-change").count()
+    assert total == 1
+    expect(counter).to_have_text(re.compile(r"^Change 1 of \d+$"))
+    page.keyboard.press("j")
+    expect(counter).to_have_text(re.compile(r"^Change 2 of \d+$"))
+    page.get_by_role("button", name="Previous change").click()
+    expect(counter).to_have_text(re.compile(r"^Change 1 of \d+$"))
+    expect(page.locator(".ps-current-change")).to_be_in_viewport()
+    page.get_by_role("button", name="Show the unchanged text too").click()
+    assert folds.evaluate_all("ds => ds.every(d => d.open)")
+    visitor.shot("change-tools")
+    assert visitor.outside == []
+    # without JavaScript the folds still open
+    context = browser.new_context(java_script_enabled=False)
+    plain = context.new_page()
+    plain.goto(url + "privacy/changes/1.1/")
+    fold = plain.locator(".ps-redline details.ps-fold:not(.ps-fold-items)").first
+    expect(fold.locator("p")).to_be_hidden()
+    fold.locator("summary").click()
+    expect(fold.locator("p")).to_be_visible()
+    context.close()
+
+
+def test_a_comparison_is_in_the_address_and_back_works(visitor: Visitor, synthetic: Served) -> None:
+    page, url = visitor.page, synthetic.url
+    page.goto(url + "privacy/versions/?from=1.0&to=3.0")
+    summary = page.locator(".policysite-compare-summary")
+    expect(summary).to_have_text(
+        "From version 1.0 to version 3.0: 3 passages changed, 11 words added, 6 words removed."
+    )
+    # only the counts are announced; the diff itself is outside the live region
+    assert summary.get_attribute("aria-live") == "polite"
+    assert page.locator("[aria-live] .policysite-compare-blocks").count() == 0
+    labels = page.locator("#policysite-from option").all_inner_texts()
+    assert [label.split(" ")[0] for label in labels] == ["6.0", "5.0", "4.0", "3.0", "2.0", "1.0"]
+    sr = page.locator(".policysite-compare-result del .ps-sr").first
+    expect(sr).to_have_text("deleted: ")
+    expect(page.locator(".policysite-compare-result ins .ps-sr").first).to_have_text("inserted: ")
+    # a second comparison is a new entry in the history
+    page.select_option("#policysite-from", "2.0")
+    page.select_option("#policysite-to", "5.0")
+    page.get_by_role("button", name="Compare").click()
+    expect(page).to_have_url(url + "privacy/versions/?from=2.0&to=5.0#compare")
+    expect(summary).to_contain_text("From version 2.0 to version 5.0:")
+    page.go_back()
+    expect(page).to_have_url(url + "privacy/versions/?from=1.0&to=3.0")
+    expect(summary).to_contain_text("From version 1.0 to version 3.0:")
+    assert page.locator("#policysite-from").input_value() == "1.0"
+    page.goto(url + "privacy/versions/?from=1.0&to=9.9")
+    expect(summary).to_have_text(
+        "Version 9.9 is not a version of this policy; choose two from the lists."
+    )
+    assert visitor.outside == []
+
+
+def test_a_missing_version_lists_the_versions_there_are(
+    visitor: Visitor, synthetic: Served
+) -> None:
+    page, url = visitor.page, synthetic.url
+    response = page.goto(url + "legal/cookies/versions/9/")
+    assert response is not None and response.status == 404
+    expect(page.locator("h1")).to_have_text("Page not found")
+    expect(page.locator(".policysite-missing p")).to_have_text(
+        "There is no version 9 of this policy. These are its versions, newest first:"
+    )
+    items = page.locator(".policysite-missing li")
+    assert items.count() == 6
+    expect(items.first).to_have_text(re.compile(r"^Version 6, effective June\u00a01,\u00a02025"))
+    items.nth(1).get_by_role("link").click()
+    expect(page).to_have_url(url + "legal/cookies/versions/5/")
+    page.goto(url + "no/such/page/")
+    assert page.locator(".policysite-missing li").count() == 0
+    page.get_by_role("link", name="All policies").click()
+    expect(page).to_have_url(url)
+    page.goto(url + "no/such/page/")
+    page.get_by_role("button", name="Search the policies").click()
+    expect(page.locator(".md-search__input")).to_be_focused()
+    assert visitor.outside == []
+
+
+@pytest.mark.parametrize("path", ["", "changes/", "privacy/versions/", "privacy/changes/1.1/"])
+def test_nothing_is_wider_than_a_phone(page: Page, videxio: Served, path: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(videxio.url + path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for table in page.locator("article table").all():
+        box = table.evaluate("t => t.closest('.md-typeset__scrollwrap') ? 'own box' : 'page'")
+        assert box == "own box"
+    header = page.locator(".policysite-header")
+    if header.count():
+        size = header.evaluate("h => parseFloat(getComputedStyle(h).fontSize)")
+        assert size >= 16

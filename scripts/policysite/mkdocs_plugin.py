@@ -78,6 +78,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
         config.mdx_configs.setdefault("toc", {}).setdefault("permalink", True)
+        # Our templates (the 404 page) after the site's custom_dir and before the theme's own.
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(site_lib.THEME_DIR))
         config.extra_css.append(site_lib.STYLESHEET)
         config.extra_javascript.append(site_lib.SCRIPT)
         return config
@@ -168,7 +170,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
     @event_priority(-100)  # last, so the link check sees the page as it is written
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         ours = self._page(page)
-        feed = urls.feed_href(self.settings.site_url if self.settings else "", page.url)
+        feed = urls.feed_href(page.url)
         head = [
             f'<link rel="alternate" type="application/atom+xml" '
             f'title="{html.escape(config.site_name)}: changes" href="{html.escape(feed)}">'

@@ -105,10 +105,13 @@ def url_between(source: str, target: str, directory_urls: bool = True) -> str:
     return relative + "/" if directory_urls else relative
 
 
-def feed_href(base: str, from_url: str) -> str:
-    """The feed's URL in the ``<head>`` of the page at ``from_url``: absolute with a site URL,
-    else relative to that page."""
-    return (base or "../" * from_url.count("/")) + FEED_FILE
+def feed_href(from_url: str) -> str:
+    """The feed's URL in the ``<head>`` of the page at ``from_url``, relative to that page.
+
+    Never absolute: Material's script fetches ``sitemap.xml`` beside the URL of every ``<link
+    rel="alternate">`` (to map pages for a language switch), so ``https://site/feed.xml`` made
+    each page served on a preview host request the real site (issue 13)."""
+    return "../" * from_url.count("/") + FEED_FILE
 
 
 # --- absolute URLs (mail, feed, versions.json, PR comments) ---------------------------------------

@@ -100,6 +100,9 @@
     return out;
   }
 
+  /* What a screen reader says before a change, as on the change pages (class ps-sr). */
+  function srLabel(text) { return el("span", { "class": "ps-sr" }, [text]); }
+
   function wordRedline(before, after) {
     var a = before ? before.split(" ") : [], b = after ? after.split(" ") : [];
     var container = el("p", { "class": "policysite-compare-text" });
@@ -109,12 +112,12 @@
     parts.forEach(function (part) {
       if (part.kept !== undefined) { container.appendChild(document.createTextNode(part.kept + " ")); return; }
       if (part.removed.length) {
-        container.appendChild(el("del", {}, [part.removed.join(" ")]));
+        container.appendChild(el("del", {}, [srLabel("deleted: "), part.removed.join(" ")]));
         container.appendChild(document.createTextNode(" "));
         counts.removed += part.removed.length;
       }
       if (part.added.length) {
-        container.appendChild(el("ins", {}, [part.added.join(" ")]));
+        container.appendChild(el("ins", {}, [srLabel("inserted: "), part.added.join(" ")]));
         container.appendChild(document.createTextNode(" "));
         counts.added += part.added.length;
       }
@@ -122,7 +125,9 @@
     return { node: container, counts: counts };
   }
 
-  function renderComparison(output, from, to, oldBlocks, newBlocks, toUrl) {
+  /* The comparison under the form; only its one-line summary goes to the live region (status),
+   * so a screen reader announces the counts, not the whole diff. */
+  function renderComparison(output, status, from, to, oldBlocks, newBlocks, toUrl) {
     output.textContent = "";
     var added = 0, removed = 0, changed = 0;
     var list = el("div", { "class": "policysite-compare-blocks" });
@@ -142,11 +147,9 @@
         list.appendChild(block);
       }
     });
-    output.appendChild(el("p", { "class": "policysite-compare-summary" }, [
-      "From version " + from.version + " to version " + to.version + ": " + changed +
+    status.textContent = "From version " + from.version + " to version " + to.version + ": " + changed +
       (changed === 1 ? " passage" : " passages") + " changed, " + added + " words added, " +
-      removed + " words removed."
-    ]));
+      removed + " words removed.";
     output.appendChild(list);
   }
 
@@ -191,36 +194,54 @@
     box.appendChild(message);
   }
 
+  /* Compare two versions. The pair is in the address (?from=1.0&to=2.0): a comparison can be
+   * shared and bookmarked, and Back returns to the one before. Newest first in the pickers, as
+   * on the page. */
   function buildCompare(box, versions, siteUrl, changeUrl) {
-    function select(id, chosen) {
-      var node = el("select", { id: id });
-      versions.forEach(function (v, index) {
-        var option = el("option", { value: String(index) }, [v.version + " (" + longDate(v.effective) + ")"]);
-        if (index === chosen) option.selected = true;
-        node.appendChild(option);
+    function select(id) {
+      var node = el("select", { id: id, name: id.replace("policysite-", "") });
+      versions.slice().reverse().forEach(function (v) {
+        node.appendChild(el("option", { value: v.version }, [v.version + " (" + longDate(v.effective) + ")"]));
       });
       return node;
     }
+    function indexOf(label) {
+      for (var i = 0; i < versions.length; i++) if (versions[i].version === label) return i;
+      return -1;
+    }
     if (versions.length < 2) return;
-    var from = select("policysite-from", versions.length - 2);
-    var to = select("policysite-to", versions.length - 1);
-    var output = el("div", { "class": "policysite-compare-result", "aria-live": "polite" });
+    var from = select("policysite-from"), to = select("policysite-to");
+    from.value = versions[versions.length - 2].version;
+    to.value = versions[versions.length - 1].version;
+    var status = el("p", { "class": "policysite-compare-summary", role: "status", "aria-live": "polite" });
+    var output = el("div", { "class": "policysite-compare-result" });
     var form = el("form", { "class": "policysite-compare" }, [
       el("label", { "for": "policysite-from" }, ["Compare version "]), from,
       el("label", { "for": "policysite-to" }, [" with "]), to, " ",
       el("button", { type: "submit", "class": "md-button" }, ["Compare"])
     ]);
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var a = Number(from.value), b = Number(to.value);
-      if (a === b) { output.textContent = "Choose two different versions."; return; }
-      var newer = versions[Math.max(a, b)];
-      var oldRecord = versions[a], newRecord = versions[b];
-      if (Math.abs(a - b) === 1 && a < b && changeUrl) {
-        location.href = new URL(changeUrl.replace("{version}", newer.version), location.href).href;
+
+    function compare(fromLabel, toLabel, push) {
+      var a = indexOf(fromLabel), b = indexOf(toLabel);
+      output.textContent = "";
+      if (a < 0 || b < 0) {
+        status.textContent = "Version " + (a < 0 ? fromLabel : toLabel) +
+          " is not a version of this policy; choose two from the lists.";
         return;
       }
-      output.textContent = "Comparing…";
+      from.value = fromLabel; to.value = toLabel;
+      if (a === b) { status.textContent = "Choose two different versions."; return; }
+      if (b - a === 1 && changeUrl) {  // consecutive: the change page has the full redline
+        var page = new URL(changeUrl.replace("{version}", encodeURIComponent(toLabel)), location.href).href;
+        if (push) location.href = page; else location.replace(page);
+        return;
+      }
+      if (push) {
+        var query = "?from=" + encodeURIComponent(fromLabel) + "&to=" + encodeURIComponent(toLabel);
+        history.pushState({ from: fromLabel, to: toLabel }, "", query + "#compare");
+      }
+      status.textContent = "Comparing…";
+      var oldRecord = versions[a], newRecord = versions[b];
       var urls = [pageUrl(oldRecord, siteUrl), pageUrl(newRecord, siteUrl)];
       Promise.all(urls.map(function (url) {
         return fetch(url).then(function (r) {
@@ -228,15 +249,133 @@
           return r.text();
         });
       })).then(function (pages) {
-        renderComparison(output, oldRecord, newRecord, blocksOf(pages[0]), blocksOf(pages[1]), urls[1]);
-      }).catch(function (error) { output.textContent = "Could not compare: " + error.message; });
+        renderComparison(output, status, oldRecord, newRecord, blocksOf(pages[0]), blocksOf(pages[1]), urls[1]);
+      }).catch(function (error) { status.textContent = "Could not compare: " + error.message; });
+    }
+
+    function fromAddress() {
+      var query = new URLSearchParams(location.search);
+      if (query.get("from") && query.get("to")) compare(query.get("from"), query.get("to"), false);
+      else { output.textContent = ""; status.textContent = ""; }
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      compare(from.value, to.value, true);
     });
-    box.appendChild(form);
-    box.appendChild(output);
+    window.addEventListener("popstate", fromAddress);
+    box.appendChild(el("div", { id: "compare" }, [form, status, output]));
+    fromAddress();
+  }
+
+  /* ---- the redline of a change page: previous / next change (keys k / j), and the whole text ---- */
+
+  function setUpRedline(redline) {
+    var marks = [];
+    redline.querySelectorAll("ins, del").forEach(function (mark) {
+      var block = mark.closest("p, li, td, th, dt, dd, h2, h3, h4, h5, h6, pre, section");
+      if (block && marks.indexOf(block) < 0) marks.push(block);
+    });
+    var folds = redline.querySelectorAll("details.ps-fold");
+    if (!marks.length && !folds.length) return;
+    var position = -1;
+    var counter = el("span", { "class": "ps-counter", role: "status" });
+    function go(step) {
+      if (!marks.length) return;
+      if (position >= 0) marks[position].classList.remove("ps-current-change");
+      position = Math.min(Math.max(position + step, 0), marks.length - 1);
+      var target = marks[position];
+      target.classList.add("ps-current-change");
+      target.setAttribute("tabindex", "-1");
+      target.scrollIntoView({ block: "center" });
+      target.focus({ preventScroll: true });
+      counter.textContent = "Change " + (position + 1) + " of " + marks.length;
+    }
+    var previous = el("button", { type: "button", "class": "md-button" }, ["Previous change"]);
+    var next = el("button", { type: "button", "class": "md-button" }, ["Next change"]);
+    var whole = el("button", { type: "button", "class": "md-button", "aria-pressed": "false" },
+      ["Show the unchanged text too"]);
+    previous.addEventListener("click", function () { go(-1); });
+    next.addEventListener("click", function () { go(1); });
+    whole.addEventListener("click", function () {
+      var open = whole.getAttribute("aria-pressed") !== "true";
+      folds.forEach(function (fold) { fold.open = open; });
+      whole.setAttribute("aria-pressed", open ? "true" : "false");
+    });
+    var tools = el("div", { "class": "ps-tools" }, [previous, next,
+      el("span", {}, ["or keys ", el("kbd", {}, ["k"]), " and ", el("kbd", {}, ["j"])]), counter]);
+    if (folds.length) tools.appendChild(whole);
+    if (!marks.length) { previous.remove(); next.remove(); }
+    redline.parentNode.insertBefore(tools, redline);
+    document.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      var target = event.target;
+      if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+      if (target && target.isContentEditable) return;
+      if (event.key === "j") { event.preventDefault(); event.stopPropagation(); go(1); }
+      if (event.key === "k") { event.preventDefault(); event.stopPropagation(); go(-1); }
+    }, true);
+  }
+
+  /* Material's search dialog has no accessible name (axe: aria-dialog-name): the name of its
+   * input ("Search", in the site's language). */
+  function nameSearchDialog() {
+    var dialog = document.querySelector('.md-search[role="dialog"]');
+    var input = document.querySelector(".md-search__input");
+    if (dialog && !dialog.hasAttribute("aria-label")) {
+      dialog.setAttribute("aria-label", (input && input.getAttribute("aria-label")) || "Search");
+    }
+  }
+
+  /* ---- the 404 page: search, and the versions of the policy a missing address names ---- */
+
+  function setUpNotFound(box) {
+    document.querySelectorAll(".policysite-open-search").forEach(function (button) {
+      if (!document.getElementById("__search")) return;  // a site without the search plugin
+      button.parentNode.hidden = false;
+      button.addEventListener("click", function () {
+        var toggle = document.getElementById("__search");
+        if (!toggle) return;
+        toggle.checked = true;
+        toggle.dispatchEvent(new Event("change"));
+        var input = document.querySelector(".md-search__input");
+        if (input) input.focus();
+      });
+    });
+    var siteUrl = box.getAttribute("data-policysite-site-url") || "";
+    var path = decodeURIComponent(location.pathname);
+    if (path.indexOf(siteRoot.pathname) === 0) path = path.slice(siteRoot.pathname.length);
+    fetch(new URL("versions.json", siteRoot)).then(function (response) {
+      if (!response.ok) throw new Error("versions.json: HTTP " + response.status);
+      return response.json();
+    }).then(function (records) {
+      // The longest policy id the address starts with (ids may have folders: legal/terms).
+      var policy = "";
+      records.forEach(function (r) {
+        if ((path === r.policy || path.indexOf(r.policy + "/") === 0) && r.policy.length > policy.length) policy = r.policy;
+      });
+      var versions = records.filter(function (r) { return r.policy === policy; }).reverse();
+      if (!versions.length) return;
+      var missing = /\/(?:versions|changes)\/([^/]+)\/?/.exec(path.slice(policy.length));
+      var heading = el("h2", { id: "versions-of-this-policy" }, ["Versions of the " + versions[0].title]);
+      var intro = el("p", {}, [missing
+        ? "There is no version " + missing[1] + " of this policy. These are its versions, newest first:"
+        : "These are the versions of this policy, newest first:"]);
+      var list = el("ul", {});
+      versions.forEach(function (v) {
+        var link = el("a", { href: pageUrl(v, siteUrl).href }, ["Version " + v.version]);
+        list.appendChild(el("li", {}, [link, ", effective " + longDate(v.effective) +
+          (v.status === "archived" ? "" : " (" + v.status + ")")]));
+      });
+      box.appendChild(heading); box.appendChild(intro); box.appendChild(list);
+    }).catch(function () { /* the links above still lead on */ });
   }
 
   function start() {
     followAlias();
+    document.querySelectorAll(".policysite-missing").forEach(setUpNotFound);
+    nameSearchDialog();
+    document.querySelectorAll(".md-content .ps-redline").forEach(setUpRedline);
     document.querySelectorAll(".policysite-picker").forEach(setUpTools);
   }
 

@@ -12,11 +12,19 @@ returns the URL to use where the fragment is shown (the site points ``#anchor`` 
 in that version's text, and a link to another page at that page's URL).
 
 Screen readers hear "inserted:" and "deleted:" before each change (visually hidden text, class
-``ps-sr``); style the classes with ``REDLINE_CSS``.
+``ps-sr``); a change of punctuation alone has the class ``ps-punct`` (so it can be drawn wide
+enough to see); style the classes with ``REDLINE_CSS``.
+
+``fold`` gives the "changes only" reading of the site's change pages: a run of unchanged
+paragraphs (or a whole unchanged list or table) becomes ``<details class="ps-fold">`` with "… 3
+unchanged paragraphs" as its summary, and the unchanged items of a changed list and rows of a
+changed table get the class ``ps-same``, hidden while the section's "unchanged items" toggle
+(``<details class="ps-fold ps-fold-items">``) is closed. Both work without a script.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Callable
@@ -32,6 +40,8 @@ Relink = Callable[[str, Side], str]
 
 # The opening tag of a link or image in the rendered policy text (Python-Markdown writes
 # attributes double-quoted), with the URL in group 2.
+_PUNCTUATION = re.compile(r"\s*[^\w\s<>&]{1,3}\s*")
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _URL_ATTR = re.compile(r'(<(?:a|img)\b[^<>]*?\s(?:href|src)=")([^"]*)(")')
 
 REDLINE_CSS = """\
@@ -53,12 +63,14 @@ def render_html(
     labels: bool = True,
     id_prefix: str = CHANGE_PREFIX,
     relink: Relink | None = None,
+    fold: bool = False,
 ) -> str:
     """The redline of a Change, one ``<section>`` per changed section.
 
     ``full`` also shows unchanged sections (as plain text); ``labels=False`` leaves out the
     screen-reader labels (for places that strip classes, such as GitHub comments); ``relink``
-    rewrites the URLs of the policy text's links (see the module's docstring).
+    rewrites the URLs of the policy text's links; ``fold`` folds what did not change (see the
+    module's docstring).
     """
     parts = ['<div class="ps-redline">']
     if change.reverse:
@@ -75,11 +87,15 @@ def render_html(
             f'<section class="ps-section ps-{section.status}" '
             f'id="{html.escape(redline_id(section.anchor, id_prefix))}">'
         )
-        if section.status != "unchanged":
-            parts.append(f'<p class="ps-status">{html.escape(sentence(describe(section)))}</p>')
-        parts.append(
-            render_blocks(section, titles, labels=labels, id_prefix=id_prefix, relink=relink)
-        )
+        status = f'<p class="ps-status">{html.escape(sentence(describe(section)))}</p>'
+        if fold and section.status != "unchanged":
+            parts.append(_folded_blocks(section, titles, labels, id_prefix, relink, status))
+        else:
+            if section.status != "unchanged":
+                parts.append(status)
+            parts.append(
+                render_blocks(section, titles, labels=labels, id_prefix=id_prefix, relink=relink)
+            )
         parts.append("</section>")
     parts.append("</div>")
     return "\n".join(parts) + "\n"
@@ -111,16 +127,20 @@ def render_blocks(
     labels: bool = True,
     id_prefix: str = CHANGE_PREFIX,
     relink: Relink | None = None,
+    blocks: tuple[BlockChange, ...] | None = None,
+    same: frozenset[int] = frozenset(),
 ) -> str:
     """A section's blocks with the lists, tables and admonitions around them rebuilt.
 
     Each block knows the opening tags of its containers and how many of them it shares with
     the block before it; containers are opened and closed as that changes. A block element
     stays open until the next block no longer sits inside it (a list item around a nested list).
+    ``blocks`` renders a run of the section's blocks (all by default); the list items and table
+    rows whose first block's index is in ``same`` get the class ``ps-same``.
     """
     out: list[str] = []
     stack: list[tuple[str, str]] = []  # (opening tag as in `parents`, tag name)
-    for block in section.blocks:
+    for index, block in enumerate(section.blocks if blocks is None else blocks):
         keep = 0
         limit = min(block.shared, len(stack), len(block.parents))
         while keep < limit and stack[keep][0] == block.parents[keep]:
@@ -130,14 +150,151 @@ def render_blocks(
         if out:
             out.append("\n")  # each block on a line of its own, closing tags at line ends
         for start in block.parents[len(stack) :]:
-            out.append(start + "\n")
+            opening = (
+                _with_class(start, "ps-same")
+                if index in same and start.startswith("<tr")
+                else start
+            )
+            out.append(opening + "\n")
             stack.append((start, tag_name(start)))
-        out.append(_block(block, titles, labels, id_prefix, relink))
+        markup = _block(block, titles, labels, id_prefix, relink)
+        if index in same and block.kind == "li":
+            markup = _with_class(markup, "ps-same")
+        out.append(markup)
         if block.kind and block.kind not in VOID_TAGS:
             stack.append((f"<{block.kind}{block.attrs}>", block.kind))
     while stack:
         out.append(f"</{stack.pop()[1]}>")
     return "".join(out)
+
+
+def _with_class(opening: str, css: str) -> str:
+    """An element's markup with a class added to its opening tag."""
+    end = opening.index(">")
+    tag = opening[:end]
+    if ' class="' in tag:
+        return opening.replace(' class="', f' class="{css} ', 1)
+    if tag.endswith("/"):
+        return f'{tag[:-1].rstrip()} class="{css}" />' + opening[end + 1 :]
+    return f'{tag} class="{css}"' + opening[end:]
+
+
+_NOUNS = {"p": ("paragraph", "paragraphs"), "ul": ("list", "lists"), "ol": ("list", "lists")}
+_NOUNS |= {"table": ("table", "tables"), "pre": ("code block", "code blocks")}
+
+
+def _units(blocks: tuple[BlockChange, ...]) -> list[tuple[int, int]]:
+    """The section's top-level pieces as [start, end) runs of blocks: a paragraph, or a whole
+    list or table (a block outside any container starts one, as does one that opens a new
+    outermost container)."""
+    starts = [i for i, b in enumerate(blocks) if i == 0 or not b.parents or b.shared == 0]
+    return list(zip(starts, [*starts[1:], len(blocks)], strict=True))
+
+
+def _unit_kind(block: BlockChange) -> str:
+    return tag_name(block.parents[0]) if block.parents else block.kind
+
+
+def _folded_blocks(
+    section: SectionChange,
+    titles: dict[str, str],
+    labels: bool,
+    id_prefix: str,
+    relink: Relink | None,
+    status: str,
+) -> str:
+    """A changed section's blocks, "changes only": unchanged runs folded (module docstring);
+    the status line right under the section's heading."""
+    blocks = section.blocks
+    unchanged = [b.op == "equal" and b.kind not in HEADINGS for b in blocks]
+    out: list[str] = []
+    same = _same_items(blocks, unchanged)
+    run: list[tuple[int, int]] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        counts: dict[str, int] = {}
+        for start, _ in run:
+            kind = _unit_kind(blocks[start])
+            counts[kind] = counts.get(kind, 0) + 1
+        label = " and ".join(
+            f"{n} unchanged {_NOUNS.get(k, ('passage', 'passages'))[n != 1]}"
+            for k, n in counts.items()
+        )
+        inner = render_blocks(
+            section,
+            titles,
+            labels=labels,
+            id_prefix=id_prefix,
+            relink=relink,
+            blocks=_restarted(blocks[run[0][0] : run[-1][1]]),
+        )
+        out.append(f'<details class="ps-fold">\n<summary>… {label}</summary>\n{inner}\n</details>')
+        run.clear()
+
+    hidden = 0
+    for start, end in _units(blocks):
+        if all(unchanged[start:end]):
+            run.append((start, end))
+            continue
+        flush()
+        piece = _restarted(blocks[start:end])
+        local = frozenset(i - start for i in same if start <= i < end)
+        hidden += len(local)
+        out.append(
+            render_blocks(
+                section,
+                titles,
+                labels=labels,
+                id_prefix=id_prefix,
+                relink=relink,
+                blocks=piece,
+                same=local,
+            )
+        )
+    flush()
+    head = 1 if out and blocks and blocks[0].kind in HEADINGS else 0
+    if hidden:
+        noun = "item" if hidden == 1 else "items"
+        toggle = (
+            f'<details class="ps-fold ps-fold-items">\n<summary>… {hidden} unchanged list '
+            f"{noun} or table rows hidden in this section</summary>\n</details>"
+        )
+        out.insert(head, toggle)
+    out.insert(head, status)
+    return "\n".join(out)
+
+
+def _restarted(run: tuple[BlockChange, ...]) -> tuple[BlockChange, ...]:
+    """A run of blocks rendered on its own: its first block shares no container with before."""
+    if not run or run[0].shared == 0:
+        return run
+    return (dataclasses.replace(run[0], shared=0), *run[1:])
+
+
+def _same_items(blocks: tuple[BlockChange, ...], unchanged: list[bool]) -> set[int]:
+    """Unchanged list items with nothing nested in them, and rows of a table whose cells are all
+    unchanged (by the index of the row's first cell)."""
+    same: set[int] = set()
+    for i, block in enumerate(blocks):
+        depth = len(block.parents)
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        if block.kind == "li" and unchanged[i] and (following is None or following.shared <= depth):
+            same.add(i)
+        row = next((d for d, tag in enumerate(block.parents) if tag.startswith("<tr")), None)
+        if row is None or (
+            i
+            and block.shared > row
+            and blocks[i - 1].parents[: row + 1] == block.parents[: row + 1]
+        ):
+            continue  # not in a table, or not the first cell of its row
+        end = i + 1
+        while end < len(blocks) and blocks[end].shared > row:
+            end += 1
+        if all(unchanged[i:end]):
+            same.add(i)
+    return same
 
 
 def _relinked(markup: str, side: Side, relink: Relink | None) -> str:
@@ -238,4 +395,6 @@ def _wrap(tag: str, content: str, labels: bool) -> str:
     label = ""
     if labels:
         label = f'<span class="ps-sr">{"inserted" if tag == "ins" else "deleted"}: </span>'
-    return f"<{tag}>{label}{content}</{tag}>"
+    # Punctuation alone (a deleted "." or ","): a class, so it can be drawn wide enough to see.
+    punct = ' class="ps-punct"' if _PUNCTUATION.fullmatch(content) else ""
+    return f"<{tag}{punct}>{label}{content}</{tag}>"

@@ -56,6 +56,7 @@ __all__ = [
 ]
 
 STYLESHEET = "assets/policysite.css"
+THEME_DIR = Path(__file__).resolve().parent.parent / "theme"  # templates: the 404 page
 SCRIPT = "assets/policysite.js"
 
 

@@ -383,7 +383,7 @@ def change_page(context: PolicyContext, version: Version) -> SitePage:
         if not change.changed:
             lines.append("The text of the sections is unchanged.")
         for section in change.changed:
-            lines.append("- " + _section_line(context, path, previous, version, section))
+            lines.append("- " + _section_line(section))
         lines += ["", "## Redline", "", redline.strip(), ""]
     return SitePage(
         path,
@@ -395,12 +395,11 @@ def change_page(context: PolicyContext, version: Version) -> SitePage:
     )
 
 
-def _section_line(
-    context: PolicyContext, page: str, old: Version, new: Version, section: SectionChange
-) -> str:
+def _section_line(section: SectionChange) -> str:
+    """A changed section, linked to its redline further down the same page."""
     title = md(section.title or "Introduction")
+    target = "#" + urls.redline_id(section.anchor)
     if section.status == "removed":
-        target = link(page, context.text_page(old), section.anchor)
         return f"[{title}]({target}) — removed ({section.words_removed} words)"
     # Only what the redline cache keeps (no blocks), so a cached build reads the same.
     words = f"+{section.words_added} −{section.words_removed} words"
@@ -409,7 +408,6 @@ def _section_line(
     label: str = section.status
     if section.old_title is not None and section.old_title != section.title:
         label += f", was “{md(section.old_title)}”"
-    target = link(page, context.text_page(new), section.anchor)
     return f"[{title}]({target}) — {label} ({words})"
 
 

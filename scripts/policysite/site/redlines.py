@@ -147,7 +147,9 @@ class RedlineCache:
             assert links is not None
             return links.relink(url, side)
 
-        rendered = render_html_module.render_html(change, relink=relink if links else None)
+        rendered = render_html_module.render_html(
+            change, relink=relink if links else None, fold=True
+        )
         stored = [{k: v for k, v in asdict(s).items() if k != "blocks"} for s in change.sections]
         key = here if relinked else anywhere
         self._entries[key] = {"sections": stored, "html": rendered}
