@@ -9,8 +9,8 @@
 # browser tests drive through Playwright (never a downloaded browser); node: Node.js, which runs
 # the PR workflow's comment script in tests/test_workflows.py; npm: installs axe-core (pinned in
 # tests/a11y/package-lock.json) for the accessibility test (Debian ships it apart from nodejs);
-# pdf: what WeasyPrint needs to make
-# the PDF of each version (Pango, HarfBuzz's subsetter) and the DejaVu fonts the PDFs embed;
+# pdf: what WeasyPrint needs to make the PDF of each version (Pango, HarfBuzz's subsetter) and
+# the DejaVu fonts the PDFs embed;
 # poppler: poppler-utils (pdftotext, pdfinfo, pdftoppm), with which the tests read the PDFs.
 #
 # Checks first and does nothing when everything is there (the Makefile runs it on every
