@@ -327,9 +327,9 @@ def test_html_redline_and_help_example(git_repo: GitRepo) -> None:
         <section class="ps-section ps-modified" id="change-data">
         <p class="ps-status">Modified: 3 words added, 1 removed.</p>
         <h2>1. Data we collect</h2>
-        <p>We collect your name<del><span class="ps-sr">deleted: </span> and</del><ins><span \
-class="ps-sr">inserted: </span>,</ins> email address <ins><span class="ps-sr">inserted: </span>and \
-phone number</ins> when you register.</p>
+        <p>We collect your name<del><span class="ps-sr">deleted: </span> and</del><ins \
+class="ps-punct"><span class="ps-sr">inserted: </span>,</ins> email address <ins><span \
+class="ps-sr">inserted: </span>and phone number</ins> when you register.</p>
         </section>
         </div>
         """

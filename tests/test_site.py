@@ -154,15 +154,16 @@ def test_change_page_lists_changed_sections_with_links_and_says_no_note(git_repo
     summary, rest = page.markdown.split("## Changed sections\n\n")
     assert summary.endswith("## Summary\n\n*No summary was published for this version.*\n\n")
     assert "changelog/" not in page.markdown  # file paths are for `check`, not for visitors
-    # word counts are the diff engine's business; which sections and where they link are ours
+    # word counts are the diff engine's business; which sections and where they link are ours:
+    # to each section's redline, further down the same page
     listed = re.sub(r" \([^)]*words\)", "", rest.split("\n\n## Redline")[0])
     assert listed == (
-        "- [Data we collect](../../privacy.md#data) — modified\n"
-        "- [Your rights](../../privacy.md#rights) — added"
+        "- [Data we collect](#change-data) — modified\n- [Your rights](#change-rights) — added"
     )
+    assert 'id="change-data"' in rest and 'id="change-rights"' in rest
     removed = built.page("privacy/changes/2.0.md").markdown
-    # 1.1 is still current: the removed section is read on the policy page until 2.0 applies
-    assert "- [Cookies](../../privacy.md#cookies) — removed (" in removed
+    assert "- [Cookies](#change-cookies) — removed (" in removed
+    assert 'id="change-cookies"' in removed
     first = built.page("privacy/changes/1.0.md")
     assert first.markdown == "## Summary\n\nFirst version.\n"
     assert first.header.startswith("First version, effective January\u00a01,\u00a02020 · material")

@@ -53,6 +53,8 @@ REDLINE_CSS = """\
 .ps-redline .ps-moved, .ps-redline .ps-moved-away { border-left: 3px solid #8250df;
   padding-left: 0.5em; }
 .ps-redline .ps-note { font-style: italic; }
+.ps-redline .ps-punct { display: inline-block; min-width: 0.9em; text-align: center;
+  outline: 1px solid currentColor; font-weight: bold; }
 """
 
 
@@ -395,6 +397,7 @@ def _wrap(tag: str, content: str, labels: bool) -> str:
     label = ""
     if labels:
         label = f'<span class="ps-sr">{"inserted" if tag == "ins" else "deleted"}: </span>'
-    # Punctuation alone (a deleted "." or ","): a class, so it can be drawn wide enough to see.
-    punct = ' class="ps-punct"' if _PUNCTUATION.fullmatch(content) else ""
+    # Punctuation alone (a deleted "." or ","): a class, so it can be drawn wide enough to see
+    # (not where classes are stripped, as in GitHub comments: labels=False).
+    punct = ' class="ps-punct"' if labels and _PUNCTUATION.fullmatch(content) else ""
     return f"<{tag}{punct}>{label}{content}</{tag}>"
