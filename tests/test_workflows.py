@@ -22,9 +22,14 @@ REPO_VALUES = {
     "INSTALL": 'make .venv/.installed && echo "$PWD/.venv/bin" >> "$GITHUB_PATH"',
     "CHECK": ".venv/bin/policysite check",
 }
-# This repository's publish job keeps the build's redline cache (.policysite/cache/redline, see
-# site/__init__.py), keyed on policysite's own source here; the init template has no such step.
-CACHE_STEP = "Keep the redline cache between runs"
+# This repository's publish job keeps the build's redline and PDF caches (.policysite/cache/,
+# see site/__init__.py), keyed on policysite's own source here; the init template has no such
+# step.
+CACHE_STEP = "Keep the redline and PDF caches between runs"
+PDF_DEPENDENCIES = (
+    "sudo apt-get update -q && sudo apt-get install -y -q --no-install-recommends "
+    "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
+)
 SUMMARY_STEP = "Post the summary as one comment"
 REVIEW_STEP = "Post the fixes as one review"
 ENGINE_HASH = "${{ hashFiles('scripts/policysite/**/*.py', 'pyproject.toml') }}"
@@ -96,6 +101,7 @@ def test_publish_workflow() -> None:
         "actions/configure-pages@v6",
         'policysite check --record "${{ steps.pages.outputs.base_url }}/versions.json" '
         "--format github",
+        PDF_DEPENDENCIES,
         "actions/cache@v5",
         "mkdocs build --strict",
         "actions/upload-pages-artifact@v4",
@@ -106,22 +112,22 @@ def test_publish_workflow() -> None:
     assert listed[0]["with"] == {"fetch-depth": 0}
     # The record is what the live site serves: read before anything is deployed.
     assert listed[3]["id"] == "pages"
-    assert listed[7]["with"] == {"path": "site"}
+    assert listed[8]["with"] == {"path": "site"}
     assert listed[-1]["env"] == {
         name: f"${{{{ secrets.{name} }}}}"
         for name in ("POLICYSITE_DATABASE_URL", "POLICYSITE_SMTP_URL")
     }
 
 
-def test_publish_keeps_the_redline_cache_between_runs() -> None:
+def test_publish_keeps_the_redline_and_pdf_caches_between_runs() -> None:
     listed = steps(load("publish.yml"))
     (cache,) = [step for step in listed if step.get("uses", "").startswith("actions/cache@")]
     build = next(step for step in listed if step.get("run") == "mkdocs build --strict")
     assert listed.index(cache) < listed.index(build), "restored before the build reads it"
     assert cache["name"] == CACHE_STEP
     assert cache["with"] == {
-        # where the build keeps its redlines: RedlineCache(root / ".policysite/cache/redline")
-        "path": ".policysite/cache/redline",
+        # where the build keeps its redlines and PDFs: site.cache_folder(settings, name)
+        "path": ".policysite/cache/redline\n.policysite/cache/pdf\n",
         # a new engine starts afresh; a new policy text saves the cache again under a new key
         "key": f"redlines-{ENGINE_HASH}-${{{{ hashFiles('policies/**') }}}}",
         "restore-keys": f"redlines-{ENGINE_HASH}-",
@@ -146,8 +152,9 @@ def test_redline_cache_path_is_where_the_build_writes(git_repo: GitRepo) -> None
         capture_output=True,
     )
     (cache,) = [s for s in steps(load("publish.yml")) if s.get("name") == CACHE_STEP]
-    folder = git_repo.path / cache["with"]["path"]
-    assert [p.name for p in folder.iterdir()] == ["redlines.json"]
+    redline, pdf = (git_repo.path / path for path in cache["with"]["path"].split())
+    assert [p.name for p in redline.iterdir()] == ["redlines.json"]
+    assert len([p for p in pdf.iterdir() if p.suffix == ".pdf"]) == 2  # one per version
 
 
 def without_step(text: str, name: str) -> str:
