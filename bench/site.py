@@ -11,10 +11,11 @@ ratio is the median over the runs of the plugin build ÷ the plain build beside 
 machine the load drifts within a run, so best-of-each compared different moments), in
 wall-clock time and in CPU time (user + system, git included).
 
-The PDFs (``pdf: true``, the default) are measured apart, on 5 policies × 10 versions: a cold
+The PDFs (``pdf: true``, the default) are measured apart, on 10 policies × 10 versions: a cold
 build that renders every PDF, then warm builds with PDFs beside warm builds of the same
-repository without them, taking turns in the same way (goal: ≤ 1.2×, the PDFs coming from the
-cache); and a cold PDF of a 4,000-word policy rendered alone (what one new version costs).
+repository without them, taking turns in the same way, ``--pdf-runs`` times (goal: ≤ 1.2×, the
+PDFs coming from the cache); and a cold PDF of a 4,000-word policy rendered alone (what one new
+version costs). ``--pdf-only`` measures only the PDFs.
 
 Run: .venv/bin/python bench/site.py [--versions 50 100] [--policies 10]
      .venv/bin/python bench/site.py --smoke    (2 policies × 2 and 4 versions, one warm build;
@@ -298,19 +299,45 @@ def main() -> None:
     parser.add_argument("--versions", type=int, nargs=2, default=(50, 100))
     parser.add_argument("--runs", type=int, default=4, help="runs of each warm and after-one build")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: does it still run?")
+    parser.add_argument(
+        "--pdf-runs", type=int, default=10, help="runs of the warm builds with and without PDFs"
+    )
+    parser.add_argument("--pdf-only", action="store_true", help="only the PDF measurements")
     args = parser.parse_args()
-    pdf_size, words = ((5, 10), 4000)
+    pdf_size, words = ((10, 10), 4000)
     if args.smoke:
-        args.policies, args.versions, args.runs = 2, (2, 4), 1
+        args.policies, args.versions, args.runs, args.pdf_runs = 2, (2, 4), 1, 2
         pdf_size, words = (1, 2), 400
     small, large = args.versions
     with tempfile.TemporaryDirectory(prefix="policysite-bench-") as tmp:
-        results = {n: measure(Path(tmp), args.policies, n, args.runs) for n in (small, large)}
-        pdfs = measure_pdfs(Path(tmp), *pdf_size, max(args.runs, 2))
+        if not args.pdf_only:
+            results = {n: measure(Path(tmp), args.policies, n, args.runs) for n in (small, large)}
+            print_site(args.policies, args.runs, results, small, large)
+        pdfs = measure_pdfs(Path(tmp), *pdf_size, args.pdf_runs)
     first, second, size = cold_pdf(words)
     print(
-        f"{args.policies} policies; seconds per `mkdocs build` (plain, warm, +1 ver: best of "
-        f"{args.runs}); beside each plugin build its ratio to the plain build run next to it "
+        f"PDFs: {pdf_size[0]} policies × {pdf_size[1]} versions = {int(pdfs['pdfs'])} PDFs; "
+        f"cold build (renders every PDF) {pdfs['cold']:.2f} s; warm with PDFs "
+        f"{pdfs['warm']:.2f} s, warm without {pdfs['without']:.2f} s (best of {args.pdf_runs})"
+    )
+    print(
+        f"plugin, warm with PDFs / warm without = {pdfs['ratio']:.2f}× (goal ≤ 1.2×); "
+        f"CPU time {pdfs['cpu_ratio']:.2f}×"
+    )
+    print(
+        f"cold PDF of a {words:,}-word policy: {first:.2f} s the first in a process (WeasyPrint "
+        f"loaded), {second:.2f} s the next; {size / 1024:.0f} KiB"
+    )
+    if args.smoke:
+        print("(smoke run: a few pages; the goals are for full size)")
+
+
+def print_site(
+    policies: int, runs: int, results: dict[int, dict[str, float]], small: int, large: int
+) -> None:
+    print(
+        f"{policies} policies; seconds per `mkdocs build` (plain, warm, +1 ver: best of "
+        f"{runs}); beside each plugin build its ratio to the plain build run next to it "
         "(median)"
     )
     print("plain: the same pages, plain mkdocs-material; cold: plugin, empty redline cache;")
@@ -330,21 +357,6 @@ def main() -> None:
                 f"plugin, {what} / plain mkdocs-material at {n} versions = "
                 f"{r[key + '_ratio']:.2f}× (goal ≤ {goal}×); CPU time {r[key + '_cpu_ratio']:.2f}×"
             )
-    print(
-        f"PDFs: {pdf_size[0]} policies × {pdf_size[1]} versions = {int(pdfs['pdfs'])} PDFs; "
-        f"cold build (renders every PDF) {pdfs['cold']:.2f} s; warm with PDFs "
-        f"{pdfs['warm']:.2f} s, warm without {pdfs['without']:.2f} s (best of {max(args.runs, 2)})"
-    )
-    print(
-        f"plugin, warm with PDFs / warm without = {pdfs['ratio']:.2f}× (goal ≤ 1.2×); "
-        f"CPU time {pdfs['cpu_ratio']:.2f}×"
-    )
-    print(
-        f"cold PDF of a {words:,}-word policy: {first:.2f} s the first in a process (WeasyPrint "
-        f"loaded), {second:.2f} s the next; {size / 1024:.0f} KiB"
-    )
-    if args.smoke:
-        print("(smoke run: a few pages; the goals are for full size)")
 
 
 if __name__ == "__main__":

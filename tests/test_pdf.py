@@ -79,6 +79,7 @@ def test_the_text_is_the_version_and_its_metadata_names_it(videxio: Served) -> N
     assert f"policyurl:       {url}\n" in custom
     assert "policyversion:   1.1\n" in custom
     assert "policyeffective: 2026-11-29\n" in custom
+    assert "Tagged:          yes\n" in info  # structure for screen readers
     # PDF/A-3b, as its XMP says; every font embedded.
     assert 'pdfaid:part="3" pdfaid:conformance="B"' in poppler("pdfinfo", "-meta", pdf)
     fonts = poppler("pdffonts", pdf).splitlines()[2:]

