@@ -18,7 +18,15 @@ import pytest
 
 from policysite.config import settings_from_config
 from policysite.errors import ConfigError
-from policysite.site.pdf import PdfCache, PdfFacts, font_files, local_fetcher, pdf_html
+from policysite.site.pdf import (
+    PdfCache,
+    PdfFacts,
+    absolute_links,
+    font_files,
+    local_fetcher,
+    pdf_html,
+)
+from policysite.site.redlines import RedlineLinks
 from tests.conftest import GitRepo, policy_text
 from tests.site_support import Served, build_site, videxio_site
 
@@ -254,3 +262,30 @@ def test_pdf_must_be_true_or_false(tmp_path: Path) -> None:
         "mkdocs.yml: plugin 'policysite': 'pdf' must be true or false, not 'no'."
     )
     assert settings_from_config(tmp_path, {"plugins": ["policysite"]}).pdf is True
+
+
+def test_links_in_the_text_lead_to_the_site_and_anchors_stay_in_the_pdf() -> None:
+    """Written relative to policies/legal/privacy.md; the PDF is of version 2.0."""
+    links = RedlineLinks(
+        "legal/privacy/versions/2.0.md",
+        "legal/privacy.md",
+        "legal/privacy.md",
+        "legal/privacy.md",
+        "legal/privacy.md",
+    )
+    facts = dataclasses.replace(
+        FACTS, page_url="https://example.com/legal/privacy/versions/2.0/", links=links
+    )
+    body = (
+        '<p><a href="#retention">retention</a>, <a href="cookies.md#consent">consent</a>, '
+        '<a href="../terms.md">terms</a>, <a href="https://example.org/x?a=1&amp;b=2">law</a>, '
+        '<a href="mailto:privacy@example.com">mail</a></p>'
+    )
+
+    assert absolute_links(facts, body) == (
+        '<p><a href="#retention">retention</a>, '
+        '<a href="https://example.com/legal/cookies/#consent">consent</a>, '
+        '<a href="https://example.com/terms/">terms</a>, '
+        '<a href="https://example.org/x?a=1&amp;b=2">law</a>, '
+        '<a href="mailto:privacy@example.com">mail</a></p>'
+    )

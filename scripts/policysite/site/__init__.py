@@ -132,9 +132,10 @@ def _pdf_files(
     made = []
     for context in contexts:
         for version in context.policy.versions:
-            page = base + urls.page_url(
-                urls.version_page(context.pid, version.label), options.directory_urls
-            )
+            path = urls.version_page(context.pid, version.label)
+            page = base + urls.page_url(path, options.directory_urls)
+            text, source = context.text_page(version), context.source(version)
+            links = RedlineLinks(path, text, text, source, source, options.directory_urls)
             facts = PdfFacts(
                 version.title,
                 version.label,
@@ -144,6 +145,7 @@ def _pdf_files(
                 version.date,
                 format_date(version.effective, options.language, nowrap=False),
                 options.language,
+                links,
             )
             made.append(
                 SiteFile(urls.pdf_file(context.pid, version.label), pdfs.pdf(facts, version.body))

@@ -23,18 +23,23 @@ import functools
 import hashlib
 import html
 import logging
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from policysite import markdown_render, sanitize
 from policysite.errors import ConfigError
 from policysite.files import write_atomic
+from policysite.site.redlines import RedlineLinks
 
 log = logging.getLogger("policysite.pdf")
+# A link's opening tag as Python-Markdown writes it (attributes double-quoted), URL in group 2.
+_HREF = re.compile(r'(<a\b[^<>]*?\shref=")([^"]*)(")')
 
 PDF_VARIANT = "pdf/a-3b"
 FONT_FOLDER = Path("/usr/share/fonts/truetype/dejavu")
@@ -92,6 +97,9 @@ class PdfFacts:
     created: dt.datetime  # the version's commit: a build of one commit makes the same PDF
     effective_text: str = ""  # the date as the site writes it; ISO 8601 when not given
     language: str = "en"  # the site's language (theme.language): the document's, for readers
+    # Where the text was written and is shown, so its links to other pages and files resolve
+    # (to absolute URLs: a PDF has no page around it); ``#anchor`` stays inside the PDF.
+    links: RedlineLinks | None = None
 
     @property
     def shown_date(self) -> str:
@@ -100,7 +108,10 @@ class PdfFacts:
     def key(self) -> str:
         return "\0".join(
             (self.title, self.label, self.effective.isoformat(), self.sha256, self.page_url)
-        ) + (f"\0{self.created.isoformat()}\0{self.effective_text}\0{self.language}")
+        ) + (
+            f"\0{self.created.isoformat()}\0{self.effective_text}\0{self.language}"
+            f"\0{self.links.key() if self.links else ''}"
+        )
 
 
 def font_files() -> dict[tuple[str, str, str], Path]:
@@ -204,6 +215,22 @@ def local_fetcher(allowed: Iterable[Path]) -> Any:
     return _fetcher_class()(frozenset(allowed))
 
 
+def absolute_links(facts: PdfFacts, body_html: str) -> str:
+    """The text's links as a reader of the PDF can follow them: ``other.md#x`` (written
+    relative to the policy's file) as the absolute URL of that page, ``#x`` as it is."""
+    links = facts.links
+    if links is None:
+        return body_html
+
+    def absolute(match: re.Match[str]) -> str:
+        url = html.unescape(match.group(2))
+        if url and not url.startswith("#"):
+            url = urljoin(facts.page_url, links.relink(url, "new"))
+        return match.group(1) + html.escape(url) + match.group(3)
+
+    return _HREF.sub(absolute, body_html)
+
+
 def render_pdf(facts: PdfFacts, body: str) -> bytes:
     """The PDF/A-3b of one version's Markdown ``body``."""
     from weasyprint import CSS, HTML
@@ -211,7 +238,7 @@ def render_pdf(facts: PdfFacts, body: str) -> bytes:
 
     fonts = font_files()
     fetcher = local_fetcher(path.resolve() for path in fonts.values())
-    document = pdf_html(facts, markdown_render.markdown_to_html(body))
+    document = pdf_html(facts, absolute_links(facts, markdown_render.markdown_to_html(body)))
     font_config = FontConfiguration()
     css = CSS(string=_font_faces(fonts) + STYLESHEET, font_config=font_config, url_fetcher=fetcher)
     # No base_url: a relative link or image in the text resolves to nothing, so nothing loads.
