@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from mkdocs.exceptions import Abort
 
 from policysite.cli import main
 from policysite.config import load_settings
 from policysite.selection import Selection, policy_id
+from policysite.site.foreign import exists, rewrite_foreign_links, site_path
 from policysite.versions import load_policies
 from tests.conftest import GitRepo
+from tests.site_support import build_site
 
 
 def run_cli(repo: GitRepo, *args: str) -> tuple[int, str]:
@@ -234,3 +240,114 @@ def test_adopt_names_what_it_cannot_publish(git_repo: GitRepo) -> None:
     assert code == 1
     assert "the policies are at the top of the repository" in output
     assert "Traceback" not in output and not (git_repo.path / "mkdocs.yml").exists()
+
+
+def test_an_adopted_repository_builds_with_foreign_links_sent_to_link_base(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    jekyll_repo(git_repo)
+    code, output = run_cli(git_repo, "adopt")
+    assert code == 0, output
+
+    site_dir = build_site(git_repo.path, tmp_path / "built", "https://acme.example/", "2030-01-01")
+
+    page = (site_dir / "privacy/index.html").read_text(encoding="utf-8")
+    assert 'href="https://legal.acme.example/articles/help" rel="noopener"' in page
+    assert 'href="/terms/"' in page  # a page of this site: kept, and checked
+    terms = (site_dir / "terms/index.html").read_text(encoding="utf-8")
+    assert "<li>two</li>" in terms  # GitHub's list after a paragraph, as GitHub shows it
+    assert not (site_dir / "README").exists() and not (site_dir / "LICENSE").exists()
+    versions = (site_dir / "terms/versions/index.html").read_text(encoding="utf-8")
+    assert "No summary" not in versions and "changelog/" not in versions
+
+
+def test_without_link_base_a_foreign_link_fails_the_strict_build_once_edited(
+    git_repo: GitRepo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    jekyll_repo(git_repo)
+    assert run_cli(git_repo, "adopt")[0] == 0
+    config = git_repo.path / "mkdocs.yml"
+    config.write_text(
+        config.read_text().replace("link_base: https://legal.acme.example", "link_base: null")
+    )
+    git_repo.commit("adopt", date="2022-02-02T10:00:00+00:00")
+    caplog.set_level(logging.INFO)
+
+    # As adopted, the broken link is reported, not fatal: the text was written for another site.
+    build_site(git_repo.path, tmp_path / "adopted", "https://acme.example/", "2030-01-01")
+    assert "link '/articles/help': no such page or file in the built site" in caplog.text
+    assert "(in a text as adopted)" in caplog.text
+
+    privacy = git_repo.path / "policies/privacy/index.md"
+    privacy.write_text(privacy.read_text() + "\nEdited after the adoption.\n")
+    git_repo.commit("edit", date="2022-03-01T10:00:00+00:00")
+    caplog.clear()
+    with pytest.raises(Abort):
+        build_site(git_repo.path, tmp_path / "edited", "https://acme.example/", "2030-01-01")
+    broken = [r for r in caplog.records if "/articles/help" in r.getMessage()]
+    assert {r.levelname for r in broken} >= {"WARNING"}
+    assert any("privacy.md (built as privacy/index.html)" in r.getMessage() for r in broken)
+
+
+def test_check_passes_on_an_adopted_repository_and_skips_foreign_links(git_repo: GitRepo) -> None:
+    jekyll_repo(git_repo)
+    assert run_cli(git_repo, "adopt")[0] == 0
+
+    code, output = run_cli(git_repo, "check")
+
+    assert code == 0, output
+    assert "link-absolute" not in output and "/articles/help" not in output
+
+
+def test_foreign_links_are_rewritten_only_when_they_lead_nowhere_here() -> None:
+    files = {"index.html", "privacy/index.html", "terms/index.html", "feed.xml"}
+    page = (
+        '<p><a href="/terms/">t</a> <a href="../feed.xml">f</a> <a href="/articles/x#y">a</a> '
+        '<a href="#top">#</a> <a href="https://example.org/">e</a> '
+        '<a href="faq" title="Faq">q</a> <a href="mailto:a@b.c">m</a></p>'
+    )
+
+    rewritten = rewrite_foreign_links(page, "privacy/index.html", files, "https://docs.example")
+
+    assert rewritten == (
+        '<p><a href="/terms/">t</a> <a href="../feed.xml">f</a> '
+        '<a href="https://docs.example/articles/x#y" rel="noopener">a</a> '
+        '<a href="#top">#</a> <a href="https://example.org/">e</a> '
+        '<a href="https://docs.example/privacy/faq" title="Faq" rel="noopener">q</a> '
+        '<a href="mailto:a@b.c">m</a></p>'
+    )
+    assert site_path("a/index.html", "../b/c?x=1", "/docs/") == "/docs/b/c"
+    assert exists("/docs/terms/", files, "/docs/") and not exists("/terms/", files, "/docs/")
+
+
+def test_check_grandfathers_history_before_the_adoption(git_repo: GitRepo) -> None:
+    (git_repo.path / "mkdocs.yml").unlink()
+    old = "# Terms\n\n## Old rules\n\nYou must not do the old thing at all.\n\n"
+    keep = "## Keep\n\nThe text that stays where it is, word for word.\n"
+    git_repo.write("policies/terms.md", old + keep)
+    git_repo.commit(date="2021-01-01T10:00:00+00:00")
+    adopted = '# Terms\n\nSee <span style="color: red">this</span>.\n\n' + keep
+    git_repo.write("policies/terms.md", adopted)
+    git_repo.commit(date="2021-02-01T10:00:00+00:00")
+    assert run_cli(git_repo, "adopt")[0] == 0
+    git_repo.commit("adopt", date="2021-02-02T10:00:00+00:00")
+
+    code, output = run_cli(git_repo, "check")
+    assert code == 0, output  # '#old-rules' went before the adoption; the span is as adopted
+    assert "old-rules" not in output
+    assert "style= on <span> is not allowed; remove it (allowed:" in output
+    assert "(as adopted)" in output
+
+    # Renamed after the adoption: the diff finds it, and the site sends #keep there.
+    renamed = adopted.replace("## Keep", "## Keeping")
+    git_repo.write("policies/terms.md", renamed)
+    git_repo.commit(date="2021-03-01T10:00:00+00:00")
+    code, output = run_cli(git_repo, "check")
+    assert "anchor '#keep'" not in output
+    assert "style= on <span>" in output and "(as adopted)" not in output  # edited: the rules
+    assert code == 1
+
+    git_repo.write("policies/terms.md", "# Terms\n\nSee <span>this</span>.\n")
+    code, output = run_cli(git_repo, "check")
+    assert code == 1
+    assert "anchor '#keep' (heading \"Keep\" in version 2021-02-01) is gone" in output

@@ -456,27 +456,27 @@ class _SectionReader:
 
     def __init__(self, documents: int = 128, parts: int = 2048) -> None:
         self._documents = functools.lru_cache(maxsize=documents)(self._read)
-        self._parts: OrderedDict[str, _Part] = OrderedDict()
+        self._parts: OrderedDict[tuple[str, str], _Part] = OrderedDict()
         self._size = parts
         self._lock = threading.Lock()
 
-    def __call__(self, body: str) -> tuple[RenderedSection, ...]:
-        return self._documents(body)
+    def __call__(self, body: str, flavour: str = "python") -> tuple[RenderedSection, ...]:
+        return self._documents(body, flavour)
 
     def cache_clear(self) -> None:
         self._documents.cache_clear()
         with self._lock:
             self._parts.clear()
 
-    def _read(self, body: str) -> tuple[RenderedSection, ...]:
+    def _read(self, body: str, flavour: str) -> tuple[RenderedSection, ...]:
         texts = independent_parts(body)
         if len(texts) == 1:
-            return group_sections(flatten(markdown_to_html(body)))
+            return group_sections(flatten(markdown_to_html(body, flavour)))
         with self._lock:
-            known = [self._parts.get(text) for text in texts]
+            known = [self._parts.get((flavour, text)) for text in texts]
             for text, part in zip(texts, known, strict=True):
                 if part is not None:
-                    self._parts.move_to_end(text)
+                    self._parts.move_to_end((flavour, text))
         units: list[tuple[Sequence[Block], Sequence[str]]] = []
         start = 0
         while start < len(texts):
@@ -488,19 +488,21 @@ class _SectionReader:
             end = start + 1
             while end < len(texts) and known[end] is None:
                 end += 1
-            rendered = markdown_to_html("".join(texts[start:end]))
+            rendered = markdown_to_html("".join(texts[start:end]), flavour)
             blocks, ids = flatten(rendered), ids_of(rendered)
             units.append((blocks, ids))
-            self._keep(texts[start:end], blocks, ids)
+            self._keep(flavour, texts[start:end], blocks, ids)
             start = end
         # Each unit has the ids it has alone. When no id is in two units, toc numbered no
         # heading differently for the whole text, and the units together are the whole.
         every = [i for _, ids in units for i in set(ids)]
         if len(every) != len(set(every)):
-            return group_sections(flatten(markdown_to_html(body)))
+            return group_sections(flatten(markdown_to_html(body, flavour)))
         return group_sections([block for blocks, _ in units for block in blocks])
 
-    def _keep(self, texts: Sequence[str], blocks: Sequence[Block], ids: Sequence[str]) -> None:
+    def _keep(
+        self, flavour: str, texts: Sequence[str], blocks: Sequence[Block], ids: Sequence[str]
+    ) -> None:
         """Cache the blocks of each part of a run rendered together, when it is sure which."""
         if len(set(ids)) != len(ids) or any(_NUMBERED_ID.match(i) for i in ids):
             return  # toc may have numbered an id because of another part: not the part alone
@@ -522,8 +524,9 @@ class _SectionReader:
         with self._lock:
             for text, begin, end in zip(texts, cuts, [*cuts[1:], len(blocks)], strict=True):
                 found = tuple(blocks[begin:end])
-                self._parts[text] = _Part(found, tuple(b.element_id for b in found if b.element_id))
-                self._parts.move_to_end(text)
+                key = (flavour, text)
+                self._parts[key] = _Part(found, tuple(b.element_id for b in found if b.element_id))
+                self._parts.move_to_end(key)
             while len(self._parts) > self._size:
                 self._parts.popitem(last=False)
 

@@ -58,7 +58,7 @@ def change_between(
     else:
         old = resolve_version(settings, found, from_ref)
         new = resolve_version(settings, found, to_ref) if to_ref else found.versions[-1]
-    return compare(old, new)
+    return compare(old, new, settings.markdown)
 
 
 def resolve_version(settings: Settings, policy: Policy, ref: str) -> Version:
@@ -168,7 +168,7 @@ def changes_since(settings: Settings, base: str, policy: str | None = None) -> l
         elif new is None and old is not None:
             new = _empty(old)
         if old is not None and new is not None:
-            changes.append(compare(old, new))
+            changes.append(compare(old, new, settings.markdown))
     return changes
 
 

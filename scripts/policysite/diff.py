@@ -65,10 +65,12 @@ _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[ivxlcdm]+[.)]|[a-z][.)])\s+",
 SegmentOp = Literal["equal", "insert", "delete"]
 
 
-def compare(old: Version, new: Version) -> Change:
-    """Compare two versions of a policy, section by section, down to the word."""
-    old_sections = read_sections(old.body)
-    new_sections = read_sections(new.body)
+def compare(old: Version, new: Version, flavour: str | None = None) -> Change:
+    """Compare two versions of a policy, section by section, down to the word, each rendered
+    in the site's Markdown flavour (``flavour``, else the new version's)."""
+    flavour = flavour or new.markdown
+    old_sections = read_sections(old.body, flavour)
+    new_sections = read_sections(new.body, flavour)
     new_to_old = match_sections(old_sections, new_sections, new.anchor_aliases)
     moved = _moved_sections(new_to_old)
     pairs = _reading_order(len(old_sections), len(new_sections), new_to_old, moved)

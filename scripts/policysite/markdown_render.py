@@ -13,7 +13,9 @@ import threading
 from typing import Any
 
 import markdown
+from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from mdx_breakless_lists.mdx_breakless_lists import BreaklessLists
 
 # Same order and options as mkdocs.yml's `markdown_extensions` (tests/test_markdown_render.py).
 MARKDOWN_EXTENSIONS: tuple[str, ...] = (
@@ -65,6 +67,30 @@ _BLOCK_NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("defindent", "DefListIndentProcessor"): (":",),
 }
 
+# `markdown: gfm` (adopted repositories written for GitHub): lists right after a paragraph
+# (mdx_breakless_lists; mdx_better_lists, the maintained alternative, also changes nesting and
+# list separation away from GitHub's rules), bare URLs as links (pymdownx.magiclink), task lists
+# (pymdownx.tasklist). GitHub's tables are `tables` above. The plugin adds these to MkDocs.
+GFM_EXTENSIONS: tuple[str, ...] = ("mdx_breakless_lists", "pymdownx.magiclink", "pymdownx.tasklist")
+FLAVOURS = ("python", "gfm")
+
+
+class GfmLists(Extension):  # type: ignore[misc]  # Python-Markdown has no type hints
+    """mdx_breakless_lists, run after fenced_code (priority 25) has set code blocks aside, so it
+    adds no blank line inside a fence (it registers itself at 27, before them)."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        BreaklessLists().extendMarkdown(md)
+        processor = md.preprocessors["breakless_lists"]
+        md.preprocessors.deregister("breakless_lists")
+        md.preprocessors.register(processor, "breakless_lists", 24)
+
+
+def gfm_extensions() -> list[str | Extension]:
+    """The extensions `markdown: gfm` adds, as Python-Markdown (and MkDocs) take them."""
+    return [GfmLists(), *GFM_EXTENSIONS[1:]]
+
+
 # One converter per thread and per set of processors left out: making one costs as much as
 # rendering a short section, and a redline renders the changed parts of a text (below).
 _converters = threading.local()
@@ -75,11 +101,16 @@ def extension_configs() -> dict[str, dict[str, Any]]:
     return {"toc": {"permalink": True, "slugify": slugify_unicode}}
 
 
-def new_markdown() -> markdown.Markdown:
+def extensions(flavour: str = "python") -> list[str | Extension]:
+    """The extensions of a Markdown flavour (``markdown:`` in the settings)."""
+    if flavour not in FLAVOURS:
+        raise ValueError(f"unknown Markdown flavour {flavour!r}")
+    return [*MARKDOWN_EXTENSIONS, *(gfm_extensions() if flavour == "gfm" else ())]
+
+
+def new_markdown(flavour: str = "python") -> markdown.Markdown:
     """A Python-Markdown converter configured as the site's."""
-    return markdown.Markdown(
-        extensions=list(MARKDOWN_EXTENSIONS), extension_configs=extension_configs()
-    )
+    return markdown.Markdown(extensions=extensions(flavour), extension_configs=extension_configs())
 
 
 def unneeded_processors(md: markdown.Markdown, body: str) -> tuple[list[str], list[str]]:
@@ -110,7 +141,7 @@ def _shape(processor: object) -> str:
     return str(pattern)
 
 
-def markdown_to_html(body: str) -> str:
+def markdown_to_html(body: str, flavour: str = "python") -> str:
     """Render a policy body (front matter already removed) to the site's HTML.
 
     The HTML a new converter makes, faster (``_INLINE_NEEDS``). Safe from several threads.
@@ -118,14 +149,14 @@ def markdown_to_html(body: str) -> str:
     cache: dict[tuple[str, ...], markdown.Markdown] | None = getattr(_converters, "cache", None)
     if cache is None:
         cache = _converters.cache = {}
-    full = cache.get(())
+    full = cache.get((flavour,))
     if full is None:
-        full = cache[()] = new_markdown()
+        full = cache[(flavour,)] = new_markdown(flavour)
     inline, block = unneeded_processors(full, body)
-    key = (*inline, "/", *block)
+    key = (flavour, *inline, "/", *block)
     md = cache.get(key)
     if md is None:
-        md = cache[key] = new_markdown()
+        md = cache[key] = new_markdown(flavour)
         for name in inline:
             md.inlinePatterns.deregister(name)
         for name in block:

@@ -98,6 +98,10 @@ class Version:
     status: Status = "archived"
     # "new" for a policy's first version, "retirement" for the one that first sets `retired:`.
     kind: Kind = "change"
+    markdown: str = "python"  # the site's Markdown flavour (`markdown:`), which the text is in
+    # Published at or before the adoption of the repository (`adopted_at`): written under the
+    # rules of the site it came from, so a broken link in it is reported, not fatal.
+    as_adopted: bool = False
 
     @property
     def material(self) -> bool | None:

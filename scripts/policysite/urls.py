@@ -171,6 +171,11 @@ def list_id(policy: str, domain: str) -> str:
     return f"{label.strip('-').lower() or 'policy'}.policy-notices.{domain}"
 
 
+def foreign_url(link_base: str, path: str) -> str:
+    """A link into the site the texts came from: ``link_base`` (an origin) and a root path."""
+    return link_base.rstrip("/") + "/" + path.lstrip("/")
+
+
 def feed_url(base: str) -> str:
     """``https://site/feed.xml``."""
     return base + FEED_FILE

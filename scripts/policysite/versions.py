@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from policysite import urls
@@ -23,7 +23,7 @@ from policysite.errors import (
     each_problem,
 )
 from policysite.files import decode_text
-from policysite.history import History, Revision, read_history
+from policysite.history import History, Revision, read_history, read_snapshot
 from policysite.model import (
     Kind,
     Note,
@@ -56,6 +56,7 @@ def build_versions(
     policy: str,
     revisions: Iterable[Revision],
     notes: dict[str, Note] | None = None,
+    markdown: str = "python",
 ) -> list[Version]:
     """Turn a policy file's revisions (oldest first) into its published versions.
 
@@ -169,6 +170,7 @@ def build_versions(
                 body_offset=candidate.body_offset,
                 note=notes.get(candidate.label),
                 kind=version_kind(previous, candidate.retired),
+                markdown=markdown,
             )
         )
     if problems:
@@ -284,9 +286,28 @@ def load_policies(
     ``notes=False`` leaves out the changelog notes (``check`` reads and reports them itself, so
     that one bad note does not hide every version).
     """
-    select = settings.selection.is_policy
-    history = read_history(settings.root, settings.docs_path, rev, settings.ignore_commits, select)
-    return policies_from_history(settings, history, as_of=as_of, notes=notes)
+    revs = [rev] if settings.adopted_at is None else [rev, settings.adopted_at]
+    snapshot = read_snapshot(
+        settings.root,
+        settings.docs_path,
+        revs,
+        settings.ignore_commits,
+        select=settings.selection.is_policy,
+    )
+    history = snapshot.history(rev)
+    policies = policies_from_history(settings, history, as_of=as_of, notes=notes)
+    if settings.adopted_at is None or snapshot.commit(settings.adopted_at) is None:
+        return policies
+    return mark_adopted(policies, frozenset(snapshot.chain(settings.adopted_at)))
+
+
+def mark_adopted(policies: list[Policy], before: frozenset[str]) -> list[Policy]:
+    """Each version published at or before the adoption (its commit is among ``before``, the
+    adoption commit's first-parent chain) marked ``as_adopted``."""
+    return [
+        replace(p, versions=tuple(replace(v, as_adopted=v.commit in before) for v in p.versions))
+        for p in policies
+    ]
 
 
 def policies_from_history(
@@ -302,7 +323,8 @@ def policies_from_history(
     for relative, revisions in sorted(files.items()):
         pid = policy_id(relative)
         try:
-            versions = build_versions(pid, revisions, read_notes(settings, pid) if notes else {})
+            notes_of = read_notes(settings, pid) if notes else {}
+            versions = build_versions(pid, revisions, notes_of, settings.markdown)
         except PolicySiteError as exc:
             problems.extend(each_problem(exc))
             continue

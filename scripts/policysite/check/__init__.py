@@ -19,6 +19,7 @@ Every message a rule can print is a template in its module's ``MESSAGES``, all o
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from policysite.check import anchors, config, links, locales, published, versions
 from policysite.check.drafts import (
@@ -33,7 +34,7 @@ from policysite.check.findings import Finding, Report, from_error
 from policysite.config import Settings, today
 from policysite.errors import NotFoundError, PolicySiteError, ProblemList
 from policysite.history import Snapshot
-from policysite.model import Policy
+from policysite.model import Policy, parse_document, published_key
 from policysite.versions import notes_in, policies_from_history, texts_in
 
 MESSAGES: dict[str, str] = {
@@ -92,16 +93,36 @@ def check_site(
         findings.extend(versions.check_deleted(settings, policy, on))
     notes = versions.read_notes_checked(settings, findings)
     exempt: set[tuple[str, str]] = set()  # notes a label-taken finding already speaks for
+    chain = snapshot.chain(rev)
     for draft in drafts.values():
         previous = pairing.previous.get(draft.policy)
-        findings.extend(anchors.check_anchors_unique(draft))
-        findings.extend(links.check_links(settings, draft, drafts))
-        findings.extend(links.check_html(draft))
+        held = (
+            anchors.held_versions(previous, chain, settings.adopted_at)
+            if previous is not None
+            else ()
+        )
+        adopted_text = (
+            bool(held)
+            and settings.adopt_mode
+            and draft.document is not None
+            and published_key(draft.document)
+            == published_key(parse_document(held[0].text, held[0].path))
+        )
+        texts = [
+            *anchors.check_anchors_unique(draft),
+            *links.check_links(settings, draft, drafts),
+            *links.check_html(draft),
+        ]
+        if draft.document is not None:
+            texts.extend(anchors.check_aliases(draft))
+        # A text as it was adopted was written under another site's rules: what they let
+        # through is shown, as a warning; its first edit is held to every rule.
+        findings.extend(grandfathered(f) if adopted_text else f for f in texts)
         if draft.document is None:
             continue
-        findings.extend(anchors.check_aliases(draft))
         if previous is not None:
-            findings.extend(anchors.check_anchors_kept(draft, previous))
+            renamed = anchors.diff_renames(held) if settings.adopt_mode else None
+            findings.extend(anchors.check_anchors_kept(draft, previous, held, renamed))
         new = versions.check_version(settings, draft, previous, notes, baseline, findings, exempt)
         if new is not None:
             known.append(new)
@@ -125,6 +146,13 @@ def check_site(
         findings.extend(published.check_record(settings, record, policies, notes))
     ordered = sorted(findings, key=lambda f: (f.path, f.line, f.rule, f.message))
     return Report(rev, tuple(dict.fromkeys(ordered)), len(drafts), len(known))
+
+
+def grandfathered(found: Finding) -> Finding:
+    """A finding on a text unchanged since the adoption: a warning, saying why."""
+    if found.severity != "error":
+        return found
+    return replace(found, severity="warning", message=found.message + " (as adopted)")
 
 
 def _read_published(

@@ -4,13 +4,16 @@ published version had still resolves (a heading or an alias), so old links keep 
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from policysite.check.drafts import Draft
 from policysite.check.findings import Edit, Finding, finding, line_edit
+from policysite.diff import compare
 from policysite.errors import PolicySiteError
-from policysite.model import Policy, Section, key_line, parse_document
+from policysite.model import Policy, Section, Version, key_line, parse_document
 from policysite.sections import split_sections
 
 # Every message these rules print, by rule. {names} are filled in; {{ and }} print one brace.
@@ -125,10 +128,46 @@ class _OldAnchor:
     text: str
 
 
-def check_anchors_kept(draft: Draft, previous: Policy) -> list[Finding]:
-    """Every anchor any published version had must still resolve: a heading or an alias."""
+def held_versions(
+    policy: Policy, chain: Sequence[str], adopted_at: str | None
+) -> tuple[Version, ...]:
+    """The versions whose anchors must still resolve: every one, or on an adopted repository
+    those from the adoption on (the text in force at the adoption, and every later one): the
+    anchors its history dropped before were dropped on another site, under other rules."""
+    if not adopted_at:
+        return policy.versions
+    position = {commit: index for index, commit in enumerate(chain)}  # newest first
+    adoption = next((i for c, i in position.items() if c.startswith(adopted_at)), None)
+    if adoption is None:
+        return policy.versions
+    # The version in force at the adoption: the last one at or before its commit.
+    upto = [i for i, v in enumerate(policy.versions) if position.get(v.commit, -1) >= adoption]
+    return policy.versions[upto[-1] :] if upto else policy.versions
+
+
+def diff_renames(versions: Sequence[Version]) -> dict[str, str]:
+    """Old anchor → its anchor now, for every rename the diffs between ``versions`` saw (what
+    the site sends old deep links to), carried through later renames."""
+    mapping: dict[str, str] = {}
+    for old, new in itertools.pairwise(versions):
+        change = compare(old, new)
+        renamed = {s.old_anchor: s.anchor for s in change.sections if s.old_anchor and s.anchor}
+        removed = {s.anchor for s in change.sections if s.status == "removed"}
+        mapping = {a: renamed.get(now, now) for a, now in mapping.items() if now not in removed}
+        mapping.update(renamed)
+    return mapping
+
+
+def check_anchors_kept(
+    draft: Draft,
+    previous: Policy,
+    versions: Sequence[Version] | None = None,
+    moved: dict[str, str] | None = None,
+) -> list[Finding]:
+    """Every anchor any published version (of ``versions``, default all) had must still
+    resolve: a heading, an alias, or a rename the diffs found (``moved``: old → now)."""
     old: dict[str, _OldAnchor] = {}
-    for version in previous.versions:
+    for version in previous.versions if versions is None else versions:
         try:
             document = parse_document(version.text, version.path, version.commit)
             sections = split_sections(
@@ -141,7 +180,8 @@ def check_anchors_kept(draft: Draft, previous: Policy) -> list[Finding]:
                 old[section.anchor] = _OldAnchor(version.label, section.title, _body(section))
         for alias in document.meta.anchor_aliases:
             old.setdefault(alias, _OldAnchor(version.label, f"alias of #{alias}", ""))
-    resolvable = draft.resolvable
+    followed = {old for old, now in (moved or {}).items() if now in draft.anchors}
+    resolvable = draft.resolvable | followed
     fresh = [s for s in draft.sections if s.anchor and s.anchor not in old]
     aliases_line = key_line(draft.text, "anchor_aliases")
     gone = [(anchor, was) for anchor, was in old.items() if anchor not in resolvable]

@@ -198,6 +198,8 @@ def _check_target(
     path, _, fragment = target.partition("#")
     path = path.partition("?")[0]
     if path.startswith("/"):
+        if settings.link_base:
+            return None  # a path on the site the texts came from: the site links it there
         return finding(MESSAGES, "link-absolute", draft.path, line, "warning", target=raw)
     folder = posixpath.dirname(draft.path[len(settings.docs_dir) + 1 :])
     if path:
@@ -208,6 +210,8 @@ def _check_target(
             )
         if not resolved.endswith(".md"):
             if path.endswith("/") or "." not in posixpath.basename(path):
+                if settings.link_base:
+                    return None  # a page of the site the texts came from (link_base)
                 return finding(
                     MESSAGES, "link-not-markdown", draft.path, line, "warning", target=raw
                 )
