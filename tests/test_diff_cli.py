@@ -276,6 +276,13 @@ def test_base_compares_every_changed_policy_with_the_working_tree(git_repo: GitR
     assert run(git_repo.path, "diff", "--base", "HEAD", "terms")[1] == (
         "No policy text changed since HEAD.\n"
     )
+    # As text: each policy's summary and words, one after the other.
+    code, output = run(git_repo.path, "diff", "--base", "main")
+    assert code == 0
+    heads = [line for line in output.splitlines() if ": version " in line]
+    assert [head.split("(")[1].split(")")[0] for head in heads] == ["cookies", "privacy", "terms"]
+    assert "\nMore.\n" not in output and "{+More.+}" in output
+    assert "[-Be kind.-]" in output
 
 
 def test_base_as_a_pull_request_comment(git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
