@@ -309,3 +309,30 @@ def test_nothing_is_wider_than_a_phone(page: Page, videxio: Served, path: str) -
     if header.count():
         size = header.evaluate("h => parseFloat(getComputedStyle(h).fontSize)")
         assert size >= 16
+
+
+def test_all_changes_grouped_by_year_and_filtered(visitor: Visitor, synthetic: Served) -> None:
+    page, url = visitor.page, synthetic.url
+    page.goto(url + "changes/")
+    years = page.locator("article h2").all_inner_texts()
+    assert [y.rstrip("¶").strip() for y in years] == [
+        "2031",
+        *(str(y) for y in range(2025, 2019, -1)),
+    ]
+    rows = page.locator("article tbody tr")
+    assert rows.count() == 18
+    page.select_option("#policysite-filter-policy", "Terms of Service")
+    expect(page.locator(".policysite-filter-status")).to_have_text("Showing 6 of 18 versions.")
+    assert page.locator("article tbody tr:visible").count() == 6
+    page.select_option("#policysite-filter-kind", "material")
+    expect(page).to_have_url(url + "changes/?policy=Terms+of+Service&kind=material")
+    # 2031 has only a privacy version: its year is hidden with its table
+    expect(page.locator("article h2", has_text="2031")).to_be_hidden()
+    page.reload()
+    expect(page.locator(".policysite-filter-status")).to_have_text("Showing 6 of 18 versions.")
+    page.select_option("#policysite-filter-policy", "")
+    page.select_option("#policysite-filter-kind", "editorial")
+    shown = page.locator("article tbody tr:visible td:nth-child(4)").all_inner_texts()
+    assert shown and set(shown) == {"editorial"}
+    visitor.shot("changes-filtered")
+    assert visitor.outside == []

@@ -371,8 +371,71 @@
     }).catch(function () { /* the links above still lead on */ });
   }
 
+  /* ---- /changes/: filter the rows by policy and kind; the filter is in the address ---- */
+
+  function setUpChangesFilter(box) {
+    var article = box.closest("article") || document.body;
+    var rows = [], groups = [];
+    article.querySelectorAll("table").forEach(function (table) {
+      var top = table;
+      while (top.parentNode && top.parentNode !== article) top = top.parentNode;
+      var group = { top: top, heading: top.previousElementSibling, rows: [] };
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        var cells = row.cells;
+        var item = { row: row, policy: cells[1].textContent.trim(), kind: cells[3].textContent.trim() };
+        group.rows.push(item); rows.push(item);
+      });
+      groups.push(group);
+    });
+    if (!rows.length) return;
+    function select(id, label, all, values) {
+      var node = el("select", { id: id }, [el("option", { value: "" }, [all])]);
+      values.forEach(function (value) { node.appendChild(el("option", { value: value }, [value])); });
+      return [el("label", { "for": id }, [label]), node];
+    }
+    function unique(key) {
+      var seen = {};
+      rows.forEach(function (r) { seen[r[key]] = true; });
+      return Object.keys(seen).sort(function (a, b) { return a.localeCompare(b); });
+    }
+    var policy = select("policysite-filter-policy", "Policy ", "All policies", unique("policy"));
+    var kind = select("policysite-filter-kind", " Kind ", "All kinds", unique("kind"));
+    var status = el("p", { "class": "policysite-filter-status", role: "status" });
+    box.appendChild(el("form", { "class": "policysite-filter" }, policy.concat(kind)));
+    box.appendChild(status);
+    var query = new URLSearchParams(location.search);
+    policy[1].value = query.get("policy") || "";
+    kind[1].value = query.get("kind") || "";
+    function apply(remember) {
+      var p = policy[1].value, k = kind[1].value, shown = 0;
+      groups.forEach(function (group) {
+        var visible = 0;
+        group.rows.forEach(function (item) {
+          var show = (!p || item.policy === p) && (!k || item.kind === k);
+          if (item.row.hidden === show) item.row.hidden = !show;
+          if (show) visible++;
+        });
+        group.top.hidden = !visible;
+        if (group.heading && /^H2$/.test(group.heading.tagName)) group.heading.hidden = !visible;
+        shown += visible;
+      });
+      status.textContent = (p || k) ? "Showing " + shown + " of " + rows.length + " versions." : "";
+      if (remember) {
+        var next = new URLSearchParams();
+        if (p) next.set("policy", p);
+        if (k) next.set("kind", k);
+        var search = next.toString();
+        history.replaceState(null, "", (search ? "?" + search : location.pathname) + location.hash);
+      }
+    }
+    policy[1].addEventListener("change", function () { apply(true); });
+    kind[1].addEventListener("change", function () { apply(true); });
+    if (policy[1].value || kind[1].value) apply(false);
+  }
+
   function start() {
     followAlias();
+    document.querySelectorAll(".policysite-changes-filter").forEach(setUpChangesFilter);
     document.querySelectorAll(".policysite-missing").forEach(setUpNotFound);
     nameSearchDialog();
     document.querySelectorAll(".md-content .ps-redline").forEach(setUpRedline);

@@ -461,7 +461,9 @@ def home_page(contexts: list[PolicyContext], options: SiteOptions) -> SitePage:
 
 
 def changes_page(contexts: list[PolicyContext], options: SiteOptions) -> SitePage:
-    """``/changes/``: every version of every policy, newest first."""
+    """``/changes/``: every version of every policy, newest first, a table per year (so the
+    table of contents is a list of years), and a filter by policy and kind (the script builds
+    it: without a script every row stays shown)."""
     path = urls.CHANGES_PAGE
     versions = sorted(
         (v for c in contexts for v in c.policy.versions),
@@ -472,10 +474,19 @@ def changes_page(contexts: list[PolicyContext], options: SiteOptions) -> SitePag
         "Every version of every policy, newest first. "
         f"Also as an [Atom feed]({link(path, urls.FEED_FILE)}).",
         "",
-        "| Effective | Policy | Version | Kind | Status |",
-        "| --- | --- | --- | --- | --- |",
+        '<div class="policysite-changes-filter"></div>',
     ]
+    year = None
     for version in versions:
+        if version.effective.year != year:
+            year = version.effective.year
+            lines += [
+                "",
+                f"## {year} {{#{year}}}",
+                "",
+                "| Effective | Policy | Version | Kind | Status |",
+                "| --- | --- | --- | --- | --- |",
+            ]
         policy = link(path, urls.policy_page(version.policy))
         change = link(path, urls.change_page(version.policy, version.label))
         lines.append(
