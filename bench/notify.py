@@ -16,8 +16,16 @@ That one grows with the square of the count (measured: 20,000 rows 0.7 s, 50,000
 ``--import-naive 200000`` to see the full figure. PostgreSQL is ``--pg`` (throwaway databases
 are made there).
 
+Sync: ``subscribers sync --from-database`` of a ``users`` table of ``--sync-count`` people
+(1,000,000) in PostgreSQL into an empty store, then again after 1 % of them changed (0.8 %
+renamed, 0.1 % deleted, 0.1 % new): both times and each run's peak RSS, each sync in a fresh
+process. Goals: flat memory (≤ 200 MB) and the second sync ≤ 0.3× the first. The store is
+SQLite (the default) and, beside it, PostgreSQL (``--sync-store``).
+
     python bench/notify.py [--count 100000] [--small 10000] [--naive 3000] [--wire 20000]
-                           [--import-count 200000] [--import-naive 10000] [--only send|import]
+                           [--import-count 200000] [--import-naive 10000]
+                           [--sync-count 1000000] [--sync-store sqlite|postgresql|both]
+                           [--only send|import|sync]
     python bench/notify.py --smoke     (a few hundred messages per sender; same code paths)
 """
 
@@ -382,19 +390,142 @@ def main() -> int:
     parser.add_argument(
         "--import-naive", type=int, default=50_000, help="rows for the row-by-row import"
     )
+    parser.add_argument("--sync-count", type=int, default=1_000_000)
+    parser.add_argument("--sync-store", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--only", choices=["send", "import"])
+    parser.add_argument("--only", choices=["send", "import", "sync"])
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: does it still run?")
     args = parser.parse_args()
     if args.smoke:
         args.count, args.small, args.naive, args.wire = 600, 200, 100, 600
         args.import_count, args.import_naive = 2_000, 1_000
+        args.sync_count = 2_000
     failed = 0
     if args.only in (None, "send"):
         failed |= send_benchmark(args)
     if args.only in (None, "import"):
         print()
         failed |= import_benchmark(args)
+    if args.only in (None, "sync"):
+        print()
+        failed |= sync_benchmark(args)
+    return failed
+
+
+SYNC_QUERY = "SELECT email, name, locale, timezone FROM users WHERE deleted_at IS NULL"
+
+
+def sync_main(store_url: str, source_url: str, root: str, out: Any) -> None:
+    """One ``subscribers sync --from-database`` as the CLI runs it, in a process of its own."""
+    from policysite.config import Settings
+    from policysite.notify.sync import SyncRequest, sync_subscribers
+
+    os.environ["POLICYSITE_DATABASE_URL"] = store_url
+    started = time.perf_counter()
+    line = sync_subscribers(
+        Settings(root=Path(root)), SyncRequest(database=source_url, query=SYNC_QUERY)
+    )
+    elapsed = time.perf_counter() - started
+    out.put((line, elapsed, *usage()))
+
+
+def fill_users(connection: Any, count: int) -> None:
+    """The application's ``users`` table: ``count`` people, made by the server itself."""
+    connection.execute(
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, name text, "
+        "locale text, timezone text, deleted_at timestamp)"
+    )
+    connection.execute(
+        "INSERT INTO users SELECT n, 'user' || n || '@example.' || (ARRAY['com','org','net'])"
+        "[n %% 3 + 1], 'Bruker Nummer ' || n, CASE WHEN n %% 2 = 1 THEN 'nb' ELSE 'en' END, "
+        "(ARRAY['Europe/Oslo','America/New_York','Asia/Tokyo','Europe/London',''])[n %% 5 + 1], "
+        "NULL FROM generate_series(0, %s::bigint) AS n",
+        (count - 1,),
+    )
+
+
+def change_users(connection: Any, count: int) -> None:
+    """1 % of the people change: 0.8 % renamed, 0.1 % deleted, 0.1 % new."""
+    step = 100  # every 100th person is touched
+    connection.execute(
+        "UPDATE users SET name = name || ' (renamed)' WHERE id %% %s = 0 AND id %% %s <> 0",
+        (step, step * 5),
+    )
+    connection.execute("UPDATE users SET deleted_at = now() WHERE id %% %s = 0", (step * 10,))
+    connection.execute(
+        "INSERT INTO users SELECT n, 'new' || n || '@example.com', 'Ny Bruker', 'nb', "
+        "'Europe/Oslo', NULL FROM generate_series(%s::bigint, %s::bigint) AS n",
+        (count, count + count // 1000 - 1),
+    )
+
+
+def sync_benchmark(args: argparse.Namespace) -> int:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    count = args.sync_count
+    try:
+        server = psycopg.connect(args.pg, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        print(f"sync: no PostgreSQL at {args.pg} ({str(exc).strip()[:80]}); pass --pg URL")
+        return 1 if os.environ.get("CI") else 0  # CI runs PostgreSQL: never pass by skipping
+    base = make_url(args.pg).set(drivername="postgresql+psycopg")
+    stores = ["sqlite", "postgresql"] if args.sync_store == "both" else [args.sync_store]
+    names = [f"policysite_bench_{secrets.token_hex(4)}_{n}" for n in range(len(stores) + 1)]
+    figures: dict[str, list[tuple[str, float, float, float]]] = {}
+    try:
+        for database in names:
+            server.execute(f'CREATE DATABASE "{database}"')
+        source = base.set(database=names[0])
+        print(f"sync: {count:,} users in PostgreSQL …", flush=True)
+        with psycopg.connect(
+            source.set(drivername="postgresql").render_as_string(False), autocommit=True
+        ) as app:
+            fill_users(app, count)
+            with tempfile.TemporaryDirectory() as folder:
+                store_urls = {
+                    "sqlite": f"sqlite:///{Path(folder) / 'notify.db'}",
+                    "postgresql": base.set(database=names[-1]).render_as_string(False),
+                }
+                source_url = source.render_as_string(hide_password=False)
+                for store in stores:
+                    print(f"  first sync into an empty {store} store …", flush=True)
+                    figures[store] = [
+                        run_child(sync_main, store_urls[store], source_url, folder)  # type: ignore[list-item]
+                    ]
+                change_users(app, count)
+                for store in stores:
+                    print(f"  second sync into {store}, 1 % changed …", flush=True)
+                    figures[store].append(
+                        run_child(sync_main, store_urls[store], source_url, folder)  # type: ignore[arg-type]
+                    )
+    finally:
+        for database in names:
+            server.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        server.close()
+    print()
+    print(f"{f'sync of {count:,} users from PostgreSQL':<44}{'seconds':>9}{'peak RSS':>10}")
+    failed = 0
+    for store, (first, second) in figures.items():
+        for label, (line, seconds, _cpu, rss) in (
+            ("first, empty store", first),
+            ("second, 1 % changed", second),
+        ):
+            print(f"{f'{store} store, {label}':<44}{seconds:>9.1f}{rss:>7.0f} MB   {line}")
+    for store, (first, second) in figures.items():
+        ratio = second[1] / first[1]
+        peak = max(first[3], second[3])
+        verdict = "meets" if ratio <= 0.3 and peak <= 200 else "MISSES"
+        print(
+            f"{store} store: second ÷ first {ratio:.2f}× (goal ≤ 0.30×), peak RSS {peak:.0f} MB "
+            f"(goal ≤ 200 MB): {verdict} the goal"
+        )
+        expected = f"Synced: {count} added"
+        if not first[0].startswith(expected):
+            print(f"FAILED: the first sync into {store} said {first[0]!r}", file=sys.stderr)
+            failed = 1
+    if args.smoke:
+        print("(smoke run: a few thousand people; the figures mean little at this size)")
     return failed
 
 
