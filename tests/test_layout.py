@@ -68,6 +68,7 @@ def owners_of(prefix: str) -> set[str]:
 def test_each_outside_thing_has_one_owner() -> None:
     assert owners_of("mkdocs") == {"policysite.mkdocs_plugin"}
     assert owners_of("smtplib") == {"policysite.notify.transport"}
+    assert owners_of("httpx") == {"policysite.notify.webhook_transport"}
     assert owners_of("git") == set()  # GitPython is imported only where init writes
     runs_git = {name for name, path in FILES.items() if '"git"' in path.read_text()}
     assert runs_git <= {"policysite.history", "policysite.history.repository"}

@@ -107,15 +107,21 @@ def test_publish_workflow() -> None:
         "actions/upload-pages-artifact@v4",
         "actions/deploy-pages@v5",
         "policysite notify --send",
+        "policysite webhooks send",
     ]
     listed = steps(publish)
     assert listed[0]["with"] == {"fetch-depth": 0}
     # The record is what the live site serves: read before anything is deployed.
     assert listed[3]["id"] == "pages"
     assert listed[8]["with"] == {"path": "site"}
-    assert listed[-1]["env"] == {
+    assert listed[-2]["env"] == {
         name: f"${{{{ secrets.{name} }}}}"
         for name in ("POLICYSITE_DATABASE_URL", "POLICYSITE_SMTP_URL")
+    }
+    # Webhooks after the notices, with the store and the default secret's variable.
+    assert listed[-1]["env"] == {
+        name: f"${{{{ secrets.{name} }}}}"
+        for name in ("POLICYSITE_DATABASE_URL", "POLICYSITE_WEBHOOK_SECRET")
     }
 
 

@@ -666,3 +666,77 @@ def purge_command(settings: Settings, days: int) -> None:
     from policysite.notify.run import purge_deliveries
 
     click.echo(purge_deliveries(settings, days))
+
+
+@main.group("webhooks")
+def webhooks_group() -> None:
+    """Signed events to the application when a policy changes: send, status, redeliver.
+
+    Example: policysite webhooks send
+    """
+
+
+_MAX_WAIT = click.option(
+    "--max-wait",
+    type=click.FloatRange(min=0),
+    default=60,
+    show_default=True,
+    metavar="SECONDS",
+    help="Wait for retries due within this long; later ones are left to the next run.",
+)
+
+
+@webhooks_group.command("send")
+@_MAX_WAIT
+@pass_settings
+def webhooks_send(settings: Settings, max_wait: float) -> None:
+    """Record the events due (a version published, a version in force, a policy retired) and
+    deliver every pending one to the endpoints of `webhooks:` in mkdocs.yml, signed (Standard
+    Webhooks). Exits 1 when a delivery failed for good.
+
+    Example: APP_WEBHOOK_SECRET=whsec_… policysite webhooks send
+    """
+    from policysite.notify.webhooks import describe_failures, send_webhooks
+
+    report = send_webhooks(settings, Console(soft_wrap=True), max_wait=max_wait)
+    failures = describe_failures(report)
+    if failures:
+        raise PolicySiteError(failures)
+
+
+@webhooks_group.command("status")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@pass_settings
+def webhooks_status(settings: Settings, fmt: str) -> None:
+    """Show every recorded event and its delivery to each endpoint: status, attempts, the
+    last error, when the next attempt is due.
+
+    Example: policysite webhooks status --format json
+    """
+    from policysite.notify.webhooks import webhook_status
+
+    found = webhook_status(settings, fmt)
+    if isinstance(found, str):
+        click.echo(found, nl=not found.endswith("\n"))
+    else:
+        Console(width=None if sys.stdout.isatty() else 200).print(found)
+
+
+@webhooks_group.command("redeliver")
+@click.argument("event_id", metavar="ID")
+@_MAX_WAIT
+@pass_settings
+def webhooks_redeliver(settings: Settings, event_id: str, max_wait: float) -> None:
+    """Send a recorded event (ID as webhooks status shows it) again to every endpoint in
+    mkdocs.yml that takes its type, even one that was delivered or failed.
+
+    Example: policysite webhooks redeliver msg_6f1c2a9e0b7d4c3a8e5f1d2c3b4a5968
+    """
+    from policysite.notify.webhooks import describe_failures, redeliver
+
+    report = redeliver(settings, event_id, Console(soft_wrap=True), max_wait=max_wait)
+    failures = describe_failures(report)
+    if failures:
+        raise PolicySiteError(failures)

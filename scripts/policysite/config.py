@@ -7,12 +7,14 @@ The CLI and the MkDocs plugin share these settings: the plugin's own options liv
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -20,6 +22,20 @@ from policysite.errors import ConfigError
 from policysite.selection import DEFAULT_INCLUDE, Selection
 
 CONFIG_FILE = "mkdocs.yml"
+WEBHOOK_EVENTS = ("version.published", "version.effective", "policy.retired")
+WEBHOOK_SECRET_ENV = "POLICYSITE_WEBHOOK_SECRET"  # the default `secret_env` of an endpoint
+
+
+@dataclass(frozen=True)
+class WebhookEndpoint:
+    """Where ``webhooks send`` posts events: the URL is its identity in the store."""
+
+    url: str
+    events: tuple[str, ...] = WEBHOOK_EVENTS
+    # The name of the environment variable holding the signing secret (whsec_…), never the
+    # secret itself: mkdocs.yml is in git for everyone to read.
+    secret_env: str = WEBHOOK_SECRET_ENV
+    timeout: float = 10.0  # seconds for one attempt: connecting, sending, the answer
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,7 @@ class Settings:
     # The commit `policysite adopt` adopted the repository at: history before it is grandfathered
     # by `check` (its texts were published elsewhere, under other rules).
     adopted_at: str | None = None
+    webhooks: tuple[WebhookEndpoint, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
@@ -107,7 +124,10 @@ _BOOL_OPTIONS = ("notifications", "pdf", "show_missing_notes")
 _LIST_OPTIONS = ("locales", "ignore_commits", "include", "exclude")
 _KNOWN_OPTIONS = {*_INT_OPTIONS, *_STR_OPTIONS, *_BOOL_OPTIONS, *_LIST_OPTIONS, "enabled"}
 _KNOWN_OPTIONS |= {"required_locales", "notice_wording", "markdown", "link_base", "adopted_at"}
+_KNOWN_OPTIONS |= {"webhooks"}
 MARKDOWN_FLAVOURS = ("python", "gfm")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ENDPOINT_KEYS = ("url", "events", "secret_env", "timeout")
 WORDING_KEYS = ("opening", "footer")  # the notice's sentences an organisation words itself
 
 
@@ -190,6 +210,8 @@ def settings_from_config(root: Path, config: dict[str, Any]) -> Settings:
             else:
                 values[key] = options[key]
     _read_adoption_options(options, problems, values)
+    if "webhooks" in options:
+        values["webhooks"] = read_webhooks(options["webhooks"], problems)
     if problems:
         raise ConfigError("plugin 'policysite': " + "; ".join(problems) + ".", path=CONFIG_FILE)
     docs_dir = config.get("docs_dir", "policies")
@@ -273,6 +295,116 @@ def _read_locale_options(
         else:
             found[locale] = {key: " ".join(text.split()) for key, text in sentences.items()}
     values["notice_wording"] = found
+
+
+def read_webhooks(raw: Any, problems: list[str]) -> tuple[WebhookEndpoint, ...]:
+    """The ``webhooks:`` list; every problem is added to ``problems`` (reported together)."""
+    example = (
+        "e.g. webhooks: [{url: https://app.example.com/hooks/policies, events: "
+        "[version.published], secret_env: APP_WEBHOOK_SECRET}]"
+    )
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append(f"'webhooks' must be a list of endpoints, {example}")
+        return ()
+    found: list[WebhookEndpoint] = []
+    for number, entry in enumerate(raw, start=1):
+        where = f"webhooks entry {number}"
+        if not isinstance(entry, dict):
+            problems.append(f"{where} must be a mapping with url, events, secret_env, {example}")
+            continue
+        if "secret" in entry:
+            problems.append(
+                f"{where} has a 'secret': mkdocs.yml is in git for everyone to read; remove it, "
+                "rotate that secret, and name the environment variable that holds the new one "
+                f"with secret_env (default {WEBHOOK_SECRET_ENV})"
+            )
+            continue
+        unknown = sorted(str(key) for key in entry if key not in _ENDPOINT_KEYS)
+        if unknown:
+            problems.append(
+                f"{where} has unknown key(s) {', '.join(unknown)} "
+                f"(known: {', '.join(_ENDPOINT_KEYS)})"
+            )
+        url = entry.get("url")
+        url_problem = _webhook_url_problem(url)
+        if url_problem:
+            problems.append(f"{where}: {url_problem}")
+        events = entry.get("events", list(WEBHOOK_EVENTS))
+        if (
+            not isinstance(events, list)
+            or not events
+            or not all(isinstance(e, str) and e in WEBHOOK_EVENTS for e in events)
+        ):
+            problems.append(
+                f"{where}: 'events' must be a list of one or more of {', '.join(WEBHOOK_EVENTS)}, "
+                f"not {events!r}"
+            )
+        secret_env = entry.get("secret_env", WEBHOOK_SECRET_ENV)
+        if not isinstance(secret_env, str) or not _ENV_NAME.fullmatch(secret_env):
+            problems.append(
+                f"{where}: 'secret_env' must name an environment variable (letters, digits, _), "
+                f"e.g. APP_WEBHOOK_SECRET, not {secret_env!r}"
+            )
+        timeout = entry.get("timeout", 10)
+        if (
+            not isinstance(timeout, int | float)
+            or isinstance(timeout, bool)
+            or not 0 < timeout <= 60
+        ):
+            problems.append(
+                f"{where}: 'timeout' must be seconds, more than 0 and at most 60, not {timeout!r}"
+            )
+        if isinstance(url, str) and any(e.url == url for e in found):
+            problems.append(f"{where}: the url {url} is listed twice; list each endpoint once")
+            continue
+        if (
+            isinstance(url, str)
+            and url_problem is None
+            and isinstance(events, list)
+            and isinstance(secret_env, str)
+        ):
+            found.append(
+                WebhookEndpoint(
+                    url=url,
+                    events=tuple(e for e in WEBHOOK_EVENTS if e in events),
+                    secret_env=secret_env,
+                    timeout=float(timeout) if isinstance(timeout, int | float) else 10.0,
+                )
+            )
+    return tuple(found)
+
+
+def _webhook_url_problem(url: Any) -> str | None:
+    """Why ``url`` cannot be a webhook endpoint (None: it can): https, or http to this machine."""
+    if not isinstance(url, str) or not url.strip():
+        return (
+            "'url' is missing; give the application's endpoint, e.g. https://app.example.com/hooks"
+        )
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return f"'url' {url!r} is not an http(s) URL; write e.g. https://app.example.com/hooks"
+    if parts.username or parts.password:
+        return (
+            "'url' holds a user name or password, and mkdocs.yml is in git for everyone to read; "
+            "remove it (the signature proves the sender)"
+        )
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        return (
+            f"'url' {url!r} is plain http to another machine: events would cross the network "
+            "readable by anyone on the way; use https (http is only for this machine, 127.0.0.1)"
+        )
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def today() -> dt.date:

@@ -43,15 +43,21 @@ def plan_versions(
     *,
     policy: str | None = None,
     version: str | None = None,
+    material_only: bool = True,
 ) -> list[Candidate]:
-    """Every material version of the chosen policies, each with announce / skip / done."""
+    """Every material version of the chosen policies, each with announce / skip / done.
+
+    ``announced`` are the (policy, version) already done. With ``material_only`` False every
+    published version counts (``webhooks send``: the application hears of each one), by the
+    same rule of what is new and what is too old.
+    """
     chosen = [find_policy(policies, policy, settings)] if policy else policies
     if version is not None:
         return [_forced(chosen, version, announced, settings)]
     found: list[Candidate] = []
     for item in chosen:
         for candidate in item.versions:
-            if candidate.material is not True:
+            if material_only and candidate.material is not True:
                 continue
             key = (item.id, candidate.label)
             age = (today - candidate.effective).days

@@ -70,7 +70,7 @@ def open_store(settings: Settings, *, create: bool) -> Store | None:
 def choose_transport(settings: Settings, request: NotifyRequest, console: Console) -> Transport:
     """The outbox (``--outbox``, or no POLICYSITE_SMTP_URL) or SMTP; validated, not connected."""
     smtp_url = os.environ.get(SMTP_ENV, "").strip()
-    if request.send and not smtp_url and request.outbox is None and _on_a_ci_runner():
+    if request.send and not smtp_url and request.outbox is None and on_a_ci_runner():
         # On a runner the outbox is thrown away with the job, yet every notice in it would be
         # recorded as sent in the shared store: users never told, the log saying they were.
         raise ConfigError(
@@ -94,7 +94,7 @@ def choose_transport(settings: Settings, request: NotifyRequest, console: Consol
 def require_store(request: NotifyRequest) -> None:
     """On a CI runner, ``--send`` needs the shared store: the default SQLite file would be thrown
     away with the job, so every run would find nothing announced, or nobody to tell, and pass."""
-    if request.send and not os.environ.get(DATABASE_ENV, "").strip() and _on_a_ci_runner():
+    if request.send and not os.environ.get(DATABASE_ENV, "").strip() and on_a_ci_runner():
         raise ConfigError(
             f"{DATABASE_ENV} is empty on this CI runner, so the record of who was told would be "
             "a file thrown away with the job, and nobody would be mailed. Set the repository "
@@ -104,7 +104,7 @@ def require_store(request: NotifyRequest) -> None:
         )
 
 
-def _on_a_ci_runner() -> bool:
+def on_a_ci_runner() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true" or os.environ.get("GITLAB_CI") == "true"
 
 

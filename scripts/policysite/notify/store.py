@@ -14,6 +14,10 @@ The counts of an announcement always add up: ``recipients = sent + failed + canc
 pending rows. Purge drops only finished rows; erasing a person with a pending notice, or a
 person set inactive before it went, counts it as cancelled.
 
+Webhook events (``webhooks send``) are kept with their payload as sent, one row per fact
+(``type``, policy, version) under a deterministic id, and one delivery row per (event,
+endpoint) with its attempts; each attempt's outcome is recorded in one transaction.
+
 Erase leaves no copy in the live database files: SQLite runs with ``secure_delete`` (freed space
 is zeroed) and truncates its write-ahead log afterwards; PostgreSQL rewrites the subscribers
 table (``VACUUM FULL``), since a plain ``VACUUM`` frees a dead row's space without zeroing it.
@@ -72,7 +76,7 @@ from sqlalchemy.exc import (
 from policysite.config import Settings
 from policysite.errors import ConfigError, PolicySiteError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DATABASE_ENV = "POLICYSITE_DATABASE_URL"
 DEFAULT_SQLITE = ".policysite/notify.db"
 
@@ -190,6 +194,58 @@ outboxes = Table(
     Column("announcement_id", ForeignKey("announcements.id"), nullable=False),
     Column("folder", Text, nullable=False),
     UniqueConstraint("announcement_id", "folder", name="outboxes_once"),
+)
+
+# One webhook event per fact: ``id`` is derived from the site, the type, policy and version
+# (``webhooks.event_id``), so sending again never makes a second event for the same fact.
+# ``payload`` is the JSON body as first made: a retry or a redelivery sends the same bytes.
+webhook_events = Table(
+    "webhook_events",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("type", String(40), nullable=False),
+    Column("policy", String(200), nullable=False),
+    Column("version", String(100), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created", DateTime, nullable=False),
+    UniqueConstraint("type", "policy", "version", name="webhook_events_fact"),
+)
+
+# One event to one endpoint (its URL, as in mkdocs.yml). status: pending (``next_attempt``
+# says when) | delivered | failed (gave up after WEBHOOK_MAX_ATTEMPTS) | orphaned (the endpoint
+# was removed from the settings: never retried, unless it comes back and is redelivered).
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", ForeignKey("webhook_events.id"), nullable=False),
+    Column("endpoint", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt", Float, nullable=True),  # epoch seconds
+    Column("last_attempt", DateTime, nullable=True),
+    Column("delivered_at", DateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created", DateTime, nullable=False),
+    UniqueConstraint("event_id", "endpoint", name="webhook_deliveries_once"),
+    Index("webhook_deliveries_due", "status", "next_attempt"),
+)
+
+# Every attempt: when, the HTTP status (None: no answer) and what went wrong.
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("delivery_id", ForeignKey("webhook_deliveries.id"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("http_status", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("seconds", Float, nullable=False),
+    Index("webhook_attempts_delivery", "delivery_id"),
+)
+WEBHOOK_TABLES = (webhook_events, webhook_deliveries, webhook_attempts)
+WEBHOOK_REMOVED = (
+    "the endpoint was removed from mkdocs.yml (or no longer takes this type); not retried"
 )
 
 # Where an import is staged before one UPDATE and one INSERT apply it (PostgreSQL fills it
@@ -340,6 +396,31 @@ class SyncCounts:
     stored: int  # people the removals are counted against (all, or the active ones)
 
 
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """One event on its way to one endpoint, with the body to send."""
+
+    id: int
+    event_id: str
+    type: str
+    endpoint: str
+    payload: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class WebhookOutcome:
+    """What one attempt came to: ``next_attempt`` None and not ``delivered``: given up."""
+
+    delivery_id: int
+    delivered: bool
+    at: float  # epoch seconds, when the attempt started
+    seconds: float
+    http_status: int | None = None
+    error: str | None = None
+    next_attempt: float | None = None
+
+
 class DuplicateAddresses(PolicySiteError):
     """A sync source names an address twice; ``pairs`` are (first line, repeated line)."""
 
@@ -478,6 +559,9 @@ class Store:
                         _add_column(conn, table.c[name])
                 anonymous_deliveries.create(conn)
                 ledger_seals.create(conn)
+            if found < 4:
+                for table in WEBHOOK_TABLES:
+                    table.create(conn)
             if found < SCHEMA_VERSION:
                 conn.execute(insert(schema_info).values(version=SCHEMA_VERSION, created=_utcnow()))
         return True
@@ -942,6 +1026,166 @@ class Store:
                     )
                 marked += len(values)
         return marked
+
+    # -- webhooks ------------------------------------------------------------------------------
+
+    def webhook_event_keys(self) -> set[tuple[str, str, str]]:
+        """Every (type, policy, version) an event was recorded for."""
+        e = webhook_events.c
+        with self._begin() as conn:
+            return {
+                (str(t), str(p), str(v))
+                for t, p, v in conn.execute(select(e.type, e.policy, e.version)).all()
+            }
+
+    def record_webhook_event(
+        self, event_id: str, kind: str, policy: str, version: str, payload: str
+    ) -> bool:
+        """Record an event once (False: it was already recorded, as it was)."""
+        e = webhook_events.c
+        try:
+            with self._begin() as conn:
+                if conn.execute(select(e.id).where(e.id == event_id)).first() is not None:
+                    return False
+                conn.execute(
+                    insert(webhook_events).values(
+                        id=event_id,
+                        type=kind,
+                        policy=policy,
+                        version=version,
+                        payload=payload,
+                        created=_utcnow(),
+                    )
+                )
+        except IntegrityError:  # another sender recorded it at the same moment
+            return False
+        return True
+
+    def add_webhook_deliveries(self, endpoint: str, kinds: Sequence[str], now: float) -> int:
+        """A pending delivery to ``endpoint`` of every recorded event of ``kinds`` it lacks."""
+        e, w = webhook_events.c, webhook_deliveries.c
+        missing = select(
+            e.id,
+            literal(endpoint, Text),
+            literal("pending", String),
+            literal(0, Integer),
+            literal(now, Float),
+            literal(_utcnow(), DateTime),
+        ).where(
+            e.type.in_(list(kinds)),
+            ~select(w.id).where(w.event_id == e.id, w.endpoint == endpoint).exists(),
+        )
+        columns = ["event_id", "endpoint", "status", "attempts", "next_attempt", "created"]
+        with self._begin() as conn:
+            result = conn.execute(insert(webhook_deliveries).from_select(columns, missing))
+            return int(result.rowcount)
+
+    def orphan_webhook_deliveries(self, endpoints: dict[str, Sequence[str]]) -> int:
+        """Stop the pending deliveries no endpoint of the settings (URL → event types) takes
+        any more: removed, or no longer taking that type. They are not retried."""
+        e, w = webhook_events.c, webhook_deliveries.c
+        taken = [
+            (w.endpoint == url) & w.event_id.in_(select(e.id).where(e.type.in_(list(kinds))))
+            for url, kinds in endpoints.items()
+        ]
+        with self._begin() as conn:
+            result = conn.execute(
+                update(webhook_deliveries)
+                .where(w.status == "pending", ~or_(*taken) if taken else literal(True))
+                .values(status="orphaned", next_attempt=None, last_error=WEBHOOK_REMOVED)
+            )
+            return int(result.rowcount)
+
+    def due_webhook_deliveries(
+        self, now: float, event_id: str | None = None
+    ) -> list[WebhookDelivery]:
+        """Pending deliveries whose next attempt has come, oldest event first."""
+        e, w = webhook_events.c, webhook_deliveries.c
+        query = (
+            select(w.id, e.id, e.type, w.endpoint, e.payload, w.attempts)
+            .join(webhook_events, e.id == w.event_id)
+            .where(w.status == "pending", w.next_attempt <= now)
+            .order_by(e.created, w.id)
+        )
+        if event_id is not None:
+            query = query.where(e.id == event_id)
+        with self._begin() as conn:
+            return [WebhookDelivery(*row) for row in conn.execute(query).all()]
+
+    def next_webhook_attempt(self, event_id: str | None = None) -> float | None:
+        """When the earliest pending delivery (of ``event_id``) is due (None: none is)."""
+        w = webhook_deliveries.c
+        query = select(func.min(w.next_attempt)).where(w.status == "pending")
+        if event_id is not None:
+            query = query.where(w.event_id == event_id)
+        with self._begin() as conn:
+            found = conn.execute(query).scalar_one()
+        return float(found) if found is not None else None
+
+    def record_webhook_attempt(self, outcome: WebhookOutcome) -> None:
+        """The attempt and the delivery's new state, in one transaction."""
+        w = webhook_deliveries.c
+        at = _from_epoch(outcome.at)
+        if outcome.delivered:
+            values: dict[str, Any] = {"status": "delivered", "delivered_at": at, "last_error": None}
+            values["next_attempt"] = None
+        elif outcome.next_attempt is None:
+            values = {"status": "failed", "next_attempt": None, "last_error": outcome.error}
+        else:
+            values = {"next_attempt": outcome.next_attempt, "last_error": outcome.error}
+        with self._begin() as conn:
+            conn.execute(
+                insert(webhook_attempts).values(
+                    delivery_id=outcome.delivery_id,
+                    at=at,
+                    http_status=outcome.http_status,
+                    error=outcome.error,
+                    seconds=outcome.seconds,
+                )
+            )
+            conn.execute(
+                update(webhook_deliveries)
+                .where(w.id == outcome.delivery_id, w.status == "pending")
+                .values(attempts=w.attempts + 1, last_attempt=at, **values)
+            )
+
+    def webhook_rows(self) -> list[dict[str, Any]]:
+        """Every event with each delivery (an event without one: endpoint None), for status."""
+        e, w = webhook_events.c, webhook_deliveries.c
+        query = (
+            select(
+                e.id.label("event"),
+                e.type,
+                e.policy,
+                e.version,
+                e.created,
+                w.endpoint,
+                w.status,
+                w.attempts,
+                w.last_attempt,
+                w.next_attempt,
+                w.delivered_at,
+                w.last_error,
+            )
+            .select_from(webhook_events.outerjoin(webhook_deliveries, w.event_id == e.id))
+            .order_by(e.created, e.id, w.id)
+        )
+        with self._begin() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
+
+    def redeliver_webhook(self, event_id: str, endpoints: Sequence[str], now: float) -> int | None:
+        """Make the event's deliveries to ``endpoints`` pending again, due now (None: no such
+        event). Returns how many deliveries are now pending."""
+        e, w = webhook_events.c, webhook_deliveries.c
+        with self._begin() as conn:
+            if conn.execute(select(e.id).where(e.id == event_id)).first() is None:
+                return None
+            result = conn.execute(
+                update(webhook_deliveries)
+                .where(w.event_id == event_id, w.endpoint.in_(list(endpoints)))
+                .values(status="pending", attempts=0, next_attempt=now, last_error=None)
+            )
+            return int(result.rowcount)
 
     # -- the delivery queue --------------------------------------------------------------------
 
