@@ -54,6 +54,9 @@ def test_a_schema_1_store_is_upgraded_when_opened(
                 conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
         conn.execute(text("DROP TABLE anonymous_deliveries"))
         conn.execute(text("DROP TABLE ledger_seals"))
+        # … and none of schema 4: no webhook tables
+        for table in ("webhook_attempts", "webhook_deliveries", "webhook_events"):
+            conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("UPDATE policysite_schema SET version = 1"))
         assert conn.execute(text("SELECT max(version) FROM policysite_schema")).scalar() == 1
 
@@ -64,7 +67,8 @@ def test_a_schema_1_store_is_upgraded_when_opened(
         "Erased the subscriber, 1 delivery record(s) and 1 outbox copies"
     )
     with engine.begin() as conn:
-        assert conn.execute(text("SELECT max(version) FROM policysite_schema")).scalar() == 3
+        assert conn.execute(text("SELECT max(version) FROM policysite_schema")).scalar() == 4
+        assert conn.execute(text("SELECT count(*) FROM webhook_events")).scalar() == 0
         assert conn.execute(
             text("SELECT recipients, sent, failed, cancelled, erased FROM announcements")
         ).all() == [(4, 4, 0, 0, 1)]
