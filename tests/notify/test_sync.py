@@ -6,6 +6,7 @@ PostgreSQL and MariaDB of the development machines.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import sqlite3
@@ -372,3 +373,63 @@ def test_a_bad_row_in_a_sqlite_source_is_named_and_changes_nothing(
         0,
         "Synced: 2 added, 0 updated, 0 erased, 0 unchanged.\n",
     )
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_rows_equal_to_the_stored_people_are_not_checked_again_yet_counted_right(
+    site: GitRepo,
+    tmp_path: Path,
+    database: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A row read equal to a stored person skips validation (the second sync's shortcut); a
+    row that differs in any way, even only in spelling, is checked and compared as before."""
+    if database == "postgresql":
+        monkeypatch.setenv("POLICYSITE_DATABASE_URL", request.getfixturevalue("pg_url"))
+    people = tmp_path / "users.csv"
+    people.write_text(
+        "email,name,locale,status\n" + "".join(f"{a},{n},{lang},\n" for a, n, lang in PEOPLE),
+        encoding="utf-8",
+    )
+    assert cli(site, "subscribers", "sync", str(people))[0] == 0
+    changed = [
+        "email,name,locale,status",
+        f"{PEOPLE[0][0]},{PEOPLE[0][1]},{PEOPLE[0][2]},",  # as stored
+        f"{PEOPLE[1][0].upper()},{PEOPLE[1][1]},{PEOPLE[1][2]},",  # another spelling: same
+        f"{PEOPLE[2][0]},  {PEOPLE[2][1]}  ,{PEOPLE[2][2]},",  # spaces the cleaning drops
+        f"{PEOPLE[3][0]},Renamed,{PEOPLE[3][2]},",  # renamed
+        f"{PEOPLE[4][0]},{PEOPLE[4][1]},{PEOPLE[4][2]},inactive",  # status changed
+        f"{PEOPLE[5][0]},{PEOPLE[5][1]},nb_NO,",  # locale given as nb_NO: nb-NO, changed
+        *(f"{a},{n},{lang}," for a, n, lang in PEOPLE[6:]),
+    ]
+    people.write_text("\n".join(changed) + "\n", encoding="utf-8")
+    assert cli(site, "subscribers", "sync", str(people)) == (
+        0,
+        "Synced: 0 added, 3 updated, 0 erased, 7 unchanged.\n",
+    )
+    code, found = cli(site, "subscribers", "export", PEOPLE[5][0])
+    assert (code, json.loads(found)["subscriber"]["locale"]) == (0, "nb-NO")
+    code, found = cli(site, "subscribers", "export", PEOPLE[2][0])
+    assert json.loads(found)["subscriber"]["name"] == PEOPLE[2][1]
+    # The same person twice: once as stored (not checked), once in another spelling.
+    people.write_text(
+        "email,name\n"
+        + "".join(f"{a},{n}\n" for a, n, _ in PEOPLE)
+        + f"{PEOPLE[7][0].upper()},Again\n",
+        encoding="utf-8",
+    )
+    assert cli(site, "subscribers", "sync", str(people)) == (
+        1,
+        f"Error: {people}:12: the same address as {people}:9 (addresses are compared without "
+        "regard to case); keep one of them.\n1 address(es) appear more than once; nothing was "
+        "changed.\n",
+    )
+    # A bad row is still found and named when every other row is as stored.
+    people.write_text(
+        "email,name\n" + "".join(f"{a},{n}\n" for a, n, _ in PEOPLE) + "not-an-address,X\n",
+        encoding="utf-8",
+    )
+    code, output = cli(site, "subscribers", "sync", str(people))
+    assert code == 1
+    assert output.startswith(f"Error: {people}:12: the email address is not valid"), output

@@ -85,15 +85,15 @@ def sync_subscribers(settings: Settings, request: SyncRequest) -> str:
             'FROM users WHERE deleted_at IS NULL".'
         )
     with _source(request) as (rows, place):
-        records = validate_rows(rows, place)
         store = open_store(settings, create=not request.dry_run)
         if store is None:  # a dry run before anything was stored: every person would be new
-            return _report(SyncCounts(sum(1 for _ in records), 0, 0, 0, 0), request)
+            added = sum(1 for _ in validate_rows(rows, place))
+            return _report(SyncCounts(added, 0, 0, 0, 0), request)
         try:
             # Read now: inside the sync's transaction a second connection would wait for it.
             folders = store.outbox_folders()
             counts = store.sync_subscribers(
-                records,
+                lambda as_stored: validate_rows(rows, place, as_stored=as_stored),
                 deactivate=request.deactivate,
                 allowed=allowed,
                 dry_run=request.dry_run,
