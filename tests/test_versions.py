@@ -413,3 +413,18 @@ def test_every_front_matter_problem_is_reported_at_once(git_repo: GitRepo) -> No
     assert lines[1].startswith("policies/privacy.md:4 (commit ")
     assert "'effective' must be a date written YYYY-MM-DD, not 'someday'" in lines[1]
     assert lines[2] == "2 problems found; fix them and run again."
+
+
+def test_the_versions_table_prints_a_file_name_as_text_not_markup_or_escapes(
+    git_repo: GitRepo,
+) -> None:
+    """A policy's id is its file name, which an editor chooses: Rich markup in it is printed
+    as written and an escape sequence never reaches the terminal."""
+    git_repo.write("policies/[red]a[/red]\x1b[2Jb.md", policy_text("1.0", "2020-01-01", BODY))
+    git_repo.commit()
+
+    code, table = run_cli(git_repo, "versions")
+
+    assert code == 0
+    assert "[red]a[/red][2Jb" in table
+    assert "\x1b" not in table

@@ -17,6 +17,7 @@ import click
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from policysite import changes as changes_lib
 from policysite import urls
@@ -106,16 +107,24 @@ def versions_command(
         for version in reversed(item.versions):
             material = {True: "material", False: "editorial", None: "no note"}[version.material]
             table.add_row(
-                item.id,
-                version.label,
-                version.effective.isoformat(),
-                version.status,
-                material,
-                version.commit[:8],
-                version.date.date().isoformat(),
+                *_cells(
+                    item.id,
+                    version.label,
+                    version.effective.isoformat(),
+                    version.status,
+                    material,
+                    version.commit[:8],
+                    version.date.date().isoformat(),
+                )
             )
     # A pipe gets no terminal width; Rich would then squeeze the table into 80 columns.
     Console(width=None if sys.stdout.isatty() else 120).print(table)
+
+
+def _cells(*values: str) -> list[Text]:
+    """Table cells as plain text: a policy's file name or title is the editor's, so neither
+    Rich markup (``[bold]``) nor a control character in it may reach the terminal."""
+    return [Text(terminal_text(value)) for value in values]
 
 
 def _print_audit(entries: list[versions_lib.AuditEntry], fmt: str) -> None:
@@ -140,11 +149,13 @@ def _print_audit(entries: list[versions_lib.AuditEntry], fmt: str) -> None:
         table.add_column(column, no_wrap=column != "What became of it")
     for entry in entries:
         table.add_row(
-            entry.policy,
-            entry.commit[:8],
-            entry.date.isoformat(timespec="minutes"),
-            entry.version or "—",
-            entry.reason,
+            *_cells(
+                entry.policy,
+                entry.commit[:8],
+                entry.date.isoformat(timespec="minutes"),
+                entry.version or "—",
+                entry.reason,
+            )
         )
     Console(width=None if sys.stdout.isatty() else 120).print(table)
 
