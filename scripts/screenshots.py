@@ -48,6 +48,7 @@ def shoot(browser: Browser, url: str, name: str, *, width: int, height: int, dar
                 ".getBoundingClientRect().top + window.scrollY - 70)"
             )
             break
+    page.wait_for_timeout(500)  # the header's title slides in after a scroll
     page.screenshot(path=OUT / name)
     context.close()
     print(f"{OUT.relative_to(ROOT) / name}: {(OUT / name).stat().st_size // 1024} KiB")
