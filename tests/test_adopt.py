@@ -351,3 +351,13 @@ def test_check_grandfathers_history_before_the_adoption(git_repo: GitRepo) -> No
     code, output = run_cli(git_repo, "check")
     assert code == 1
     assert "anchor '#keep' (heading \"Keep\" in version 2021-02-01) is gone" in output
+
+
+def test_a_commit_that_only_adds_an_html_comment_is_no_version(git_repo: GitRepo) -> None:
+    git_repo.commit(policies__terms_md="# Terms\n\nBe kind.\n", date="2021-03-01T10:00:00+00:00")
+    git_repo.commit(
+        policies__terms_md="# Terms\n\n<!-- reviewed by legal -->\nBe kind.\n",
+        date="2021-04-01T10:00:00+00:00",
+    )
+
+    assert [len(p.versions) for p in load_policies(load_settings(git_repo.path))] == [1]

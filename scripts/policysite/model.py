@@ -188,16 +188,21 @@ def policy_id(relative_path: str) -> str:
 # fenced code every space counts, so a body with a fence keeps its blank-line runs.
 _TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_RUNS = re.compile(r"\n(?:[ \t]*\n)+")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 def published_key(document: Document) -> tuple[object, ...]:
     """What a reader of the site sees of a text: the front matter the site shows and the body
-    up to whitespace the renderer ignores. Two texts with one key are one version: a commit
-    that changes only other front matter (``topics:``, ``redirect_from:``) publishes nothing."""
+    up to whitespace the renderer ignores and HTML comments the sanitizer removes. Two texts
+    with one key are one version: a commit that changes only other front matter (``topics:``,
+    ``redirect_from:``) or a comment publishes nothing."""
     body = document.body.replace("\r\n", "\n")
     body = _TRAILING.sub(lambda m: "  " if m.group().count(" ") >= 2 else "", body)
     if "```" not in body and "~~~" not in body:
-        body = _BLANK_RUNS.sub("\n\n", body)
+        # HTML comments: the sanitizer removes them from every page (nh3 strip_comments), so
+        # a commit that only adds one ("<!-- localization update -->") publishes nothing.
+        # Inside a code block one is text, hence only in a body without fences.
+        body = _BLANK_RUNS.sub("\n\n", _COMMENT.sub("", body))
     meta = document.meta
     return (
         meta.title,
