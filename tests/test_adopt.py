@@ -130,8 +130,8 @@ def test_a_commit_that_changes_only_front_matter_the_site_does_not_show_is_no_ve
     assert code == 0, output
     assert [(r["version"], r["published"], r["reason"]) for r in json.loads(output)] == [
         ("2021-03-01", True, "published"),
-        (None, False, "only front matter the site does not show, or whitespace"),
-        (None, False, "only front matter the site does not show, or whitespace"),
+        (None, False, "only front matter the site does not show, whitespace or a comment"),
+        (None, False, "only front matter the site does not show, whitespace or a comment"),
         ("2021-06-01", True, "published"),
     ]
 

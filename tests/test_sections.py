@@ -142,3 +142,31 @@ def test_simple_front_matter_agrees_with_yaml(pairs: list[tuple[str, str]]) -> N
     if fast is None:
         return
     assert fast == (yaml.safe_load(raw) or {})
+
+
+_lines = st.sampled_from(
+    [
+        "topics:",
+        "redirect_from:",
+        "  - legal",
+        "  - /articles/terms",
+        "- /site-policy/x",
+        "    - deeper",
+        "  - 1",
+        "  - yes",
+        "  - 2020-01-01",
+        "  -  spaced ",
+        "\t- tab",
+        "title: Terms",
+        "  nested: map",
+    ]
+)
+
+
+@given(st.lists(_lines, max_size=6))
+def test_simple_front_matter_with_lists_agrees_with_yaml(lines: list[str]) -> None:
+    raw = "".join(f"{line}\n" for line in lines)
+    fast = _simple_front_matter(raw)
+    if fast is None:
+        return
+    assert fast == (yaml.safe_load(raw) or {})

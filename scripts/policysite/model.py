@@ -191,32 +191,64 @@ _BLANK_RUNS = re.compile(r"\n(?:[ \t]*\n)+")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
-def published_key(document: Document) -> tuple[object, ...]:
-    """What a reader of the site sees of a text: the front matter the site shows and the body
-    up to whitespace the renderer ignores and HTML comments the sanitizer removes. Two texts
-    with one key are one version: a commit that changes only other front matter (``topics:``,
-    ``redirect_from:``) or a comment publishes nothing."""
-    body = document.body.replace("\r\n", "\n")
+def same_publication(a: Document, b: Document) -> bool:
+    """Whether two texts publish the same: the front matter the site shows, and the bodies up
+    to whitespace the renderer ignores and HTML comments the sanitizer removes. A commit that
+    changes only other front matter (``topics:``, ``redirect_from:``) or a comment is no
+    version."""
+    if _shown(a.meta) != _shown(b.meta):
+        return False
+    if a.body == b.body:
+        return True
+    if (
+        "<!--" not in a.body
+        and "<!--" not in b.body
+        and (_differ(_visible(a.body), _visible(b.body)) or a.body.split() != b.body.split())
+    ):
+        # Other words: no whitespace rule can make them equal (counting and splitting are
+        # cheap, the rules are not: they were half of reading 900 versions, bench/adopt.py).
+        return False
+    return _published_body(a.body) == _published_body(b.body)
+
+
+def _visible(body: str) -> int | None:
+    """How many characters of ``body`` are not white space (the rules change only those); None
+    for a body with tabs or carriage returns (counting those too cost more than it saved)."""
+    if "\t" in body or "\r" in body:
+        return None
+    return len(body) - body.count(" ") - body.count("\n")
+
+
+def _differ(a: int | None, b: int | None) -> bool:
+    return a is not None and b is not None and a != b
+
+
+def _shown(meta: FrontMatter) -> tuple[object, ...]:
+    aliases = tuple(sorted(meta.anchor_aliases.items()))
+    return (meta.title, meta.version, meta.effective, meta.retired, aliases)
+
+
+def _published_body(body: str) -> str:
+    """The body up to what renders alike (see ``same_publication``)."""
+    body = body.replace("\r\n", "\n")
     body = _TRAILING.sub(lambda m: "  " if m.group().count(" ") >= 2 else "", body)
     if "```" not in body and "~~~" not in body:
         # HTML comments: the sanitizer removes them from every page (nh3 strip_comments), so
         # a commit that only adds one ("<!-- localization update -->") publishes nothing.
         # Inside a code block one is text, hence only in a body without fences.
         body = _BLANK_RUNS.sub("\n\n", _COMMENT.sub("", body))
-    meta = document.meta
-    return (
-        meta.title,
-        meta.version,
-        meta.effective,
-        meta.retired,
-        tuple(sorted(meta.anchor_aliases.items())),
-        body.strip("\n"),
-    )
+    return body.strip("\n")
 
 
 def title_from_id(policy: str) -> str:
     """The title of a policy without one: ``legal/cookie-policy`` → ``Cookie policy``."""
     return policy.rsplit("/", 1)[-1].replace("-", " ").replace("_", " ").capitalize()
+
+
+# Valid front matter by its text: most commits leave a file's front matter as it was, and
+# reading it again was a fifth of reading 900 adopted versions (bench/adopt.py). Only valid
+# front matter is kept: an error names the file and line it is found in, each time.
+_known_meta: dict[str, FrontMatter] = {}
 
 
 def parse_document(text: str, path: str, commit: str | None = None) -> Document:
@@ -238,6 +270,9 @@ def parse_document(text: str, path: str, commit: str | None = None) -> Document:
     raw = match.group(1) or ""
     body = text[match.end() :]
     body_line = text.count("\n", 0, match.end()) + 1
+    known = _known_meta.get(raw)
+    if known is not None:
+        return Document(known, body, body_line)
     data = _simple_front_matter(raw)
     if data is None:
         data = load_front_matter(raw, path, commit)
@@ -250,7 +285,11 @@ def parse_document(text: str, path: str, commit: str | None = None) -> Document:
             line=2,
             commit=commit,
         )
-    return Document(_validate_meta(data, text, path, commit), body, body_line)
+    meta = _validate_meta(data, text, path, commit)
+    if len(_known_meta) >= 4096:
+        _known_meta.clear()
+    _known_meta[raw] = meta
+    return Document(meta, body, body_line)
 
 
 # The front matter policies use is a few `key: value` lines. Reading those without the YAML
@@ -262,29 +301,59 @@ _DOUBLE_QUOTED = re.compile(rf'"([^"\\{_CONTROL}]*)"')
 _SINGLE_QUOTED = re.compile(rf"'([^'{_CONTROL}]*)'")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PLAIN_TEXT = re.compile(rf"[A-Za-z\u00c0-\u024f][^:#\[\]{{}},\\'\"`|>&*!%@{_CONTROL}]*")
+_SITE_PATH = re.compile(r"/[A-Za-z0-9._~/-]*")  # `/articles/terms`: plain text to YAML too
+_LIST_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):")
+_LIST_ITEM = re.compile(r"( *)-[ ]+(.*?)[ \t]*")
 _YAML_WORDS = {"y", "yes", "n", "no", "true", "false", "on", "off", "null", "none"}
 
 
 def _simple_front_matter(raw: str) -> dict[str, Any] | None:
-    """Front matter made only of simple ``key: value`` lines, or None to let PyYAML decide."""
+    """Front matter made only of simple ``key: value`` lines, and ``key:`` lines followed by
+    ``- value`` items (an adopted repository's ``topics:``, ``redirect_from:``), or None to let
+    PyYAML decide."""
     data: dict[str, Any] = {}
+    items: list[Any] | None = None  # the list being read, after a `key:` line
+    indent = ""  # its items' indentation: YAML reads a deeper `-` line as part of the value
     for line in raw.splitlines():
-        match = _SIMPLE_LINE.fullmatch(line)
+        item = _LIST_ITEM.fullmatch(line)
+        if item is not None and items is not None and (not items or item.group(1) == indent):
+            indent = item.group(1)
+            value = _simple_value(item.group(2))
+            if value is None:
+                return None
+            items.append(value)
+            continue
+        if items is not None and not items:
+            return None  # `key:` alone is null in YAML, or a nested mapping: PyYAML's call
+        items = None
+        key_only = _LIST_KEY.fullmatch(line)
+        match = key_only or _SIMPLE_LINE.fullmatch(line)
         if not match or match.group(1) in data or match.group(1).lower() in _YAML_WORDS:
             return None
-        key, value = match.groups()
-        if quoted := _DOUBLE_QUOTED.fullmatch(value) or _SINGLE_QUOTED.fullmatch(value):
-            data[key] = quoted.group(1)
-        elif _ISO_DATE.fullmatch(value):
-            try:
-                data[key] = dt.date.fromisoformat(value)
-            except ValueError:
-                return None
-        elif _PLAIN_TEXT.fullmatch(value) and value.lower() not in _YAML_WORDS:
-            data[key] = value
-        else:
+        if key_only:
+            items = data[key_only.group(1)] = []
+            continue
+        value = _simple_value(match.group(2))
+        if value is None:
             return None
-    return data
+        data[match.group(1)] = value
+    return None if items is not None and not items else data
+
+
+def _simple_value(value: str) -> Any:
+    """A plain or quoted text or an ISO date as YAML reads it; None when it may be more."""
+    if quoted := _DOUBLE_QUOTED.fullmatch(value) or _SINGLE_QUOTED.fullmatch(value):
+        return quoted.group(1)
+    if _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    if (_PLAIN_TEXT.fullmatch(value) and value.lower() not in _YAML_WORDS) or _SITE_PATH.fullmatch(
+        value
+    ):
+        return value
+    return None
 
 
 def load_front_matter(raw: str, path: str, commit: str | None = None) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from policysite import urls
@@ -25,6 +25,7 @@ from policysite.errors import (
 from policysite.files import decode_text
 from policysite.history import History, Revision, read_history, read_snapshot
 from policysite.model import (
+    Document,
     Kind,
     Note,
     Policy,
@@ -33,7 +34,7 @@ from policysite.model import (
     parse_document,
     parse_note,
     policy_id,
-    published_key,
+    same_publication,
     title_from_id,
     with_status,
 )
@@ -57,6 +58,7 @@ def build_versions(
     revisions: Iterable[Revision],
     notes: dict[str, Note] | None = None,
     markdown: str = "python",
+    adopted_commits: frozenset[str] = frozenset(),
 ) -> list[Version]:
     """Turn a policy file's revisions (oldest first) into its published versions.
 
@@ -67,7 +69,7 @@ def build_versions(
     problems: list[PolicySiteError] = []
     candidates: list[_Candidate] = []
     previous_text: str | None = None
-    previous_key: tuple[object, ...] | None = None
+    previous_document: Document | None = None
     last_label: str | None = None
     for revision in revisions:
         if revision.text == previous_text:  # a pure rename, or a merge that changed nothing
@@ -78,10 +80,9 @@ def build_versions(
         except PolicyError as exc:
             problems.extend(each_problem(exc))
             continue
-        key = published_key(document)
-        if key == previous_key:  # front matter the site does not show, or ignored whitespace
-            continue
-        previous_key = key
+        if previous_document is not None and same_publication(previous_document, document):
+            continue  # front matter the site does not show, ignored whitespace, a comment
+        previous_document = document
         meta = document.meta
         adopted = meta.version is None
         if adopted and last_label is not None:
@@ -171,6 +172,7 @@ def build_versions(
                 note=notes.get(candidate.label),
                 kind=version_kind(previous, candidate.retired),
                 markdown=markdown,
+                as_adopted=revision.commit in adopted_commits,
             )
         )
     if problems:
@@ -200,7 +202,7 @@ def audit_trail(
     published = {v.commit: v for v in versions}
     fates: list[tuple[Revision, str]] = []  # "" for a text a later one replaced
     previous_text: str | None = None
-    previous_key: tuple[object, ...] | None = None
+    previous_document: Document | None = None
     for revision in revisions:
         reason = ""
         if revision.text == previous_text:
@@ -208,13 +210,13 @@ def audit_trail(
         else:
             previous_text = revision.text
             try:
-                key = published_key(parse_document(revision.text, revision.path, revision.commit))
+                document = parse_document(revision.text, revision.path, revision.commit)
             except PolicyError as exc:
                 reason = f"not readable: {exc.message}"
             else:
-                if key == previous_key:
-                    reason = "only front matter the site does not show, or whitespace"
-                previous_key = key
+                if previous_document is not None and same_publication(previous_document, document):
+                    reason = "only front matter the site does not show, whitespace or a comment"
+                previous_document = document
         if not reason and revision.commit in published:
             reason = "published"
         fates.append((revision, reason))
@@ -294,24 +296,19 @@ def load_policies(
         settings.ignore_commits,
         select=settings.selection.is_policy,
     )
+    # The adoption commit's first-parent chain: a version published there is ``as_adopted``.
+    before = frozenset(snapshot.chain(settings.adopted_at)) if settings.adopted_at else frozenset()
     history = snapshot.history(rev)
-    policies = policies_from_history(settings, history, as_of=as_of, notes=notes)
-    if settings.adopted_at is None or snapshot.commit(settings.adopted_at) is None:
-        return policies
-    return mark_adopted(policies, frozenset(snapshot.chain(settings.adopted_at)))
-
-
-def mark_adopted(policies: list[Policy], before: frozenset[str]) -> list[Policy]:
-    """Each version published at or before the adoption (its commit is among ``before``, the
-    adoption commit's first-parent chain) marked ``as_adopted``."""
-    return [
-        replace(p, versions=tuple(replace(v, as_adopted=v.commit in before) for v in p.versions))
-        for p in policies
-    ]
+    return policies_from_history(settings, history, as_of=as_of, notes=notes, before=before)
 
 
 def policies_from_history(
-    settings: Settings, history: History, *, as_of: dt.date | None = None, notes: bool = True
+    settings: Settings,
+    history: History,
+    *,
+    as_of: dt.date | None = None,
+    notes: bool = True,
+    before: frozenset[str] = frozenset(),
 ) -> list[Policy]:
     """Every policy of a history read before (``load_policies`` reads it; ``check`` passes the
     snapshot's), with its versions and their status on ``as_of``."""
@@ -324,7 +321,7 @@ def policies_from_history(
         pid = policy_id(relative)
         try:
             notes_of = read_notes(settings, pid) if notes else {}
-            versions = build_versions(pid, revisions, notes_of, settings.markdown)
+            versions = build_versions(pid, revisions, notes_of, settings.markdown, before)
         except PolicySiteError as exc:
             problems.extend(each_problem(exc))
             continue

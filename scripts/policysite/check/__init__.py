@@ -34,7 +34,7 @@ from policysite.check.findings import Finding, Report, from_error
 from policysite.config import Settings, today
 from policysite.errors import NotFoundError, PolicySiteError, ProblemList
 from policysite.history import Snapshot
-from policysite.model import Policy, parse_document, published_key
+from policysite.model import Policy, parse_document, same_publication
 from policysite.versions import notes_in, policies_from_history, texts_in
 
 MESSAGES: dict[str, str] = {
@@ -105,8 +105,7 @@ def check_site(
             bool(held)
             and settings.adopt_mode
             and draft.document is not None
-            and published_key(draft.document)
-            == published_key(parse_document(held[0].text, held[0].path))
+            and same_publication(draft.document, parse_document(held[0].text, held[0].path))
         )
         texts = [
             *anchors.check_anchors_unique(draft),

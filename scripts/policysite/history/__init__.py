@@ -348,25 +348,29 @@ def read_snapshot(
         if tips and not repo.shallow and outside is None:
             logged = _log(repo.top, sorted(set(tips.values())), prefix)
             chains = {rev: _chain_commits(logged, tip) for rev, tip in tips.items()}
-            read = {
-                rev: _lineages(_chain(logged, chains[rev]), prefix, ignored, select) for rev in tips
+            # Revisions that name one commit (HEAD and adopted_at, often) share its reading.
+            by_tip = {
+                tip: _lineages(_chain(logged, _chain_commits(logged, tip)), prefix, ignored, select)
+                for tip in set(tips.values())
             }
             everything = (
                 change
-                for live, deleted in read.values()
+                for live, deleted in by_tip.values()
                 for lineages in (live, deleted)
                 for lineage in lineages.values()
                 for change in lineage
             )
             texts = _read_texts(objects, everything)
-            for rev, (live, deleted) in read.items():
+            read: dict[str, History | PolicyError] = {}
+            for tip, (live, deleted) in by_tip.items():
                 try:
-                    histories[rev] = History(
+                    read[tip] = History(
                         _revisions(live, texts, prefix, strict=True),
                         _revisions(deleted, texts, prefix, strict=False),
                     )
                 except PolicyError as exc:  # raised when this history is asked for
-                    histories[rev] = exc
+                    read[tip] = exc
+            histories = {rev: read[tip] for rev, tip in tips.items()}
         found_folders = {
             (rev, path): _tree_files(
                 objects, f"{tip}:{relative}" if relative else f"{tip}^{{tree}}"
