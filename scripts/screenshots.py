@@ -34,6 +34,7 @@ def shoot(browser: Browser, url: str, name: str, *, width: int, height: int, dar
         device_scale_factor=1,
         color_scheme="dark" if dark else "light",
         is_mobile=width < 600,
+        reduced_motion="reduce",  # no half-faded header title caught mid-transition
     )
     page = context.new_page()
     page.goto(url, wait_until="networkidle")
@@ -48,7 +49,7 @@ def shoot(browser: Browser, url: str, name: str, *, width: int, height: int, dar
                 ".getBoundingClientRect().top + window.scrollY - 70)"
             )
             break
-    page.wait_for_timeout(500)  # the header's title slides in after a scroll
+    page.wait_for_timeout(1500)  # the header's title changes after a scroll
     page.screenshot(path=OUT / name)
     context.close()
     print(f"{OUT.relative_to(ROOT) / name}: {(OUT / name).stat().st_size // 1024} KiB")
