@@ -361,3 +361,25 @@ def test_a_commit_that_only_adds_an_html_comment_is_no_version(git_repo: GitRepo
     )
 
     assert [len(p.versions) for p in load_policies(load_settings(git_repo.path))] == [1]
+
+
+def test_links_to_a_folders_page_reach_the_policy_it_names(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    (git_repo.path / "mkdocs.yml").unlink()
+    git_repo.write("policies/README.md", "# About these policies\n")
+    git_repo.write("policies/index.md", "# Our policies\n\n- [Privacy](privacy/index.md)\n")
+    git_repo.write(
+        "policies/privacy/index.md", "# Privacy\n\nSee [the terms](../terms/index.md#use).\n"
+    )
+    git_repo.write("policies/terms/index.md", "# Terms\n\n## Use {#use}\n\nBe kind.\n")
+    git_repo.commit("start", date="2022-01-01T10:00:00+00:00")
+    assert run_cli(git_repo, "adopt")[0] == 0
+
+    site_dir = build_site(git_repo.path, tmp_path / "built", "https://acme.example/", "2030-01-01")
+
+    home = (site_dir / "index.html").read_text(encoding="utf-8")
+    privacy = (site_dir / "privacy/index.html").read_text(encoding="utf-8")
+    assert 'href="privacy/"' in home
+    assert 'href="../terms/#use"' in privacy
+    assert not (site_dir / "README").exists()

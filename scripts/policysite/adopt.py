@@ -86,6 +86,13 @@ class Adoption:
             "plugins": ["search", {"policysite": self.options()}],
         }
 
+    def _exclude_docs(self) -> str:
+        """MkDocs' own list of the Markdown files that are not policies (a README beside an
+        index.md would otherwise be a page of its own, or conflict with it)."""
+        if not self.exclude:
+            return ""
+        return "exclude_docs: |\n" + "".join(f"  /{path}\n" for path in self.exclude)
+
     def config_text(self, site_name: str) -> str:
         """The mkdocs.yml this adoption writes: the site's Markdown extensions as the plugin
         renders them (toc's slugify is a Python name, which plain YAML data cannot hold)."""
@@ -101,9 +108,10 @@ class Adoption:
                 allow_unicode=True,
             )
             + "strict: true\nuse_directory_urls: true\n"
+            + self._exclude_docs()
             # The plugin checks every link of the pages as written, and tells a broken link in
             # a text as adopted from one in a text edited since; MkDocs' own check cannot.
-            "validation:\n  links:\n    not_found: info\n"
+            + "validation:\n  links:\n    not_found: info\n"
             "theme:\n  name: material\n  font: false\n"
             "markdown_extensions:\n"
             "  - attr_list\n  - def_list\n  - tables\n  - fenced_code\n  - admonition\n"
@@ -183,14 +191,16 @@ def _body(data: bytes, path: str) -> str:
 
 
 def _common_folder(paths: list[str]) -> str:
-    """The folder holding every policy file; a folder's own index.md counts as the folder."""
-    if not paths:
+    """The folder holding every policy file ("" for the top of the repository). Its own
+    ``index.md`` is the home page; a lone folder page (``terms/index.md``) is the policy the
+    folder names, so its parent holds it."""
+    folders = [posixpath.dirname(p) for p in paths]
+    if not paths or not all(folders):
         return ""
-    folders = [
-        posixpath.dirname(posixpath.dirname(p)) if p.endswith("/index.md") else posixpath.dirname(p)
-        for p in paths
-    ]
-    return posixpath.commonpath(folders) if all(folders) else ""
+    common = posixpath.commonpath(folders)
+    if paths == [f"{common}/index.md"]:
+        common = posixpath.dirname(common)
+    return common
 
 
 def _link_base(configs: dict[str, bytes]) -> str | None:

@@ -27,7 +27,7 @@ from policysite.model import Policy
 from policysite.sanitize import SanitizeCache, theme_text
 from policysite.site.foreign import rewrite_foreign_links
 from policysite.site.linkcheck import LinkChecker
-from policysite.site.text import DEFAULT_LANGUAGE, site_locale
+from policysite.site.text import DEFAULT_LANGUAGE, rebase_links, site_locale
 from policysite.versions import load_policies
 from policysite.worktree import refuse_symlinks
 
@@ -165,7 +165,9 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
 
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
         ours = self._page(page)
-        return ours.header + "\n" + markdown if ours and ours.header else markdown
+        if ours is None:  # the site's own home page: its links to folder pages, as ours
+            return rebase_links(markdown, page.file.src_uri, page.file.src_uri)
+        return ours.header + "\n" + markdown if ours.header else markdown
 
     def on_page_content(self, html_text: str, *, page: Any, config: Any, files: Any) -> str:
         # Every page is an editor's text, the home page too; titles the theme writes raw.

@@ -76,17 +76,22 @@ def banner(kind: str, title: str, text: str) -> str:
 
 
 def rebase_links(markdown: str, source: str, target: str) -> str:
-    """Relative links in a text written at ``source``, rewritten to work from ``target``."""
+    """Relative links in a text written at ``source``, rewritten to work from ``target``; a
+    link to a folder's ``index.md`` goes to the policy that folder is (``privacy.md``)."""
     base_from = posixpath.dirname(source)
     base_to = posixpath.dirname(target) or "."
-    if base_from == posixpath.dirname(target) or ("](" not in markdown and "]:" not in markdown):
-        return markdown  # the same folder, or no inline link and no link definition
+    if "](" not in markdown and "]:" not in markdown:
+        return markdown  # no inline link and no link definition
+    if base_from == posixpath.dirname(target) and "index.md" not in markdown:
+        return markdown  # the same folder, and no link to a folder's page
 
     def rebase(url: str) -> str:
         if not url or url.startswith(("#", "/")) or _URL_SCHEME.match(url):
             return url
         path, hashmark, fragment = url.partition("#")
         joined = posixpath.normpath(posixpath.join(base_from, path))
+        if joined.endswith("/index.md"):  # a folder's own page: the policy the folder names
+            joined = joined.removesuffix("/index.md") + ".md"
         return posixpath.relpath(joined, base_to) + hashmark + fragment
 
     markdown = _MD_LINK.sub(lambda m: m.group(1) + rebase(m.group(2)), markdown)
