@@ -98,6 +98,7 @@ def versions_command(
         policies = [versions_lib.find_policy(policies, policy, settings)]
     if fmt == "json":
         records = [versions_lib.version_record(settings, v) for p in policies for v in p.versions]
+        records += [r for p in policies for r in versions_lib.translation_records(settings, p)]
         click.echo(json.dumps(records, indent=2, ensure_ascii=False))
         return
     table = Table(box=box.SIMPLE_HEAD)
@@ -116,6 +117,17 @@ def versions_command(
                     version.commit[:8],
                     version.date.date().isoformat(),
                 )
+            )
+        for translation in item.translations:
+            latest = translation.latest
+            table.add_row(
+                f"{item.id} ({translation.locale})",
+                f"→ {latest.translates}",
+                "",
+                latest.status,
+                "translation",
+                latest.commit[:8],
+                latest.date.date().isoformat(),
             )
     # A pipe gets no terminal width; Rich would then squeeze the table into 80 columns.
     Console(width=None if sys.stdout.isatty() else 120).print(table)

@@ -16,6 +16,7 @@ import yaml
 
 from policysite import selection
 from policysite.errors import PolicyError, PolicyProblems
+from policysite.languages import is_language
 
 try:  # libyaml's parser is ~10× faster; it matters when reading thousands of commits.
     from yaml import CSafeLoader as _Loader
@@ -29,7 +30,7 @@ Kind = Literal["new", "change", "retirement"]
 _FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _ANCHOR_ID = re.compile(r"^[^\s#{}]+$")
 MAX_LABEL = 40  # a label is a folder name and a URL segment (a 300-character one broke builds)
-FRONT_MATTER_KEYS = ("title", "version", "effective", "anchor_aliases", "retired")
+FRONT_MATTER_KEYS = ("title", "version", "effective", "anchor_aliases", "retired", "translates")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class FrontMatter:
     anchor_aliases: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     retired: dt.date | None = None  # the day the policy is withdrawn (its archive stays)
+    translates: str | None = None  # a translation: the label of the source version it renders
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ class Policy:
     id: str
     path: str
     versions: tuple[Version, ...]
+    translations: tuple[Translation, ...] = ()
 
     @property
     def title(self) -> str:
@@ -153,6 +156,84 @@ class Policy:
 
     def get(self, label: str) -> Version | None:
         return next((v for v in self.versions if v.label == label), None)
+
+    def translation(self, locale: str) -> Translation | None:
+        return next((t for t in self.translations if t.locale == locale), None)
+
+
+TranslationStatus = Literal["current", "stale", "upcoming"]
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """One revision of a translation: its text at a commit, and the source version it renders
+    (``translates:``). A translation has no label of its own: it is named by that version."""
+
+    policy: str
+    locale: str
+    translates: str
+    commit: str
+    date: dt.datetime
+    path: str
+    text: str
+    sha256: str
+    title: str
+    body_offset: int
+    # Against the source's current version: the same (current), an earlier one (stale: the
+    # reader is told, and sent to the source), or one not in force yet (upcoming).
+    status: TranslationStatus = "current"
+
+    @property
+    def body(self) -> str:
+        return self.text[self.body_offset :]
+
+    @property
+    def body_line(self) -> int:
+        return self.text.count("\n", 0, self.body_offset) + 1
+
+
+@dataclass(frozen=True)
+class Translation:
+    """``policies/<policy>.<locale>.md``: a policy in another language, revision by revision
+    (oldest first), each tied to the source version it translates."""
+
+    policy: str
+    locale: str
+    path: str  # relative to the repository, at its last revision
+    relative: str  # in the policies folder: ``privacy.nb.md``
+    revisions: tuple[Rendering, ...]
+
+    @property
+    def latest(self) -> Rendering:
+        return self.revisions[-1]
+
+    def of(self, label: str) -> Rendering | None:
+        """The last revision that translates source version ``label``, if any."""
+        return next((r for r in reversed(self.revisions) if r.translates == label), None)
+
+    def as_of(self, policy: Policy, label: str) -> Rendering | None:
+        """What a reader of this language gets for source version ``label``: its translation,
+        else the last revision translating an earlier version (stale), else None."""
+        order = {v.label: i for i, v in enumerate(policy.versions)}
+        wanted = order.get(label)
+        if wanted is None:
+            return None
+        found = [
+            (order[r.translates], index, r)
+            for index, r in enumerate(self.revisions)
+            if order.get(r.translates, wanted + 1) <= wanted
+        ]
+        return max(found, key=lambda item: item[:2])[2] if found else None
+
+
+def translation_name(relative: str) -> tuple[str, str] | None:
+    """``privacy.nb.md`` → ("privacy", "nb"): a file whose name ends in a language tag before
+    ``.md`` is a translation; None for any other file (``terms.v2.md`` is a policy)."""
+    stem = relative.removesuffix(".md")
+    base, dot, suffix = stem.rpartition(".")
+    if not dot or not base or not is_language(suffix):
+        return None
+    return base, suffix
 
 
 def key_line(text: str, key: str) -> int:
@@ -434,6 +515,14 @@ def _validate_meta(data: dict[str, Any], text: str, path: str, commit: str | Non
                 f'of the site, so keep it to {MAX_LABEL} at most, e.g. "2.0" or "2026-03".',
             )
 
+    translates = data.get("translates")
+    if "translates" in data and (not isinstance(translates, str) or not translates.strip()):
+        fail(
+            "translates",
+            "'translates' must be the label, in quotes, of the source version this text "
+            f'translates, e.g. translates: "1.1"; got {translates!r}.',
+        )
+
     effective = data.get("effective")
     if "effective" in data:
         if isinstance(effective, dt.datetime):
@@ -495,6 +584,7 @@ def _validate_meta(data: dict[str, Any], text: str, path: str, commit: str | Non
         anchor_aliases=dict(aliases),
         extra=extra,
         retired=retired,
+        translates=translates.strip() if isinstance(translates, str) else None,
     )
 
 

@@ -84,6 +84,8 @@ def parse_record(data: bytes) -> list[Published]:
         raise RecordUnavailable("not a versions.json: it is not a list of versions")
     record = []
     for number, item in enumerate(items, start=1):
+        if isinstance(item, dict) and "locale" in item:
+            continue  # a translation: it has no version of its own to hold history to
         entry = _entry(item)
         if entry is None:
             raise RecordUnavailable(

@@ -8,6 +8,7 @@
     /changes/                    every change           changes/index.md
     /<policy>/versions/<v>/<name>-<v>.pdf   one version as a PDF (a file, not a page)
     /feed.xml  /versions.json
+    /<locale>/…                  a translation's pages  <locale>/<policy>.md, <locale>/index.md …
 
 A page is named by its Markdown file in the docs tree (what MkDocs, or any other engine, builds
 from); ``page_url`` gives the URL such a file gets, with or without MkDocs'
@@ -33,24 +34,40 @@ CHANGE_PREFIX = "change-"  # the ids of a redline, e.g. id="change-cookies"
 # --- pages in the docs tree ----------------------------------------------------------------------
 
 
-def policy_page(policy: str) -> str:
+def localized(path: str, locale: str = "") -> str:
+    """A page of the site in a translation's language: ``nb/`` + the page (``nb/privacy.md``);
+    the page itself for the source's language (``locale`` "")."""
+    return f"{locale}/{path}" if locale else path
+
+
+def policy_page(policy: str, locale: str = "") -> str:
     """The page with the text a policy shows (its current version): ``privacy.md``."""
-    return f"{policy}.md"
+    return localized(f"{policy}.md", locale)
 
 
-def versions_page(policy: str) -> str:
+def versions_page(policy: str, locale: str = "") -> str:
     """The list of a policy's versions: ``privacy/versions/index.md``."""
-    return f"{policy}/versions/index.md"
+    return localized(f"{policy}/versions/index.md", locale)
 
 
-def version_page(policy: str, label: str) -> str:
+def version_page(policy: str, label: str, locale: str = "") -> str:
     """One version's text: ``privacy/versions/1.0.md``."""
-    return f"{policy}/versions/{label}.md"
+    return localized(f"{policy}/versions/{label}.md", locale)
 
 
-def change_page(policy: str, label: str) -> str:
+def change_page(policy: str, label: str, locale: str = "") -> str:
     """What changed in a version, from the one before: ``privacy/changes/1.1.md``."""
-    return f"{policy}/changes/{label}.md"
+    return localized(f"{policy}/changes/{label}.md", locale)
+
+
+def home_page(locale: str = "") -> str:
+    """The home page: ``index.md``, ``nb/index.md``."""
+    return localized(HOME_PAGE, locale)
+
+
+def changes_page(locale: str = "") -> str:
+    """Every change: ``changes/index.md``, ``nb/changes/index.md``."""
+    return localized(CHANGES_PAGE, locale)
 
 
 def pdf_file(policy: str, label: str) -> str:
@@ -117,19 +134,21 @@ def feed_href(from_url: str) -> str:
 # --- absolute URLs (mail, feed, versions.json, PR comments) ---------------------------------------
 
 
-def policy_url(base: str, policy: str) -> str:
-    """``https://site/privacy/``: the policy's current text."""
-    return base + page_url(policy_page(policy))
+def policy_url(base: str, policy: str, locale: str = "") -> str:
+    """``https://site/privacy/``: the policy's current text (``…/nb/privacy/`` in nb)."""
+    return base + page_url(policy_page(policy, locale))
 
 
-def version_url(base: str, policy: str, label: str) -> str:
+def version_url(base: str, policy: str, label: str, locale: str = "") -> str:
     """``https://site/privacy/versions/1.0/``: one version's text, kept for good."""
-    return base + page_url(version_page(policy, label))
+    return base + page_url(version_page(policy, label, locale))
 
 
-def change_url(base: str, policy: str, label: str, directory_urls: bool = True) -> str:
+def change_url(
+    base: str, policy: str, label: str, directory_urls: bool = True, locale: str = ""
+) -> str:
     """``https://site/privacy/changes/1.1/``: what changed in that version."""
-    return base + page_url(change_page(policy, label), directory_urls)
+    return base + page_url(change_page(policy, label, locale), directory_urls)
 
 
 def pdf_url(base: str, policy: str, label: str) -> str:
@@ -142,13 +161,19 @@ def changes_url(base: str, directory_urls: bool = True) -> str:
     return base + page_url(CHANGES_PAGE, directory_urls)
 
 
-def section_url(base: str, policy: str, anchor: str, *, version: str | None = None) -> str:
+def section_url(
+    base: str, policy: str, anchor: str, *, version: str | None = None, locale: str = ""
+) -> str:
     """A deep link to a section of the current text, or of the text of ``version``."""
-    page = version_url(base, policy, version) if version else policy_url(base, policy)
+    page = (
+        version_url(base, policy, version, locale) if version else policy_url(base, policy, locale)
+    )
     return f"{page}#{quote(anchor, safe='-._~')}" if anchor else page
 
 
-def mail_text_url(base: str, policy: str, label: str, anchor: str = "", *, in_force: bool) -> str:
+def mail_text_url(
+    base: str, policy: str, label: str, anchor: str = "", *, in_force: bool, locale: str = ""
+) -> str:
     """Where a notice sends its reader for the text of version ``label`` (at ``anchor``).
 
     The policy's page while that version is the one in force on the day the mail goes out;
@@ -156,7 +181,7 @@ def mail_text_url(base: str, policy: str, label: str, anchor: str = "", *, in_fo
     version's notice must not link ``/<policy>/#<anchor>``: until the effective date that page
     shows the old text, where a new section does not exist.
     """
-    return section_url(base, policy, anchor, version=None if in_force else label)
+    return section_url(base, policy, anchor, version=None if in_force else label, locale=locale)
 
 
 def change_section_url(base: str, policy: str, label: str, anchor: str) -> str:

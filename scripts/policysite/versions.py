@@ -9,8 +9,8 @@ versions out, so every rule is tested without git.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from policysite import urls
@@ -24,18 +24,25 @@ from policysite.errors import (
 )
 from policysite.files import decode_text
 from policysite.history import History, Revision, read_history, read_snapshot
+from policysite.languages import language_name, match_locale
 from policysite.model import (
     Document,
+    FrontMatter,
     Kind,
     Note,
     Policy,
+    Rendering,
+    Translation,
+    TranslationStatus,
     Version,
+    key_line,
     next_label,
     parse_document,
     parse_note,
     policy_id,
     same_publication,
     title_from_id,
+    translation_name,
     with_status,
 )
 from policysite.worktree import read_notes
@@ -316,8 +323,9 @@ def policies_from_history(
     files = dict(history.files)
     files.update((path, revs) for path, revs in history.deleted.items() if _retires(revs[-1]))
     problems: list[PolicySiteError] = []
+    sources, translated = split_translations(settings, files, problems)
     policies: list[Policy] = []
-    for relative, revisions in sorted(files.items()):
+    for relative, revisions in sorted(sources.items()):
         pid = policy_id(relative)
         try:
             notes_of = read_notes(settings, pid) if notes else {}
@@ -325,10 +333,198 @@ def policies_from_history(
         except PolicySiteError as exc:
             problems.extend(each_problem(exc))
             continue
-        policies.append(Policy(pid, revisions[-1].path, tuple(with_status(versions, as_of))))
+        policy = Policy(pid, revisions[-1].path, tuple(with_status(versions, as_of)))
+        found = []
+        for locale, (name, revs) in sorted(translated.get(pid, {}).items()):
+            try:
+                found.append(build_translation(policy, locale, name, revs))
+            except PolicySiteError as exc:
+                problems.extend(each_problem(exc))
+        policies.append(replace(policy, translations=tuple(found)))
     if problems:
         raise ProblemList(problems)
     return policies
+
+
+# By policy id, by locale: the translation file's path in the policies folder and its revisions.
+Translated = dict[str, dict[str, tuple[str, list[Revision]]]]
+
+
+def split_translations(
+    settings: Settings, files: Mapping[str, list[Revision]], problems: list[PolicySiteError]
+) -> tuple[dict[str, list[Revision]], Translated]:
+    """The policy files (by path in the policies folder) and the translations among ``files``;
+    a translation the site cannot publish is a problem (``translation_problem``)."""
+    sources = {r: revs for r, revs in files.items() if translation_name(r) is None}
+    ids = {policy_id(r) for r in sources}
+    translated: Translated = {}
+    for relative, revisions in sorted(files.items()):
+        if relative in sources:
+            continue
+        where = revisions[-1]
+        found = translation_problem(settings, relative, ids, where.path)
+        if isinstance(found, PolicyError):
+            problems.append(replace_commit(found, where.commit))
+            continue
+        policy, locale = found
+        other = translated.setdefault(policy, {}).get(locale)
+        if other is not None:
+            problems.append(
+                PolicyError(
+                    duplicate_message(settings, relative, other[0], locale),
+                    path=where.path,
+                    commit=where.commit,
+                )
+            )
+            continue
+        translated[policy][locale] = (relative, revisions)
+    return sources, translated
+
+
+def replace_commit(error: PolicyError, commit: str) -> PolicyError:
+    return PolicyError(error.message, path=error.path, line=error.line, commit=commit)
+
+
+def translation_problem(
+    settings: Settings, relative: str, policies: Collection[str], path: str
+) -> tuple[str, str] | PolicyError:
+    """(policy, locale) of the translation file ``relative`` (in the policies folder), or why
+    it is not one the site can publish: a locale not in ``locales``, the source's own, or a
+    policy that does not exist."""
+    name = translation_name(relative)
+    assert name is not None
+    policy, tag = name
+    locale = match_locale(tag, settings.locales)
+    source = f"{settings.docs_dir}/{policy}.md"
+    listed = ", ".join(settings.locales)
+    if locale is None:
+        return PolicyError(
+            f"is a translation into {language_name(tag)} ('{tag}'), which is not in `locales:` "
+            f"of mkdocs.yml ({listed}); add '{tag}' there, or rename the file.",
+            path=path,
+        )
+    if locale == settings.locales[0]:
+        return PolicyError(
+            f"is a translation into {language_name(locale)}, the language of {source} itself "
+            f"(the first of `locales:`, {listed}); merge it into {source}, or delete it.",
+            path=path,
+        )
+    if policy not in policies:
+        return PolicyError(
+            f"is a translation of policy '{policy}', but there is no {source}; add the policy "
+            "first, or rename this file after the policy it translates (e.g. "
+            f"privacy.{tag}.md).",
+            path=path,
+        )
+    return policy, locale
+
+
+def duplicate_message(settings: Settings, relative: str, other: str, locale: str) -> str:
+    """Two files translate one policy into one locale (``privacy.no.md`` reads as nb)."""
+    docs = settings.docs_dir
+    return (
+        f"is a second {language_name(locale)} translation ('{locale}'): {docs}/{other} is the "
+        f"first ({docs}/{relative} reads as '{locale}' too); keep one file per language and "
+        "delete the other."
+    )
+
+
+def build_translation(
+    policy: Policy, locale: str, relative: str, revisions: Iterable[Revision]
+) -> Translation:
+    """A translation file's revisions (oldest first) → its renderings, each naming the source
+    version it translates, with their status against the source's current version."""
+    problems: list[PolicySiteError] = []
+    found: list[Rendering] = []
+    labels = {v.label: i for i, v in enumerate(policy.versions)}
+    shown = policy.shown
+    current = labels[shown.label] if shown else -1
+    previous_text: str | None = None
+    path = ""
+    for revision in revisions:
+        path = revision.path
+        if revision.text == previous_text:
+            continue
+        previous_text = revision.text
+        try:
+            document = parse_document(revision.text, revision.path, revision.commit)
+        except PolicyError as exc:
+            problems.extend(each_problem(exc))
+            continue
+        meta = document.meta
+        error = translation_meta_problem(meta, policy, revision.text)
+        if error is not None:
+            message, key = error
+            problems.append(
+                PolicyError(
+                    message,
+                    path=revision.path,
+                    line=key_line(revision.text, key),
+                    commit=revision.commit,
+                )
+            )
+            continue
+        assert meta.translates is not None
+        index = labels[meta.translates]
+        found.append(
+            Rendering(
+                policy=policy.id,
+                locale=locale,
+                translates=meta.translates,
+                commit=revision.commit,
+                date=revision.date,
+                path=revision.path,
+                text=revision.text,
+                sha256=revision.sha256,
+                title=meta.title or policy.title,
+                body_offset=len(revision.text) - len(document.body),
+                status="current"
+                if index == current
+                else "stale"
+                if index < current
+                else "upcoming",
+            )
+        )
+    if problems:
+        raise ProblemList(problems)
+    return Translation(policy.id, locale, path, relative, tuple(found))
+
+
+def translation_status(index: int, current: int) -> TranslationStatus:
+    """A rendering of the source's version number ``index`` against its current one."""
+    if index == current:
+        return "current"
+    return "stale" if index < current else "upcoming"
+
+
+def translation_meta_problem(
+    meta: FrontMatter, policy: Policy | None, text: str
+) -> tuple[str, str] | None:
+    """What is wrong with a translation's front matter (the message and its key), if anything:
+    a label of its own, no ``translates:``, or one that names no version of the source."""
+    if meta.version is not None or meta.effective is not None:
+        key = "version" if meta.version is not None else "effective"
+        return (
+            f"a translation has no `{key}:` of its own (its source's versions are the "
+            f"policy's); remove `{key}:` and say which source version it translates, e.g. "
+            f'translates: "{meta.version or "1.0"}".',
+            key,
+        )
+    if meta.translates is None:
+        latest = policy.versions[-1].label if policy and policy.versions else "1.0"
+        return (
+            "a translation needs `translates:`, the label of the source version it renders, "
+            f'e.g. translates: "{latest}"; add it to the front matter.',
+            "title",
+        )
+    if policy is not None and policy.get(meta.translates) is None:
+        known = ", ".join(v.label for v in policy.versions) or "none yet"
+        return (
+            f'translates: "{meta.translates}" is not a version of {policy.path} (versions: '
+            f"{known}); name the version this text translates.",
+            "translates",
+        )
+    return None
 
 
 def _retires(revision: Revision) -> bool:
@@ -421,3 +617,38 @@ def version_record(settings: Settings, version: Version) -> dict[str, object]:
         "url": version_url(settings, version),
         "path": Path(version.path).as_posix(),
     }
+
+
+def translation_url(settings: Settings, rendering: Rendering) -> str:
+    """Where the site shows a translation's revision: its language's policy page while it is
+    the one shown there, else the translated version's page in that language."""
+    base = settings.site_url or "/"
+    if rendering.status in ("current", "stale"):
+        return urls.policy_url(base, rendering.policy, rendering.locale)
+    return urls.version_url(base, rendering.policy, rendering.translates, rendering.locale)
+
+
+def translation_records(settings: Settings, policy: Policy) -> list[dict[str, object]]:
+    """The entries of ``versions --format json`` for a policy's translations: the latest
+    revision of each per source version it translates (older revisions of one translation
+    were corrections), each with its ``locale``, ``translates`` and ``status``."""
+    records: list[dict[str, object]] = []
+    for translation in policy.translations:
+        latest = {r.translates: r for r in translation.revisions}
+        for rendering in latest.values():
+            records.append(
+                {
+                    "policy": policy.id,
+                    "locale": rendering.locale,
+                    "translates": rendering.translates,
+                    "title": rendering.title,
+                    "commit": rendering.commit,
+                    "date": rendering.date.isoformat(),
+                    "sha256": rendering.sha256,
+                    "status": rendering.status,
+                    "latest": rendering is translation.latest,
+                    "url": translation_url(settings, rendering),
+                    "path": Path(rendering.path).as_posix(),
+                }
+            )
+    return records

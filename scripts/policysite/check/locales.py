@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Protocol
 
-from babel import Locale
-
 from policysite.check.findings import Finding, finding
 from policysite.config import Settings
+from policysite.languages import language_name
 from policysite.model import Note, Policy
 from policysite.worktree import read_all_notes
 
@@ -100,7 +99,4 @@ def check_translations(
 
 def _name(locale: str) -> str:
     """A locale's name in English (``nb`` → ``Norwegian Bokmål``), as the check speaks."""
-    try:
-        return Locale.parse(locale.replace("-", "_")).get_display_name("en") or locale
-    except (ValueError, TypeError):
-        return locale
+    return language_name(locale)

@@ -34,6 +34,7 @@ from babel.dates import format_date
 from markupsafe import Markup
 
 from policysite.errors import ConfigError
+from policysite.languages import match_locale
 from policysite.sanitize import sanitize_html
 
 TEMPLATE_DIR = "site_templates/email"
@@ -315,13 +316,7 @@ class Composer:
 
     def pick_locale(self, tag: str) -> str:
         """The template language for a subscriber's locale: exact, by language, else the first."""
-        wanted = tag.replace("_", "-").lower()
-        if wanted in self.locales:
-            return wanted
-        language = wanted.split("-", 1)[0]
-        if language in ("no", "nn") and "nb" in self.locales:  # Norwegian reads Bokmål
-            return "nb"
-        return language if language in self.locales else self.locales[0]
+        return match_locale(tag, self.locales) or self.locales[0]
 
     def build(self, notice: Notice, locale: str, *, today: dt.date) -> MailTemplate:
         """Render, inline and encode the mail once for this notice and language."""

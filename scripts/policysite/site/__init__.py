@@ -33,7 +33,7 @@ from policysite.site.pages import PolicyContext, SiteOptions, SitePage
 from policysite.site.pdf import PdfCache, PdfFacts
 from policysite.site.redlines import RedlineCache, RedlineLinks, redline_css
 from policysite.site.text import format_date, rebase_links
-from policysite.versions import version_record
+from policysite.versions import translation_records, version_record
 from policysite.worktree import read_policies
 
 __all__ = [
@@ -169,6 +169,7 @@ def _check_unique(built: list[SitePage], directory_urls: bool) -> None:
 def load_site(settings: Settings, policies: list[Policy], options: SiteOptions) -> Site:
     """``build_site`` with the site's records and its on-disk redline and PDF caches."""
     records = [version_record(settings, v) for p in policies for v in p.versions]
+    records += [r for p in policies for r in translation_records(settings, p)]
     redlines = RedlineCache(cache_folder(settings, "redline"))
     return build_site(policies, records, options, redlines, PdfCache(cache_folder(settings, "pdf")))
 
@@ -220,6 +221,11 @@ def set_aside(
     from its file; the home page stays. Any other file (an uncommitted draft, a stray .html or
     .svg) is left out and named; ``serve`` previews an uncommitted ``.md`` as it is."""
     ids = {p.id for p in policies}
+    ids |= {
+        policy_id(t.path.removeprefix(settings.docs_dir + "/"))
+        for p in policies
+        for t in p.translations
+    }
     docs = settings.docs_dir
     selection = settings.selection
     found: list[SetAside] = []
