@@ -63,6 +63,12 @@ class Settings:
     # The notice mail's legal wording, per locale: {"nb": {"opening": …, "footer": …}}; a
     # locale or key left out gets the template's neutral default (site_templates/email/).
     notice_wording: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Locales whose translation is binding beside the source: it must change with every new
+    # source version (check), and its pages say both texts are binding.
+    binding_locales: tuple[str, ...] = ()
+    # What a translation's pages say of the binding text, per locale, instead of the site's
+    # default ("Translation for information; the English text prevails").
+    binding_statement: dict[str, str] = field(default_factory=dict)
     # False: the site mails nobody, and `notify` says so (instead of passing without a store).
     notifications: bool = True
     # False: no PDF per version (the build then needs neither WeasyPrint's Pango nor fonts).
@@ -126,6 +132,7 @@ _KNOWN_OPTIONS = {*_INT_OPTIONS, *_STR_OPTIONS, *_BOOL_OPTIONS, *_LIST_OPTIONS, 
 _KNOWN_OPTIONS |= {"required_locales", "notice_wording", "markdown", "link_base", "adopted_at"}
 _KNOWN_OPTIONS |= {"webhooks"}
 MARKDOWN_FLAVOURS = ("python", "gfm")
+_KNOWN_OPTIONS |= {"binding_locales", "binding_statement"}
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ENDPOINT_KEYS = ("url", "events", "secret_env", "timeout")
 WORDING_KEYS = ("opening", "footer")  # the notice's sentences an organisation words itself
@@ -261,18 +268,36 @@ def _read_adoption_options(
 def _read_locale_options(
     options: dict[str, Any], locales: tuple[str, ...], problems: list[str], values: dict[str, Any]
 ) -> None:
-    """``required_locales`` and ``notice_wording``: each locale they name is one of ``locales``."""
-    required = options.get("required_locales", [])
-    if not isinstance(required, list) or not all(isinstance(v, str) and v for v in required):
-        problems.append(f"'required_locales' must be a list of locales, not {required!r}")
-    else:
+    """``required_locales``, ``binding_locales``, ``binding_statement`` and ``notice_wording``:
+    each locale they name is one of ``locales``."""
+    for key in ("required_locales", "binding_locales"):
+        required = options.get(key, [])
+        if not isinstance(required, list) or not all(isinstance(v, str) and v for v in required):
+            problems.append(f"'{key}' must be a list of locales, not {required!r}")
+            continue
         unknown = [v for v in required if v not in locales]
         if unknown:
             problems.append(
-                f"'required_locales' names {', '.join(unknown)}, which is not in 'locales' "
+                f"'{key}' names {', '.join(unknown)}, which is not in 'locales' "
                 f"({', '.join(locales)}); add it there or remove it here"
             )
-        values["required_locales"] = tuple(required)
+        values[key] = tuple(required)
+    statements = options.get("binding_statement") or {}
+    if not isinstance(statements, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in statements.items()
+    ):
+        problems.append(
+            "'binding_statement' must map a locale to the sentence its translation shows, e.g. "
+            'binding_statement: {nb: "Begge tekstene er bindende."}'
+        )
+    else:
+        unknown = [k for k in statements if k not in locales]
+        if unknown:
+            problems.append(
+                f"'binding_statement' names {', '.join(unknown)}, which is not in 'locales' "
+                f"({', '.join(locales)})"
+            )
+        values["binding_statement"] = {k: " ".join(v.split()) for k, v in statements.items()}
     wording = options.get("notice_wording") or {}
     example = 'e.g. notice_wording: {nb: {footer: "Du får denne meldingen fordi …"}}'
     if not isinstance(wording, dict):

@@ -54,6 +54,8 @@ class PolicySiteConfig(Config):  # type: ignore[no-untyped-call]
     link_base = c.Optional(c.Type(str))
     show_missing_notes = c.Type(bool, default=True)
     adopted_at = c.Optional(c.Type(str))
+    binding_locales = c.ListOfItems(c.Type(str), default=[])
+    binding_statement = c.Type(dict, default={})
 
 
 class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped-call]

@@ -9,7 +9,7 @@ versions out, so every rule is tested without git.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -452,7 +452,7 @@ def build_translation(
             problems.extend(each_problem(exc))
             continue
         meta = document.meta
-        error = translation_meta_problem(meta, policy, revision.text)
+        error = translation_meta_problem(meta, list(labels), policy.path)
         if error is not None:
             message, key = error
             problems.append(
@@ -498,10 +498,11 @@ def translation_status(index: int, current: int) -> TranslationStatus:
 
 
 def translation_meta_problem(
-    meta: FrontMatter, policy: Policy | None, text: str
+    meta: FrontMatter, labels: Sequence[str], source: str
 ) -> tuple[str, str] | None:
     """What is wrong with a translation's front matter (the message and its key), if anything:
-    a label of its own, no ``translates:``, or one that names no version of the source."""
+    a label of its own, no ``translates:``, or one that names no version of ``source`` (the
+    source's file, whose versions are ``labels``)."""
     if meta.version is not None or meta.effective is not None:
         key = "version" if meta.version is not None else "effective"
         return (
@@ -511,17 +512,17 @@ def translation_meta_problem(
             key,
         )
     if meta.translates is None:
-        latest = policy.versions[-1].label if policy and policy.versions else "1.0"
+        latest = labels[-1] if labels else "1.0"
         return (
             "a translation needs `translates:`, the label of the source version it renders, "
             f'e.g. translates: "{latest}"; add it to the front matter.',
             "title",
         )
-    if policy is not None and policy.get(meta.translates) is None:
-        known = ", ".join(v.label for v in policy.versions) or "none yet"
+    if meta.translates not in labels:
+        known = ", ".join(labels) or "none yet"
         return (
-            f'translates: "{meta.translates}" is not a version of {policy.path} (versions: '
-            f"{known}); name the version this text translates.",
+            f'translates: "{meta.translates}" is not a published or pending version of {source} '
+            f"(versions: {known}); name the version this text translates.",
             "translates",
         )
     return None

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from policysite.check import anchors, config, links, locales, published, versions
+from policysite.check import anchors, config, links, locales, published, translations, versions
 from policysite.check.drafts import (
     Baseline,
     branch_commits,
@@ -44,6 +44,7 @@ MESSAGES: dict[str, str] = {
     **published.MESSAGES,
     **config.MESSAGES,
     **locales.MESSAGES,
+    **translations.MESSAGES,
 }
 
 __all__ = ["MESSAGES", "Finding", "Report", "check_site"]
@@ -79,6 +80,10 @@ def check_site(
         note_texts,
     )
     drafts, draft_findings, unreadable = read_drafts(settings)
+    drafts, translated, translation_findings = translations.split_drafts(
+        settings, drafts, (p.id for p in policies)
+    )
+    draft_findings += translation_findings
     # A committed problem the working tree still has is reported once, with its commit.
     committed = {
         (f.path, f.line, f.message.partition(": ")[2])
@@ -129,6 +134,19 @@ def check_site(
         versions.check_notes(settings, notes, drafts, policies, known, history_ok, pairing.renamed)
     )
     findings.extend(locales.check_translations(settings, notes, policies, known))
+    for item in translated:
+        draft_id = item.policy
+        findings.extend(anchors.check_anchors_unique(item.draft))
+        findings.extend(links.check_html(item.draft))
+        published_policy = next(
+            (p for p in policies if pairing.renamed.get(p.id, p.id) == draft_id), None
+        )
+        findings.extend(
+            translations.check_translation(settings, item, drafts.get(draft_id), published_policy)
+        )
+    findings.extend(
+        translations.check_left_behind(settings, translated, drafts, notes, policies, known)
+    )
     findings.extend(
         published.check_notes_kept(
             settings,

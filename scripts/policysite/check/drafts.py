@@ -16,7 +16,15 @@ from policysite.check.findings import Finding, from_error
 from policysite.config import Settings
 from policysite.errors import PolicySiteError, each_problem
 from policysite.history import History, Snapshot, match_renames, read_snapshot
-from policysite.model import Document, Note, Policy, Section, parse_document, policy_id
+from policysite.model import (
+    Document,
+    Note,
+    Policy,
+    Section,
+    parse_document,
+    policy_id,
+    translation_name,
+)
 from policysite.sections import split_sections
 from policysite.worktree import WorkingText, read_policies
 
@@ -137,7 +145,9 @@ def renamed_policies(
     """Policies whose file is gone from the working tree but whose text lives on in a new
     file: old id → new id. Staged or not, as an editor would see it."""
     at_base = {
-        policy_id(relative): revisions[-1].text for relative, revisions in history.files.items()
+        policy_id(relative): revisions[-1].text
+        for relative, revisions in history.files.items()
+        if translation_name(relative) is None  # a translation is never a renamed policy
     }
     gone = {
         pid: text for pid, text in at_base.items() if pid not in drafts and pid not in unreadable
