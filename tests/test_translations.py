@@ -10,8 +10,10 @@ import pytest
 
 from policysite.config import load_settings
 from policysite.errors import PolicySiteError
+from policysite.model import parse_document
+from policysite.sections import split_sections
 from policysite.versions import load_policies
-from tests.conftest import GitRepo, policy_text
+from tests.conftest import REPO_ROOT, GitRepo, policy_text
 from tests.test_versions import run_cli
 from tests.translation_fixture import (
     BODY_1_0,
@@ -105,7 +107,7 @@ def test_versions_table_shows_the_translation(git_repo: GitRepo) -> None:
 
     assert code == 0, output
     row = next(line for line in output.splitlines() if "(nb)" in line)
-    assert row.split() == ["privacy", "(nb)", "→", "1.1", "stale", "translation"] + row.split()[6:]
+    assert row.split()[:6] == ["privacy", "(nb)", "→", "1.1", "stale", "translation"]
 
 
 def bad(git_repo: GitRepo, *files: tuple[str, str]) -> str:
@@ -163,4 +165,23 @@ def test_a_translation_of_an_unknown_version_is_one_clear_error(git_repo: GitRep
     output = bad(git_repo, ("policies/privacy.nb.md", translation_text("3.0", NB_1_0)))
 
     assert "policies/privacy.nb.md:3" in output
-    assert 'translates: "3.0" is not a version of policies/privacy.md (versions: 1.0)' in output
+    assert (
+        'translates: "3.0" is not a published or pending version of policies/privacy.md (versions: 1.0)'
+        in output
+    )
+
+
+def test_videxio_in_norwegian_has_every_anchor_and_says_it_is_unofficial() -> None:
+    source = parse_document((REPO_ROOT / "policies/privacy.md").read_text("utf-8"), "privacy.md")
+    text = (REPO_ROOT / "policies/privacy.nb.md").read_text("utf-8")
+    translation = parse_document(text, "privacy.nb.md")
+
+    assert translation.meta.translates == source.meta.version
+    assert translation.meta.version is None
+    assert (
+        "Uoffisiell oversettelse laget for dette nettstedet" in translation.meta.extra["unofficial"]
+    )
+    assert "uoffisiell oversettelse" in translation.body.split("\n## ", 1)[0]
+    ours = [(s.anchor, s.level, s.explicit) for s in split_sections(translation.body) if s.anchor]
+    theirs = [(s.anchor, s.level, True) for s in split_sections(source.body) if s.anchor]
+    assert ours == theirs

@@ -184,10 +184,11 @@ def mail_text_url(
     return section_url(base, policy, anchor, version=None if in_force else label, locale=locale)
 
 
-def change_section_url(base: str, policy: str, label: str, anchor: str) -> str:
+def change_section_url(base: str, policy: str, label: str, anchor: str, locale: str = "") -> str:
     """One section's redline on a version's change page: ``…/privacy/changes/2.0/#change-data``
     (the page and its ids never change once the version is published)."""
-    return f"{change_url(base, policy, label)}#{quote(redline_id(anchor), safe='-._~')}"
+    page = change_url(base, policy, label, locale=locale)
+    return f"{page}#{quote(redline_id(anchor), safe='-._~')}"
 
 
 def list_id(policy: str, domain: str) -> str:

@@ -15,7 +15,7 @@ from policysite.config import Settings
 from policysite.diff import compare
 from policysite.errors import ConfigError, NotFoundError, PolicySiteError
 from policysite.model import Change, Policy, SectionChange, Version
-from policysite.notify.compose import Notice, NoticeSection, NoticeText
+from policysite.notify.compose import Notice, NoticeLinks, NoticeSection, NoticeText
 from policysite.render import text_edited
 from policysite.versions import find_policy, find_version
 from policysite.worktree import NoteTranslation, read_note_translations
@@ -144,7 +144,8 @@ def notice_kind(version: Version, previous: Version | None) -> str:
 def build_notice(settings: Settings, policy: Policy, version: Version) -> Notice:
     """The facts one announcement's mail states, with the site's links, from the policy's
     versions as of the day they were loaded (their status says which one is in force)."""
-    return notice_for(settings, version, change_for(policy, version))
+    locales = tuple(t.locale for t in policy.translations if t.of(version.label) is not None)
+    return notice_for(settings, version, change_for(policy, version), page_locales=locales)
 
 
 def notice_for(
@@ -152,6 +153,7 @@ def notice_for(
     version: Version,
     change: Change | None,
     translations: dict[str, NoteTranslation] | None = None,
+    page_locales: tuple[str, ...] = (),
 ) -> Notice:
     """The notice for ``version``, given what changed from the version before it.
 
@@ -162,6 +164,8 @@ def notice_for(
     section in the previous version's page, which keeps it; each change on the change page.
     ``translations`` (by locale) default to the note translations in the working tree. The
     one place a notice is made, for ``notify`` and for the preview a pull request gets.
+    ``page_locales``: the locales whose translation renders ``version``; their readers get
+    links into it (``/nb/privacy/…``).
     """
     missing = [
         name
@@ -183,20 +187,17 @@ def notice_for(
     in_force = version.status == "current"
     previous = change.old if change is not None and change.old.text else None
     sections: tuple[NoticeSection, ...] = ()
+    links = {locale: _links(site, version, change, previous, locale) for locale in page_locales}
     if change is not None and previous is not None:
+        source = _links(site, version, change, previous, "")
         sections = tuple(
             NoticeSection(
                 anchor=section.anchor,
                 title=section.title,
                 status=_mail_status(section),
-                # A removed section is only in the previous text: its archived page keeps it.
-                url=(
-                    urls.mail_text_url(site, pid, previous.label, section.anchor, in_force=False)
-                    if section.status == "removed"
-                    else urls.mail_text_url(site, pid, label, section.anchor, in_force=in_force)
-                ),
+                url=source.sections[section.anchor][0],
                 old_title=section.old_title if section.retitled else None,
-                change_url=urls.change_section_url(site, pid, label, section.anchor),
+                change_url=source.sections[section.anchor][1],
             )
             for section in change.changed
         )
@@ -226,6 +227,35 @@ def notice_for(
         },
         wording=settings.notice_wording,
         list_id=urls.list_id(pid, message_domain(settings)),
+        links=links,
+    )
+
+
+def _links(
+    site: str, version: Version, change: Change | None, previous: Version | None, locale: str
+) -> NoticeLinks:
+    """A notice's links into the pages of ``locale`` ("" for the source's): those that
+    resolve on the day the mail is read (see ``urls.mail_text_url``)."""
+    pid, label = version.policy, version.label
+    in_force = version.status == "current"
+    sections: dict[str, tuple[str, str]] = {}
+    for section in change.changed if change is not None and previous is not None else ():
+        # A removed section is only in the previous text: its archived page keeps it.
+        url = (
+            urls.mail_text_url(
+                site, pid, previous.label, section.anchor, in_force=False, locale=locale
+            )
+            if section.status == "removed" and previous is not None
+            else urls.mail_text_url(
+                site, pid, label, section.anchor, in_force=in_force, locale=locale
+            )
+        )
+        change_url = urls.change_section_url(site, pid, label, section.anchor, locale=locale)
+        sections[section.anchor] = (url, change_url)
+    return NoticeLinks(
+        urls.mail_text_url(site, pid, label, in_force=in_force, locale=locale),
+        urls.change_url(site, pid, label, locale=locale),
+        sections,
     )
 
 

@@ -22,7 +22,7 @@ import textwrap
 import unicodedata
 from base64 import b64encode
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,28 @@ class NoticeText:
 
 
 @dataclass(frozen=True)
+class NoticeLinks:
+    """The links of a notice into one translation's pages (``/nb/privacy/…``), for readers of
+    a locale whose translation renders the announced version."""
+
+    policy_url: str
+    change_url: str
+    sections: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # anchor → urls
+
+    def apply(self, notice: Notice) -> Notice:
+        """``notice`` with these links in place of the source's."""
+        sections = tuple(
+            replace(s, url=found[0], change_url=found[1])
+            if (found := self.sections.get(s.anchor))
+            else s
+            for s in notice.sections
+        )
+        return replace(
+            notice, policy_url=self.policy_url, change_url=self.change_url, sections=sections
+        )
+
+
+@dataclass(frozen=True)
 class Notice:
     """What one announcement says, in no language yet (the note and title in each it has)."""
 
@@ -96,6 +118,9 @@ class Notice:
     # are filled in. What a locale leaves out comes from its strings.j2 (neutral defaults).
     wording: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     list_id: str = ""  # the List-Id of the policy's notices (RFC 2919)
+    # By locale: links into the translation, where one renders this version; a reader of
+    # another locale gets the source's links, with a sentence saying so.
+    links: Mapping[str, NoticeLinks] = field(default_factory=dict)
 
     def text_in(self, locale: str) -> tuple[str, str, bool]:
         """(title, note, translated) as a reader of ``locale`` gets them: the translation where
@@ -323,8 +348,16 @@ class Composer:
         nonce = secrets.token_hex(6)
         tokens = {slot: f"PSSLOT{nonce}{slot.upper()}X" for slot in SLOTS}
         recipient = _SlotTokens(tokens)
+        links = notice.links.get(locale)
+        notice = links.apply(notice) if links is not None else notice
         title, summary, translated = notice.text_in(locale)
         language = Locale.parse(locale)
+        # The links go to the source's text: the mail says which language that is in.
+        links_language = (
+            ""
+            if links is not None or locale == notice.source_locale
+            else Locale.parse(notice.source_locale).get_display_name(language) or ""
+        )
         key_day = notice.retired if notice.kind == "retirement" and notice.retired else None
         context: dict[str, Any] = {
             "notice": notice,
@@ -341,6 +374,7 @@ class Composer:
                 if translated
                 else Locale.parse(notice.source_locale).get_display_name(language) or ""
             ),
+            "links_language": links_language,
             "retired_day": format_date(key_day, "full", locale=language) if key_day else "",
             "section_titles": (
                 {}
