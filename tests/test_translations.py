@@ -166,8 +166,8 @@ def test_a_translation_of_an_unknown_version_is_one_clear_error(git_repo: GitRep
 
     assert "policies/privacy.nb.md:3" in output
     assert (
-        'translates: "3.0" is not a published or pending version of policies/privacy.md (versions: 1.0)'
-        in output
+        'translates: "3.0" is not a published or pending version of policies/privacy.md '
+        "(versions: 1.0)" in output
     )
 
 
