@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,6 +33,7 @@ from policysite.versions import load_policies
 from policysite.worktree import refuse_symlinks
 
 log = logging.getLogger("mkdocs.plugins.policysite")
+_HTML_LANG = re.compile(r'<html lang="[^"]*"')
 
 
 class PolicySiteConfig(Config):  # type: ignore[no-untyped-call]
@@ -198,6 +200,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
         if ours and not ours.indexable:
             head.append('<meta name="robots" content="noindex">')
         output = output.replace("</head>", "\n".join(head) + "\n</head>", 1)
+        if ours and ours.lang:  # a translation's page: its language, not the theme's
+            output = _HTML_LANG.sub(f'<html lang="{html.escape(ours.lang)}"', output, count=1)
         if self.links is not None:
             self.links.add_page(page.file.dest_uri, output)
         return output

@@ -433,12 +433,30 @@
     if (policy[1].value || kind[1].value) apply(false);
   }
 
+  /* The language switcher lands on the same section: anchors are the same in every language
+   * (check enforces it). The section is the fragment, or else the last heading scrolled past. */
+  function currentSection() {
+    if (location.hash.length > 1) return location.hash;
+    var found = "";
+    document.querySelectorAll("article h2[id], article h3[id]").forEach(function (heading) {
+      if (heading.getBoundingClientRect().top <= 120) found = "#" + heading.id;
+    });
+    return found;
+  }
+
+  function keepSection(link) {
+    link.addEventListener("click", function () {
+      link.href = link.href.split("#")[0] + currentSection();
+    });
+  }
+
   function start() {
     followAlias();
     document.querySelectorAll(".policysite-changes-filter").forEach(setUpChangesFilter);
     document.querySelectorAll(".policysite-missing").forEach(setUpNotFound);
     nameSearchDialog();
     document.querySelectorAll(".md-content .ps-redline").forEach(setUpRedline);
+    document.querySelectorAll("a.policysite-language").forEach(keepSection);
     document.querySelectorAll(".policysite-picker").forEach(setUpTools);
   }
 

@@ -16,7 +16,7 @@ the same tree: ``mkdocs_plugin.py`` only hands them over. Knows nothing of MkDoc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -33,8 +33,9 @@ from policysite.site.pages import PolicyContext, SiteOptions, SitePage
 from policysite.site.pdf import PdfCache, PdfFacts
 from policysite.site.redlines import RedlineCache, RedlineLinks, redline_css
 from policysite.site.text import format_date, rebase_links
+from policysite.site.translations import Language, Notes, add_switchers, translated_pages
 from policysite.versions import translation_records, version_record
-from policysite.worktree import read_policies
+from policysite.worktree import read_all_notes, read_policies
 
 __all__ = [
     "PdfCache",
@@ -83,9 +84,13 @@ def build_site(
     options: SiteOptions,
     cache: RedlineCache,
     pdfs: PdfCache | None = None,
+    languages: Mapping[str, Language] | None = None,
+    notes: Notes | None = None,
+    source_locale: str = "en",
 ) -> Site:
     """Every page and file of the site for these policies (status decided by the caller);
-    with ``options.pdf``, a PDF of every version too (from ``pdfs``, made when missing)."""
+    with ``options.pdf``, a PDF of every version too (from ``pdfs``, made when missing); the
+    pages of their translations into ``languages`` (by locale; ``notes``: the notes in them)."""
     contexts: list[PolicyContext] = []
     for policy in policies:
         if not policy.versions:
@@ -105,6 +110,8 @@ def build_site(
     if options.home:
         built.append(pages.home_page(contexts, options))
     built.append(pages.changes_page(contexts, options))
+    built += translated_pages(contexts, languages or {}, cache, notes or {})
+    built = add_switchers(built, source_locale, (lang for lang in languages or {}))
     _check_unique(built, options.directory_urls)
     cache.save()
     versions = (v for c in contexts for v in c.policy.versions)
@@ -171,7 +178,27 @@ def load_site(settings: Settings, policies: list[Policy], options: SiteOptions) 
     records = [version_record(settings, v) for p in policies for v in p.versions]
     records += [r for p in policies for r in translation_records(settings, p)]
     redlines = RedlineCache(cache_folder(settings, "redline"))
-    return build_site(policies, records, options, redlines, PdfCache(cache_folder(settings, "pdf")))
+    pdfs = PdfCache(cache_folder(settings, "pdf"))
+    languages = site_languages(settings, options.language)
+    notes = {key: found.summary for key, found in read_all_notes(settings).translations.items()}
+    return build_site(
+        policies, records, options, redlines, pdfs, languages, notes, options.language
+    )
+
+
+def site_languages(settings: Settings, source: str) -> dict[str, Language]:
+    """The translation languages of the site (``locales`` but ``source``, the language of the
+    theme and of the policies themselves), as their pages speak."""
+    return {
+        locale: Language(
+            locale,
+            source,
+            binding=locale in settings.binding_locales,
+            statement=settings.binding_statement.get(locale, ""),
+        )
+        for locale in settings.locales
+        if locale != source
+    }
 
 
 def cache_folder(settings: Settings, name: str) -> Path:

@@ -55,6 +55,7 @@ class SitePage:
     searchable: bool = False
     indexable: bool = True
     aliases: dict[str, str] = field(default_factory=dict)  # old anchor → anchor on this page
+    lang: str = ""  # the page's language when not the site's (a translation's: "nb")
 
     @property
     def meta(self) -> dict[str, Any]:

@@ -1,0 +1,519 @@
+"""The site in each translation's language: ``/nb/privacy/``, its versions, its change pages
+(the redline between the translations of two source versions), ``/nb/`` and ``/nb/changes/``.
+
+A page shows the translation of the version it is about; when the translation is of an earlier
+version, a banner says so and links the source's text ("stale"). Every translated page says
+which text is binding. The language switcher links each page to the same page in the other
+languages (the script keeps the reader's section: anchors are the same, see check/translations).
+The site's own words come from ``STRINGS`` (English for a locale it lacks); dates are Babel's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from policysite import urls
+from policysite.languages import language_name
+from policysite.model import Rendering, Translation, Version
+from policysite.site.pages import PolicyContext, SitePage
+from policysite.site.redlines import RedlineCache, RedlineLinks
+from policysite.site.text import banner, format_date, md, rebase_links
+from policysite.urls import page_link as link
+
+# The site's own words per language; {names} are filled in. A locale missing here reads English.
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "version": "Version {label}",
+        "effective": "effective {date}",
+        "what_changed": "What changed",
+        "all_versions": "All versions",
+        "binding": "Translation for information; the {source} text prevails.",
+        "both_binding": "The {language} and the {source} texts are equally binding.",
+        "binding_title": "Translation",
+        "stale_title": "This translation is behind",
+        "stale": (
+            "This translation is of version {translated}. Version {label}, in force since "
+            "{date}, is available in [{source}]({url}). [What changed since version "
+            "{translated}]({changes})."
+        ),
+        "version_stale": (
+            "This translation is of version {translated}; version {label} itself is available "
+            "in [{source}]({url})."
+        ),
+        "upcoming_title": "Not in effect yet",
+        "upcoming": "This translation is of version {label}, which takes effect on {date}.",
+        "archived_title": "Archived version",
+        "archived": "This version applied from {start}; the current version is {current}.",
+        "current_title": "Current version",
+        "current": "This is the version in force since {date}.",
+        "versions_intro": "Every version of the {title} translated into {language}, newest first.",
+        "read": "Read",
+        "untranslated": "not translated; [in {source}]({url})",
+        "change_summary": "Summary",
+        "change_redline": "Redline of the translation",
+        "change_source": "[The changes in {source}]({url}), section by section.",
+        "change_untranslated": (
+            "The translation did not change with this version: it is of version {translated}. "
+            "[The changes in {source}]({url})."
+        ),
+        "first_version": "First version, effective {date}",
+        "from_to": "From version {old} to version {new}",
+        "home_title": "Policies",
+        "home_table": "| Policy | Version | In force since | Translation |",
+        "status_current": "current",
+        "status_stale": "of version {translated}",
+        "status_upcoming": "of upcoming version {translated}",
+        "changes_title": "All changes",
+        "changes_table": "| Effective | Policy | Version |",
+        "all_changes": "Every change to every policy",
+        "languages": "Languages",
+    },
+    "nb": {
+        "version": "Versjon {label}",
+        "effective": "gjelder fra {date}",
+        "what_changed": "Hva er endret",
+        "all_versions": "Alle versjoner",
+        "binding": "Oversettelse til informasjon; den {source_lower}e teksten gjelder.",
+        "both_binding": "Den norske og den {source_lower}e teksten er like bindende.",
+        "binding_title": "Oversettelse",
+        "stale_title": "Denne oversettelsen er ikke oppdatert",
+        "stale": (
+            "Denne oversettelsen er av versjon {translated}. Versjon {label}, som gjelder fra "
+            "{date}, finnes på [{source_lower}]({url}). [Hva er endret siden versjon "
+            "{translated}]({changes})."
+        ),
+        "version_stale": (
+            "Denne oversettelsen er av versjon {translated}; selve versjon {label} finnes på "
+            "[{source_lower}]({url})."
+        ),
+        "upcoming_title": "Gjelder ikke ennå",
+        "upcoming": "Denne oversettelsen er av versjon {label}, som gjelder fra {date}.",
+        "archived_title": "Arkivert versjon",
+        "archived": "Denne versjonen gjaldt fra {start}; gjeldende versjon er {current}.",
+        "current_title": "Gjeldende versjon",
+        "current": "Dette er versjonen som har gjeldt siden {date}.",
+        "versions_intro": "Alle versjoner av {title} oversatt til norsk, nyeste først.",
+        "read": "Les",
+        "untranslated": "ikke oversatt; [på {source_lower}]({url})",
+        "change_summary": "Sammendrag",
+        "change_redline": "Endringer i oversettelsen",
+        "change_source": "[Endringene på {source_lower}]({url}), avsnitt for avsnitt.",
+        "change_untranslated": (
+            "Oversettelsen ble ikke endret med denne versjonen: den er av versjon {translated}. "
+            "[Endringene på {source_lower}]({url})."
+        ),
+        "first_version": "Første versjon, gjelder fra {date}",
+        "from_to": "Fra versjon {old} til versjon {new}",
+        "home_title": "Retningslinjer",
+        "home_table": "| Retningslinje | Versjon | Gjelder fra | Oversettelse |",
+        "status_current": "oppdatert",
+        "status_stale": "av versjon {translated}",
+        "status_upcoming": "av kommende versjon {translated}",
+        "changes_title": "Alle endringer",
+        "changes_table": "| Gjelder fra | Retningslinje | Versjon |",
+        "all_changes": "Alle endringer i alle retningslinjer",
+        "languages": "Språk",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Language:
+    """One translation language of the site, as its pages speak it."""
+
+    locale: str
+    source: str  # the source's locale (the site's language)
+    binding: bool = False  # the translation is binding beside the source
+    statement: str = ""  # what its pages say of the binding text (mkdocs.yml), else STRINGS
+
+    def t(self, key: str, **values: str) -> str:
+        strings = STRINGS.get(self.locale, STRINGS["en"])
+        source = language_name(self.source, self.locale)
+        values = {
+            "source": source[:1].upper() + source[1:],
+            "source_lower": source,
+            "language": language_name(self.locale, self.locale),
+            **values,
+        }
+        return strings.get(key, STRINGS["en"][key]).format(**values)
+
+    def date(self, day: dt.date) -> str:
+        return format_date(day, self.locale)
+
+    def binding_statement(self) -> str:
+        if self.statement:
+            return md(self.statement)
+        return self.t("both_binding" if self.binding else "binding")
+
+
+# A version's note in a language (``changelog/<policy>/<v>.<locale>.md``), by (policy, v, locale).
+Notes = Mapping[tuple[str, str, str], str]
+
+
+def translated_pages(
+    contexts: Iterable[PolicyContext],
+    languages: Mapping[str, Language],
+    cache: RedlineCache,
+    notes: Notes,
+) -> list[SitePage]:
+    """Every page of every translation language, and its home and changes pages."""
+    built: list[SitePage] = []
+    by_locale: dict[str, list[tuple[PolicyContext, Translation]]] = {}
+    for context in contexts:
+        for translation in context.policy.translations:
+            language = languages.get(translation.locale)
+            if language is None or not translation.revisions:
+                continue
+            by_locale.setdefault(translation.locale, []).append((context, translation))
+            built += _policy_pages(context, translation, language, cache, notes)
+    for locale, pairs in sorted(by_locale.items()):
+        built.append(_home_page(pairs, languages[locale]))
+        built.append(_changes_page(pairs, languages[locale]))
+    return built
+
+
+def _shown(translation: Translation, context: PolicyContext) -> Rendering:
+    """What ``/nb/<policy>/`` shows: the translation of the version the source page shows, or
+    of the last version before it; a translation only of upcoming versions shows its latest."""
+    return translation.as_of(context.policy, context.shown.label) or translation.latest
+
+
+def _as_version(rendering: Rendering, source: Version) -> Version:
+    """A translation's revision as a Version of the source's label (for the redline engine)."""
+    return dataclasses.replace(
+        source,
+        commit=rendering.commit,
+        date=rendering.date,
+        path=rendering.path,
+        text=rendering.text,
+        sha256=rendering.sha256,
+        title=rendering.title,
+        body_offset=rendering.body_offset,
+        anchor_aliases={},
+    )
+
+
+def _switcher(page: str, targets: Mapping[str, str]) -> str:
+    """Links to the same page in each language; the script carries the reader's anchor."""
+    items = []
+    for locale, target in targets.items():
+        name = language_name(locale, locale)
+        name = md(name[:1].upper() + name[1:])
+        if target == page:
+            items.append(f"**{name}**")
+        else:
+            attrs = f"{{ .policysite-language hreflang={locale} lang={locale} }}"
+            items.append(f"[{name}]({link(page, target)}){attrs}")
+    return " · ".join(items) + "\n{ .policysite-languages }\n"
+
+
+def add_switchers(pages: list[SitePage], source: str, locales: Iterable[str]) -> list[SitePage]:
+    """Every page that exists in more than one language gets the language switcher."""
+    locales = sorted(set(locales))
+    if not locales:
+        return pages
+    by_path = {p.path for p in pages}
+    result = []
+    for page in pages:
+        base = page.path
+        for locale in locales:
+            if page.path.startswith(locale + "/"):
+                base = page.path.removeprefix(locale + "/")
+        targets = {source: base} | {
+            locale: urls.localized(base, locale)
+            for locale in locales
+            if urls.localized(base, locale) in by_path
+        }
+        if len(targets) < 2 or base not in by_path:
+            result.append(page)
+            continue
+        header = _switcher(page.path, targets) + ("\n" + page.header if page.header else "")
+        result.append(dataclasses.replace(page, header=header))
+    return result
+
+
+def _header(language: Language, page: str, pid: str, label: str, effective: dt.date) -> str:
+    locale = language.locale
+    parts = [
+        md(language.t("version", label=label)),
+        md(language.t("effective", date=language.date(effective))),
+        f"[{language.t('what_changed')}]({link(page, urls.change_page(pid, label, locale))})",
+        f"[{language.t('all_versions')}]({link(page, urls.versions_page(pid, locale))})",
+    ]
+    return " · ".join(parts) + "\n{ .policysite-header }\n"
+
+
+def _policy_pages(
+    context: PolicyContext,
+    translation: Translation,
+    language: Language,
+    cache: RedlineCache,
+    notes: Notes,
+) -> list[SitePage]:
+    policy, pid, locale = context.policy, context.pid, language.locale
+    shown = context.shown
+    rendering = _shown(translation, context)
+    page = urls.policy_page(pid, locale)
+    header = _header(language, page, pid, shown.label, shown.effective)
+    header += "\n" + banner("note", language.t("binding_title"), language.binding_statement())
+    header += _status_banner(language, context, rendering, shown, page)
+    pages = [
+        SitePage(
+            page,
+            rendering.title,
+            rebase_links(rendering.body, translation.relative, page),
+            "policy",
+            header=header,
+            policy=pid,
+            searchable=True,
+            lang=locale,
+        )
+    ]
+    translated: dict[str, Rendering] = {}
+    for version in policy.versions:
+        found = translation.as_of(policy, version.label)
+        if found is None:
+            continue
+        translated[version.label] = found
+        pages.append(_version_page(context, translation, language, version, found))
+    pages.append(_versions_page(context, language, translated))
+    for version in policy.versions:
+        if version.label in translated:
+            pages.append(
+                _change_page(context, translation, language, version, translated, cache, notes)
+            )
+    return pages
+
+
+def _status_banner(
+    language: Language, context: PolicyContext, rendering: Rendering, shown: Version, page: str
+) -> str:
+    """The banner of a translation behind (or ahead of) the version the source page shows."""
+    pid = context.pid
+    if rendering.translates == shown.label:
+        return ""
+    translated = context.policy.get(rendering.translates)
+    assert translated is not None
+    if translated.effective > shown.effective:
+        text = language.t(
+            "upcoming", label=translated.label, date=language.date(translated.effective)
+        )
+        return "\n" + banner("info", language.t("upcoming_title"), text)
+    text = language.t(
+        "stale",
+        translated=rendering.translates,
+        label=shown.label,
+        date=language.date(shown.effective),
+        url=link(page, urls.policy_page(pid)),
+        changes=link(page, urls.change_page(pid, shown.label)),
+    )
+    return "\n" + banner("warning", language.t("stale_title"), text)
+
+
+def _version_page(
+    context: PolicyContext,
+    translation: Translation,
+    language: Language,
+    version: Version,
+    rendering: Rendering,
+) -> SitePage:
+    pid, locale = context.pid, language.locale
+    page = urls.version_page(pid, version.label, locale)
+    header = _header(language, page, pid, version.label, version.effective)
+    header += "\n" + banner("note", language.t("binding_title"), language.binding_statement())
+    current = urls.policy_page(pid, locale)
+    if version.status == "upcoming":
+        note = banner(
+            "info",
+            language.t("upcoming_title"),
+            language.t("upcoming", label=version.label, date=language.date(version.effective)),
+        )
+    elif version is context.shown:
+        note = banner(
+            "success",
+            language.t("current_title"),
+            language.t("current", date=language.date(version.effective)),
+        )
+    else:
+        shown = f"[{md(context.shown.label)}]({link(page, current)})"
+        note = banner(
+            "warning",
+            language.t("archived_title"),
+            language.t("archived", start=language.date(version.effective), current=shown),
+        )
+    header += "\n" + note
+    if rendering.translates != version.label:
+        source = context.text_page(version)
+        text = language.t(
+            "version_stale",
+            translated=rendering.translates,
+            label=version.label,
+            url=link(page, source),
+        )
+        header += "\n" + banner("warning", language.t("stale_title"), text)
+    return SitePage(
+        page,
+        f"{rendering.title} {version.label}",
+        rebase_links(rendering.body, translation.relative, page),
+        "version",
+        header=header,
+        policy=pid,
+        indexable=False,
+        lang=locale,
+    )
+
+
+def _versions_page(
+    context: PolicyContext, language: Language, translated: Mapping[str, Rendering]
+) -> SitePage:
+    pid, locale, policy = context.pid, language.locale, context.policy
+    page = urls.versions_page(pid, locale)
+    title = list(translated.values())[-1].title if translated else policy.title
+    lines = [md(language.t("versions_intro", title=title)), ""]
+    for version in reversed(policy.versions):
+        found = translated.get(version.label)
+        if found is None:
+            where = language.t("untranslated", url=link(page, context.text_page(version)))
+        else:
+            target = (
+                urls.policy_page(pid, locale)
+                if version is context.shown
+                else urls.version_page(pid, version.label, locale)
+            )
+            where = f"[{language.t('read')}]({link(page, target)})"
+        change = link(page, urls.change_page(pid, version.label, locale if found else ""))
+        lines += [
+            f"## {md(language.t('version', label=version.label))} "
+            f"{{#{urls.version_anchor(version.label)}}}",
+            "",
+            f"{md(language.t('effective', date=language.date(version.effective)))} · {where} · "
+            f"[{language.t('what_changed')}]({change})",
+            "",
+        ]
+    return SitePage(
+        page,
+        f"{title}: {language.t('all_versions')}",
+        "\n".join(lines),
+        "versions",
+        policy=pid,
+        lang=locale,
+    )
+
+
+def _change_page(
+    context: PolicyContext,
+    translation: Translation,
+    language: Language,
+    version: Version,
+    translated: Mapping[str, Rendering],
+    cache: RedlineCache,
+    notes: Notes,
+) -> SitePage:
+    """The redline between the translations of the version before and of this one."""
+    pid, locale = context.pid, language.locale
+    page = urls.change_page(pid, version.label, locale)
+    previous = context.previous(version)
+    new = translated[version.label]
+    old = translated.get(previous.label) if previous is not None else None
+    source_change = link(page, urls.change_page(pid, version.label))
+    if previous is None:
+        header = md(language.t("first_version", date=language.date(version.effective)))
+    else:
+        header = md(language.t("from_to", old=previous.label, new=version.label))
+    lines = [
+        f"## {md(language.t('change_summary'))}",
+        "",
+        _summary(context, version, locale, notes),
+        "",
+    ]
+    if new.translates != version.label:
+        lines.append(
+            language.t("change_untranslated", translated=new.translates, url=source_change)
+        )
+    else:
+        lines.append(language.t("change_source", url=source_change))
+        if old is not None and previous is not None and old.sha256 != new.sha256:
+            links = RedlineLinks(
+                page,
+                _text_page(context, previous, locale),
+                _text_page(context, version, locale),
+                translation.relative,
+                translation.relative,
+                context.options.directory_urls,
+            )
+            _, redline = cache.redline(_as_version(old, previous), _as_version(new, version), links)
+            lines += ["", f"## {md(language.t('change_redline'))}", "", redline.strip()]
+    return SitePage(
+        page,
+        f"{new.title} {version.label}: {language.t('what_changed')}",
+        "\n".join(lines) + "\n",
+        "change",
+        header=header + "\n{ .policysite-header }\n",
+        policy=pid,
+        lang=locale,
+    )
+
+
+def _text_page(context: PolicyContext, version: Version, locale: str) -> str:
+    if version is context.shown:
+        return urls.policy_page(context.pid, locale)
+    return urls.version_page(context.pid, version.label, locale)
+
+
+def _summary(context: PolicyContext, version: Version, locale: str, notes: Notes) -> str:
+    """The version's note in this language (``changelog/<policy>/<v>.<locale>.md``), else the
+    source's."""
+    return notes.get((context.pid, version.label, locale)) or context.summary(version)
+
+
+def _home_page(pairs: list[tuple[PolicyContext, Translation]], language: Language) -> SitePage:
+    locale = language.locale
+    page = urls.home_page(locale)
+    lines = [language.t("home_table"), "| --- | --- | --- | --- |"]
+    for context, translation in pairs:
+        rendering = _shown(translation, context)
+        shown = context.shown
+        status = {
+            "current": language.t("status_current"),
+            "stale": language.t("status_stale", translated=rendering.translates),
+            "upcoming": language.t("status_upcoming", translated=rendering.translates),
+        }[_status_against(context, rendering)]
+        target = link(page, urls.policy_page(context.pid, locale))
+        lines.append(
+            f"| [{md(rendering.title)}]({target}) | {md(shown.label)} | "
+            f"{md(language.date(shown.effective))} | {md(status)} |"
+        )
+    lines += ["", f"[{language.t('all_changes')}]({link(page, urls.changes_page(locale))})", ""]
+    return SitePage(page, language.t("home_title"), "\n".join(lines), "home", lang=locale)
+
+
+def _status_against(context: PolicyContext, rendering: Rendering) -> str:
+    order = {v.label: i for i, v in enumerate(context.policy.versions)}
+    here, shown = order[rendering.translates], order[context.shown.label]
+    return "current" if here == shown else "stale" if here < shown else "upcoming"
+
+
+def _changes_page(pairs: list[tuple[PolicyContext, Translation]], language: Language) -> SitePage:
+    locale = language.locale
+    page = urls.changes_page(locale)
+    rows = sorted(
+        ((v, c) for c, _ in pairs for v in c.policy.versions),
+        key=lambda item: (item[0].effective, item[0].date, item[0].policy),
+        reverse=True,
+    )
+    lines = [language.t("changes_table"), "| --- | --- | --- |"]
+    titles = {c.pid: _shown(t, c).title for c, t in pairs}
+    translations = {c.pid: t for c, t in pairs}
+    for version, context in rows:
+        exists = translations[context.pid].as_of(context.policy, version.label) is not None
+        target = link(page, urls.change_page(context.pid, version.label, locale if exists else ""))
+        lines.append(
+            f"| {md(language.date(version.effective))} | {md(titles[context.pid])} | "
+            f"[{md(version.label)}]({target}) |"
+        )
+    return SitePage(
+        page, language.t("changes_title"), "\n".join(lines) + "\n", "changes", lang=locale
+    )

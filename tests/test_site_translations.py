@@ -1,0 +1,165 @@
+"""The site per language (issue 14, item 3), built by MkDocs from a real repository: a source
+and its Norwegian translation across three source versions, as of days before and after the
+source's new version; the Videxio site's own translation in Chromium."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import lxml.html
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import GitRepo
+from tests.site_support import Served, build_site, videxio_site
+from tests.test_site_browser import (  # noqa: F401 (the browser's fixtures)
+    Visitor,
+    browser_context_args,
+    browser_type_launch_args,
+    visitor,
+)
+from tests.translation_fixture import commit_translated_history
+
+MKDOCS = """
+site_name: Example policies
+site_url: https://example.com/
+docs_dir: policies
+theme:
+  name: material
+  font: false
+  language: en
+plugins:
+  - search:
+      lang: [en, "no"]
+  - policysite:
+      locales: [en, nb]
+"""
+
+
+def repository(path: Path) -> GitRepo:
+    repo = GitRepo(path)
+    path.mkdir(parents=True)
+    repo.git("init", "-q", "-b", "main")
+    repo.write("mkdocs.yml", MKDOCS)
+    repo.write("changelog/privacy/1.1.nb.md", "---\ntitle: Personvern\n---\nDine rettigheter.\n")
+    commit_translated_history(repo)
+    return repo
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
+    return repository(tmp_path_factory.mktemp("translated") / "repo")
+
+
+def built(repo: GitRepo, tmp_path: Path, today: str) -> Path:
+    return build_site(repo.path, tmp_path / f"site-{today}", "https://example.com/", today)
+
+
+def article(site: Path, page: str) -> str:
+    """The page's article as text, whitespace collapsed."""
+    doc = lxml.html.parse(str(site / page)).getroot()
+    return " ".join(doc.xpath("//article")[0].text_content().split())
+
+
+def html_lang(site: Path, page: str) -> str:
+    return str(lxml.html.parse(str(site / page)).getroot().get("lang"))
+
+
+def test_the_translation_is_current_before_the_new_source_version(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    site = built(repo, tmp_path, "2021-12-31")
+
+    text = article(site, "nb/privacy/index.html")
+    assert text.startswith(
+        "Personvernerklæring English · Norsk bokmål Versjon 1.1 · gjelder fra 1. januar 2021 · "
+        "Hva er endret · Alle versjoner Oversettelse Oversettelse til informasjon; den engelske "
+        "teksten gjelder. Opplysninger vi samler inn"
+    )
+    assert "ikke oppdatert" not in text
+    assert html_lang(site, "nb/privacy/index.html") == "nb"
+    assert html_lang(site, "privacy/index.html") == "en"
+    # 2.0 is upcoming: its Norwegian page is the translation of 1.1, and says so.
+    upcoming = article(site, "nb/privacy/versions/2.0/index.html")
+    assert (
+        "Gjelder ikke ennå Denne oversettelsen er av versjon 2.0, som gjelder fra 1. januar "
+        in (upcoming)
+    )
+    assert (
+        "Denne oversettelsen er ikke oppdatert Denne oversettelsen er av versjon 1.1; selve "
+        "versjon 2.0 finnes på engelsk." in upcoming
+    )
+
+
+def test_the_translation_is_stale_after_the_new_source_version(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    site = built(repo, tmp_path, "2022-01-01")
+
+    text = article(site, "nb/privacy/index.html")
+    assert (
+        "Denne oversettelsen er ikke oppdatert Denne oversettelsen er av versjon 1.1. Versjon "
+        "2.0, som gjelder fra 1. januar 2022, finnes på engelsk. Hva er endret siden versjon 1.1."
+        in text
+    )
+    page = lxml.html.parse(str(site / "nb/privacy/index.html")).getroot()
+    banner = page.xpath("//div[contains(@class, 'policysite-banner')][contains(., 'oppdatert')]")
+    hrefs = banner[0].xpath(".//a/@href")
+    assert hrefs == ["../../privacy/", "../../privacy/changes/2.0/"]
+    home = article(site, "nb/index.html")
+    assert "Personvernerklæring 2.0 1. januar 2022 av versjon 1.1" in home
+    assert article(site, "nb/changes/index.html").startswith(
+        "Alle endringer English · Norsk bokmål Gjelder fra Retningslinje Versjon 1. januar 2022"
+    )
+
+
+def test_the_norwegian_redline_compares_the_translations(repo: GitRepo, tmp_path: Path) -> None:
+    site = built(repo, tmp_path, "2022-01-01")
+
+    page = lxml.html.parse(str(site / "nb/privacy/changes/1.1/index.html")).getroot()
+    inserted = " ".join(" ".join(page.xpath("//article//ins//text()")).split())
+    assert "Dine rettigheter" in inserted
+    assert "Du kan spørre oss hva vi har lagret om deg." in inserted
+    assert page.xpath("//article//del") == []
+    assert "Sammendrag¶ Dine rettigheter." in article(site, "nb/privacy/changes/1.1/index.html")
+    # 2.0 is not translated: its Norwegian change page sends the reader to the source's.
+    untranslated = article(site, "nb/privacy/changes/2.0/index.html")
+    assert "Oversettelsen ble ikke endret med denne versjonen: den er av versjon 1.1." in (
+        untranslated
+    )
+
+
+def test_search_indexes_both_languages(repo: GitRepo, tmp_path: Path) -> None:
+    site = built(repo, tmp_path, "2022-01-01")
+    index = (site / "search/search_index.json").read_text(encoding="utf-8")
+    assert re.search(r'"lang":\s*\["en",\s*"no"\]', index)
+    assert '"location":"nb/privacy/"' in index.replace(" ", "")
+    assert '"location":"nb/privacy/versions/1.1/"' not in index.replace(" ", "")
+
+
+@pytest.fixture(scope="session")
+def videxio(tmp_path_factory: pytest.TempPathFactory) -> Served:
+    return videxio_site(tmp_path_factory.mktemp("videxio"))
+
+
+def test_the_language_switcher_lands_on_the_same_section(
+    visitor: Visitor,  # noqa: F811 (the fixture imported above)
+    videxio: Served,
+) -> None:
+    page: Page = visitor.page
+    url = videxio.url
+    page.goto(url + "privacy/#storage")
+    expect(page.locator("#storage")).to_be_in_viewport()
+    page.locator("a.policysite-language", has_text="Norsk bokmål").click()
+    expect(page).to_have_url(url + "nb/privacy/#storage")
+    expect(page.locator("#storage")).to_have_text(re.compile("^3. Lagring av personopplysninger"))
+    expect(page.locator("#storage")).to_be_in_viewport()
+    assert page.locator("html").get_attribute("lang") == "nb"
+    visitor.shot("nb-storage")
+    # A reader who followed a heading's permalink goes back to that section.
+    page.locator("#cookies a.headerlink").click()
+    page.locator("a.policysite-language", has_text="English").click()
+    expect(page).to_have_url(url + "privacy/#cookies")
+    expect(page.locator("#cookies")).to_be_in_viewport()
+    assert visitor.outside == []
