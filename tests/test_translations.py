@@ -185,3 +185,19 @@ def test_videxio_in_norwegian_has_every_anchor_and_says_it_is_unofficial() -> No
     ours = [(s.anchor, s.level, s.explicit) for s in split_sections(translation.body) if s.anchor]
     theirs = [(s.anchor, s.level, True) for s in split_sections(source.body) if s.anchor]
     assert ours == theirs
+
+
+def test_a_translation_of_a_policy_adopted_as_it_is_renders_the_text_of_its_day(
+    git_repo: GitRepo,
+) -> None:
+    git_repo.write("policies/privacy.md", "# Privacy\n\nWe collect your name.\n")
+    first = git_repo.commit("privacy, no labels")
+    git_repo.write("policies/privacy.nb.md", "# Personvern\n\nVi samler inn navnet ditt.\n")
+    git_repo.commit("in Norwegian")
+
+    (policy,) = load_policies(load_settings(git_repo.path), as_of=dt.date(2030, 1, 1))
+
+    (version,) = policy.versions
+    assert (version.commit, version.adopted) == (first, True)
+    (translation,) = policy.translations
+    assert [(r.translates, r.status) for r in translation.revisions] == [(version.label, "current")]

@@ -231,9 +231,9 @@ def translation_name(relative: str) -> tuple[str, str] | None:
     ``.md`` is a translation; None for any other file (``terms.v2.md`` is a policy)."""
     stem = relative.removesuffix(".md")
     base, dot, suffix = stem.rpartition(".")
-    if not dot or not base or not is_language(suffix):
+    if not dot or not base or base.endswith("/") or not is_language(suffix):
         return None
-    return base, suffix
+    return policy_id(base + ".md"), suffix
 
 
 def key_line(text: str, key: str) -> int:

@@ -81,6 +81,11 @@ class Selection:
             return False
         return self._include.match_file(relative) and not self._exclude.match_file(relative)
 
+    def is_read(self, relative: str) -> bool:
+        """Whether the site reads this file's history: a policy, or a translation of one (the
+        model pairs it with its policy, and names what is wrong with it)."""
+        return self.is_policy(relative) or self.translation_of(relative) is not None
+
     def translation_of(self, relative: str) -> str | None:
         """The policy id ``privacy.nb.md`` translates (``privacy``), or None for a policy."""
         stem, dot, locale = relative.removesuffix(".md").rpartition(".")

@@ -258,7 +258,7 @@ def _entry(
 
 def load_audit(settings: Settings, policy: str | None = None) -> list[AuditEntry]:
     """``audit_trail`` of every policy (or of ``policy``) at HEAD."""
-    select = settings.selection.is_policy
+    select = settings.selection.is_read
     history = read_history(
         settings.root, settings.docs_path, "HEAD", settings.ignore_commits, select
     )
@@ -301,7 +301,7 @@ def load_policies(
         settings.docs_path,
         revs,
         settings.ignore_commits,
-        select=settings.selection.is_policy,
+        select=settings.selection.is_read,  # translations too: the model pairs them
     )
     # The adoption commit's first-parent chain: a version published there is ``as_adopted``.
     before = frozenset(snapshot.chain(settings.adopted_at)) if settings.adopted_at else frozenset()
@@ -437,6 +437,7 @@ def build_translation(
     problems: list[PolicySiteError] = []
     found: list[Rendering] = []
     labels = {v.label: i for i, v in enumerate(policy.versions)}
+    adopted = bool(policy.versions) and all(v.adopted for v in policy.versions)
     shown = policy.shown
     current = labels[shown.label] if shown else -1
     previous_text: str | None = None
@@ -452,6 +453,10 @@ def build_translation(
             problems.extend(each_problem(exc))
             continue
         meta = document.meta
+        if meta.translates is None and adopted and meta.version is None:
+            # A policy adopted as it is has no labels to name: its translation renders the
+            # source's text of the day (the last version committed by then).
+            meta = replace(meta, translates=_version_of_the_day(policy, revision.date))
         error = translation_meta_problem(meta, list(labels), policy.path)
         if error is not None:
             message, key = error
@@ -488,6 +493,11 @@ def build_translation(
     if problems:
         raise ProblemList(problems)
     return Translation(policy.id, locale, path, relative, tuple(found))
+
+
+def _version_of_the_day(policy: Policy, day: dt.datetime) -> str:
+    before = [v for v in policy.versions if v.date <= day] or list(policy.versions[:1])
+    return before[-1].label
 
 
 def translation_status(index: int, current: int) -> TranslationStatus:

@@ -43,7 +43,7 @@ def policy_files(settings: Settings) -> list[str]:
     folder = settings.docs_path
     if not folder.is_dir():
         return []
-    select = settings.selection.is_policy
+    select = settings.selection.is_read  # translations too
     return sorted(
         relative
         for file in folder.rglob("*.md")

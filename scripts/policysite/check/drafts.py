@@ -97,7 +97,7 @@ def read_git(settings: Settings, rev: str) -> Snapshot:
         revs,
         settings.ignore_commits,
         [settings.changelog_path],
-        select=settings.selection.is_policy,
+        select=settings.selection.is_read,  # translations are checked too
     )
 
 

@@ -111,7 +111,10 @@ def check_translation(
     pending = source.document.meta.version if source.document else None
     if pending and pending not in labels:
         labels.append(pending)
-    problem = translation_meta_problem(document.meta, labels, source.path)
+    meta = document.meta
+    if source.document and pending is None and meta.translates is None and meta.version is None:
+        return []  # adopted as it is: no labels to name, and no anchors to hold it to
+    problem = translation_meta_problem(meta, labels, source.path)
     if problem is not None:
         message, key = problem
         line = key_line(draft.text, key)
