@@ -5,7 +5,10 @@ plugin (cold redline cache, warm cache, and after one new version), and beside i
 Markdown tree (exported by ``site.export_tree``) is built by plain mkdocs-material without the
 plugin, with the same nav policy (one entry per policy). Then the same at 100 versions.
 Goals: plugin warm ≤ 1.15 × plain, after one new version ≤ 1.3 × plain; 100 versions ≤ 2.2 ×
-50 versions. These builds leave out the PDFs (``pdf: false``): plain mkdocs-material has none.
+50 versions. Translations: the same repository with one translation per policy (``<policy>.nb.md``,
+translating every version, so it doubles the pages) builds, warm, in ≤ 2.1 × the time of the
+repository without them (both without PDFs), taking turns going first in the same way.
+These builds leave out the PDFs (``pdf: false``): plain mkdocs-material has none.
 Each plugin build runs beside a plain build, ``--runs`` times, which goes first taking turns; a
 ratio is the median over the runs of the plugin build ÷ the plain build beside it (on a shared
 machine the load drifts within a run, so best-of-each compared different moments), in
@@ -108,8 +111,11 @@ PLUGIN = "  - policysite:\n      pdf: {pdf}\n"
 NO_PDF_CONFIG = "mkdocs-no-pdf.yml"
 
 
-def make_repo(repo: Path, policies: int, versions: int, *, pdfs: bool = False) -> None:
-    """``policies`` policies, each with ``versions`` versions: one commit per version step.
+def make_repo(
+    repo: Path, policies: int, versions: int, *, pdfs: bool = False, translated: bool = False
+) -> None:
+    """``policies`` policies, each with ``versions`` versions: one commit per version step;
+    ``translated``: each with a Norwegian translation of every version, in the same commit.
 
     ``mkdocs.yml`` makes PDFs when ``pdfs``; ``mkdocs-no-pdf.yml`` beside it never does."""
     rng = random.Random(4)
@@ -126,10 +132,25 @@ def make_repo(repo: Path, policies: int, versions: int, *, pdfs: bool = False) -
     (repo / ".gitignore").write_text("site/\n.policysite/\n", encoding="utf-8")
     bodies = [policy_body(rng) for _ in range(policies)]
     for label in range(1, versions + 1):
-        add_version(repo, bodies, label, rng)
+        add_version(repo, bodies, label, rng, translated=translated)
 
 
-def add_version(repo: Path, bodies: list[list[list[str]]], label: int, rng: random.Random) -> None:
+def translation(index: int, label: int, body: list[list[str]]) -> str:
+    """A policy's "translation": its sentences reversed letter by letter, under the same anchors
+    (parity), naming the version it translates."""
+    text = render(f"Retningslinje {index}", label, [[s[::-1] for s in p] for p in body])
+    meta = f'---\ntitle: Retningslinje {index}\ntranslates: "{label}"\n---\n'
+    return meta + text.split("\n---\n", 1)[1]
+
+
+def add_version(
+    repo: Path,
+    bodies: list[list[list[str]]],
+    label: int,
+    rng: random.Random,
+    *,
+    translated: bool = False,
+) -> None:
     for index, body in enumerate(bodies):
         if label > 1:  # edit one sentence in two sections, as a small real change would
             for section in rng.sample(range(len(body)), 2):
@@ -137,6 +158,9 @@ def add_version(repo: Path, bodies: list[list[list[str]]], label: int, rng: rand
         path = repo / "policies" / f"policy-{index:02d}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(f"Policy {index}", label, body), encoding="utf-8")
+        if translated:
+            nb = path.with_name(f"policy-{index:02d}.nb.md")
+            nb.write_text(translation(index, label, body), encoding="utf-8")
         note = repo / "changelog" / f"policy-{index:02d}" / f"{label}.md"
         note.parent.mkdir(parents=True, exist_ok=True)
         note.write_text(f"---\nmaterial: {str(label % 3 == 0).lower()}\n---\n{sentence(rng)}\n")
@@ -264,6 +288,35 @@ def measure_pdfs(work: Path, policies: int, versions: int, runs: int) -> dict[st
     }
 
 
+def measure_translations(work: Path, policies: int, versions: int, runs: int) -> dict[str, float]:
+    """Warm builds of the repository with a translation per policy beside the same one without,
+    taking turns going first: seconds (best of ``runs``), pages, and the median ratio (wall
+    clock and CPU time)."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", POLICYSITE_TODAY="2099-01-01")
+    plain, translated = work / f"untranslated-{versions}", work / f"translated-{versions}"
+    make_repo(plain, policies, versions)
+    make_repo(translated, policies, versions, translated=True)
+    for repo in (plain, translated):
+        timed_build(repo, env)  # fill the redline caches
+    pairs = []
+    for run in range(runs):
+        if run % 2:
+            without = timed_build(plain, env)
+            pairs.append((timed_build(translated, env), without))
+        else:
+            with_them = timed_build(translated, env)
+            pairs.append((with_them, timed_build(plain, env)))
+    pages = [len(list((repo / "site").rglob("*.html"))) for repo in (plain, translated)]
+    return {
+        "pages": pages[0],
+        "translated_pages": pages[1],
+        "without": min(q[0] for _, q in pairs),
+        "with": min(p[0] for p, _ in pairs),
+        "ratio": statistics.median(p[0] / q[0] for p, q in pairs),
+        "cpu_ratio": statistics.median(p[1] / q[1] for p, q in pairs),
+    }
+
+
 def cold_pdf(words: int) -> tuple[float, float, int]:
     """Seconds to render one policy of about ``words`` words to PDF: the first in this process
     (WeasyPrint imported, fonts loaded) and the next; and its size in bytes."""
@@ -293,6 +346,18 @@ def cold_pdf(words: int) -> tuple[float, float, int]:
     return first_seconds, time.perf_counter() - start, len(first)
 
 
+def print_translations(t: dict[str, float]) -> None:
+    print(
+        f"translations, warm (best of the runs): without {int(t['pages'])} pages "
+        f"{t['without']:.2f} s; with one translation per policy {int(t['translated_pages'])} "
+        f"pages {t['with']:.2f} s"
+    )
+    print(
+        f"plugin, with translations / without = {t['ratio']:.2f}× (goal ≤ 2.1×); "
+        f"CPU time {t['cpu_ratio']:.2f}×"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--policies", type=int, default=10)
@@ -303,14 +368,25 @@ def main() -> None:
         "--pdf-runs", type=int, default=10, help="runs of the warm builds with and without PDFs"
     )
     parser.add_argument("--pdf-only", action="store_true", help="only the PDF measurements")
+    parser.add_argument(
+        "--translations-only",
+        action="store_true",
+        help="only the builds with and without a translation per policy (at the smaller size)",
+    )
     args = parser.parse_args()
     pdf_size, words = ((10, 10), 4000)
     if args.smoke:
         args.policies, args.versions, args.runs, args.pdf_runs = 2, (2, 4), 1, 2
         pdf_size, words = (1, 2), 400
     small, large = args.versions
+    if args.translations_only:
+        with tempfile.TemporaryDirectory(prefix="policysite-bench-") as tmp:
+            print_translations(measure_translations(Path(tmp), args.policies, small, args.runs))
+        return
     with tempfile.TemporaryDirectory(prefix="policysite-bench-") as tmp:
         if not args.pdf_only:
+            translations = measure_translations(Path(tmp), args.policies, small, args.runs)
+            print_translations(translations)
             results = {n: measure(Path(tmp), args.policies, n, args.runs) for n in (small, large)}
             print_site(args.policies, args.runs, results, small, large)
         pdfs = measure_pdfs(Path(tmp), *pdf_size, args.pdf_runs)

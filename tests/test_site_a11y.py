@@ -38,6 +38,8 @@ PAGE_TYPES = [
     ("changes", "preview", "changes/"),
     ("404", "preview", "privacy/versions/9.9/"),
     ("compare", "synthetic", "privacy/versions/?from=1.0&to=3.0"),
+    ("nb-policy", "preview", "nb/privacy/"),
+    ("nb-change", "preview", "nb/privacy/changes/1.1/"),
 ]
 VIEWS = [
     pytest.param("light", 1280, id="light-1280"),
