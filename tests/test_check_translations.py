@@ -5,8 +5,10 @@ leaves behind (a warning; an error for required and binding locales)."""
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
 from policysite.check import check_site
+from policysite.cli import main
 from policysite.config import load_settings
 from tests.conftest import GitRepo, policy_text
 from tests.translation_fixture import (
@@ -150,3 +152,27 @@ def test_a_binding_translation_must_change_with_any_new_version(site: GitRepo) -
     ]
     site.write("policies/privacy.nb.md", translation_text("1.1", NB_1_0 + "\nMer.\n"))
     assert findings(site) == []
+
+
+def test_the_pr_comment_lists_the_translations_the_change_leaves_behind(site: GitRepo) -> None:
+    material_change(site)
+
+    result = CliRunner().invoke(
+        main, ["-C", str(site.path), "diff", "--base", "HEAD", "--format", "markdown"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "privacy.nb" not in result.output.replace("policies/privacy.nb.md", "")
+    assert "**Translations this change leaves behind**" in result.output
+    section = result.output.split("**Translations this change leaves behind**", 1)[1]
+    assert section.strip().split("\n\n")[0] == (
+        "- `policies/privacy.nb.md` (Norwegian Bokmål) translates 1.0, not 1.1: its readers keep "
+        "the older translation, with a banner sending them to the new text, until it is updated "
+        "([what changed since 1.0](https://example.com/privacy/versions/?from=1.0&to=1.1))."
+    )
+
+    site.write("policies/privacy.nb.md", translation_text("1.1", NB_1_1))
+    result = CliRunner().invoke(
+        main, ["-C", str(site.path), "diff", "--base", "HEAD", "--format", "markdown"]
+    )
+    assert "leaves behind" not in result.output

@@ -15,14 +15,24 @@ from dataclasses import dataclass, replace
 
 from policysite.config import Settings
 from policysite.diff import compare
-from policysite.errors import NotFoundError
+from policysite.errors import NotFoundError, PolicySiteError
 from policysite.history import (
     FileAtRevision,
     changed_policy_files,
     read_file_at,
     read_snapshot,
 )
-from policysite.model import Change, Note, Policy, Version, parse_document, policy_id, title_from_id
+from policysite.languages import match_locale
+from policysite.model import (
+    Change,
+    Note,
+    Policy,
+    Version,
+    parse_document,
+    policy_id,
+    title_from_id,
+    translation_name,
+)
 from policysite.versions import (
     find_policy,
     load_policies,
@@ -30,9 +40,46 @@ from policysite.versions import (
     texts_in,
     version_kind,
 )
-from policysite.worktree import read_all_notes, read_notes, read_policy_file
+from policysite.worktree import read_all_notes, read_notes, read_policies, read_policy_file
 
 WORKING_TREE = "working tree"
+
+
+@dataclass(frozen=True)
+class LeftBehind:
+    """A translation in the working tree that does not translate the new version a change
+    brings: its readers get the source's text, with a banner, until it does."""
+
+    policy: str
+    locale: str
+    path: str
+    translates: str | None
+    version: str
+
+
+def translations_left_behind(settings: Settings, changes: Sequence[Change]) -> list[LeftBehind]:
+    """For each change that brings a new version, the translations of its policy (in the
+    working tree) that do not translate that version."""
+    found: dict[str, list[tuple[str, str, str | None]]] = {}
+    for pid, text in read_policies(settings).texts.items():
+        name = translation_name(f"{pid}.md")
+        locale = match_locale(name[1], settings.locales) if name else None
+        if name is None or locale is None:
+            continue
+        try:
+            translates = parse_document(text.text, text.path).meta.translates
+        except PolicySiteError:
+            translates = None  # check names what is wrong with it
+        found.setdefault(name[0], []).append((locale, text.path, translates))
+    behind = []
+    for change in changes:
+        new = change.new
+        if not new.text or new.label in (change.old.label, f"{change.old.label} ({WORKING_TREE})"):
+            continue
+        for locale, path, translates in sorted(found.get(change.policy, [])):
+            if translates != new.label:
+                behind.append(LeftBehind(change.policy, locale, path, translates, new.label))
+    return behind
 
 
 def change_between(

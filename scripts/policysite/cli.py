@@ -235,7 +235,9 @@ def diff_command(
         click.echo(json.dumps(records if base is not None else records[0], indent=2))
     elif fmt == "markdown":
         notes = changes_lib.notes_changed_since(settings, base) if base is not None else []
-        click.echo(render_markdown(changes, settings, today=today(), notes=notes), nl=False)
+        behind = changes_lib.translations_left_behind(settings, changes)
+        markdown = render_markdown(changes, settings, today=today(), notes=notes, behind=behind)
+        click.echo(markdown, nl=False)
     elif not changes:
         click.echo(f"No policy text changed since {base}.")
     elif fmt == "html":

@@ -139,6 +139,11 @@ def policy_url(base: str, policy: str, locale: str = "") -> str:
     return base + page_url(policy_page(policy, locale))
 
 
+def versions_url(base: str, policy: str, locale: str = "") -> str:
+    """``https://site/privacy/versions/``: every version, and the comparison of any two."""
+    return base + page_url(versions_page(policy, locale))
+
+
 def version_url(base: str, policy: str, label: str, locale: str = "") -> str:
     """``https://site/privacy/versions/1.0/``: one version's text, kept for good."""
     return base + page_url(version_page(policy, label, locale))
@@ -225,6 +230,11 @@ def redline_prefix(policy: str | None = None) -> str:
     """The id prefix of a redline: ``change-``, or ``change-<policy>-`` when several redlines
     share one page (their anchors could clash)."""
     return CHANGE_PREFIX if policy is None else f"{CHANGE_PREFIX}{policy}-"
+
+
+def compare_query(old: str, new: str) -> str:
+    """The versions page's comparison of two versions, in its address: ``?from=1.0&to=2.0``."""
+    return f"?from={quote(old, safe='.-_~')}&to={quote(new, safe='.-_~')}"
 
 
 def version_anchor(label: str) -> str:

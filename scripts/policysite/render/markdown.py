@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from policysite.changes import NoteChange
+from policysite import urls
+from policysite.changes import LeftBehind, NoteChange
 from policysite.config import Settings
+from policysite.languages import language_name
 from policysite.model import Change, SectionChange, Version, parse_document
 from policysite.render import describe_status, direction, section_title, section_url
 from policysite.render.html import render_blocks
@@ -29,6 +31,7 @@ def render_markdown(
     *,
     today: dt.date | None = None,
     notes: Sequence[NoteChange] = (),
+    behind: Sequence[LeftBehind] = (),
 ) -> str:
     """One comment for every policy a pull request changes, and every published note.
 
@@ -46,6 +49,7 @@ def render_markdown(
         for change in changes
     ]
     summaries[-1] += ("\n" + edited) if edited else ""
+    summaries[-1] += _left_behind(behind, site_url)
     redlines = [_redlines(change) if change.new.text else "" for change in changes]
     full = "\n".join(s + r for s, r in zip(summaries, redlines, strict=True))
     if len(full) <= MAX_COMMENT_CHARS:
@@ -87,6 +91,28 @@ def _summary(change: Change, site_url: str, changelog_dir: str, effective: str) 
         else:
             cell = title
         lines.append(f"| {cell} | {_escape(describe_status(section))} | {_words(section)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _left_behind(behind: Sequence[LeftBehind], site_url: str) -> str:
+    """The translations the change leaves behind, each with the redline a translator needs."""
+    if not behind:
+        return ""
+    lines = ["", "**Translations this change leaves behind**", ""]
+    for item in behind:
+        was = (
+            f"translates {_escape(item.translates)}" if item.translates else "has no `translates:`"
+        )
+        line = (
+            f"- `{item.path}` ({language_name(item.locale)}) {was}, not {_escape(item.version)}: "
+            "its readers keep the older translation, with a banner sending them to the new text, "
+            "until it is updated"
+        )
+        if item.translates and site_url:
+            query = urls.compare_query(item.translates, item.version)
+            line += f" ([what changed since {_escape(item.translates)}]"
+            line += f"({urls.versions_url(site_url, item.policy)}{query}))"
+        lines.append(line + ".")
     return "\n".join(lines) + "\n"
 
 

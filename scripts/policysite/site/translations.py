@@ -308,9 +308,18 @@ def _status_banner(
         label=shown.label,
         date=language.date(shown.effective),
         url=link(page, urls.policy_page(pid)),
-        changes=link(page, urls.change_page(pid, shown.label)),
+        changes=_since(context, page, translated, shown),
     )
     return "\n" + banner("warning", language.t("stale_title"), text)
+
+
+def _since(context: PolicyContext, page: str, old: Version, new: Version) -> str:
+    """The translator's view: the source's redline from the version translated to ``new`` (the
+    change page when they are next to each other, else the comparison of the two)."""
+    if context.previous(new) is old:
+        return link(page, urls.change_page(context.pid, new.label))
+    versions = link(page, urls.versions_page(context.pid))
+    return versions + urls.compare_query(old.label, new.label)
 
 
 def _version_page(
