@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Literal
 
 import yaml
@@ -53,6 +54,13 @@ class Document:
     meta: FrontMatter
     body: str
     body_line: int  # 1-based line of the body's first line in the file
+
+    @cached_property
+    def sketch(self) -> tuple[tuple[object, ...], int | None, bool]:
+        """What ``same_publication`` compares first, worked out once per text (each text of a
+        history is compared with the one before and the one after): the front matter the
+        site shows, the count of visible characters, whether it has an HTML comment."""
+        return _shown(self.meta), _visible(self.body), "<!--" in self.body
 
 
 @dataclass(frozen=True)
@@ -277,14 +285,16 @@ def same_publication(a: Document, b: Document) -> bool:
     to whitespace the renderer ignores and HTML comments the sanitizer removes. A commit that
     changes only other front matter (``topics:``, ``redirect_from:``) or a comment is no
     version."""
-    if _shown(a.meta) != _shown(b.meta):
+    shown_a, visible_a, comment_a = a.sketch
+    shown_b, visible_b, comment_b = b.sketch
+    if shown_a != shown_b:
         return False
     if a.body == b.body:
         return True
     if (
-        "<!--" not in a.body
-        and "<!--" not in b.body
-        and (_differ(_visible(a.body), _visible(b.body)) or a.body.split() != b.body.split())
+        not comment_a
+        and not comment_b
+        and (_differ(visible_a, visible_b) or a.body.split() != b.body.split())
     ):
         # Other words: no whitespace rule can make them equal (counting and splitting are
         # cheap, the rules are not: they were half of reading 900 versions, bench/adopt.py).
