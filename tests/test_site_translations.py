@@ -163,3 +163,25 @@ def test_the_language_switcher_lands_on_the_same_section(
     expect(page).to_have_url(url + "privacy/#cookies")
     expect(page.locator("#cookies")).to_be_in_viewport()
     assert visitor.outside == []
+
+
+def test_a_translation_two_versions_behind_links_the_comparison(tmp_path: Path) -> None:
+    repo = repository(tmp_path / "repo")
+    text = (repo.path / "policies/privacy.md").read_text(encoding="utf-8")
+    repo.write(
+        "policies/privacy.md",
+        text.replace('version: "2.0"', 'version: "3.0"').replace("2022-01-01", "2023-01-01")
+        + "\nWe tell you when this changes.\n",
+    )
+    repo.write("changelog/privacy/3.0.md", "---\nmaterial: true\n---\nWe tell you.\n")
+    repo.commit("privacy 3.0")
+
+    site = built(repo, tmp_path, "2023-06-01")  # strict: every link of the page resolves
+
+    page = lxml.html.parse(str(site / "nb/privacy/index.html")).getroot()
+    banner = page.xpath("//div[contains(@class, 'policysite-banner')][contains(., 'oppdatert')]")
+    assert banner[0].xpath(".//a/@href") == [
+        "../../privacy/",
+        "../../privacy/versions/?from=1.1&to=3.0",
+    ]
+    assert "Hva er endret siden versjon 1.1" in " ".join(banner[0].text_content().split())
