@@ -740,13 +740,16 @@ class Store:
         """Stage the source as it streams in: COPY on PostgreSQL, batched INSERTs on SQLite."""
 
         def values(line: int, record: SubscriberRecord) -> tuple[Any, ...]:
-            same = record.stored_id is not None
+            known = record.stored_id
             return (
                 record.email,
-                *(getattr(record, f) for f in OPTIONAL_FIELDS),
+                record.name,
+                record.locale,
+                record.timezone,
+                record.status,
                 line,
-                record.stored_id,
-                int(same),
+                known,
+                0 if known is None else 1,
             )
 
         driver = conn.connection.driver_connection

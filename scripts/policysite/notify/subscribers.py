@@ -266,23 +266,16 @@ def _as_stored(data: dict[str, Any], stored: dict[str, Any]) -> SubscriberRecord
     person = stored.get(email) if isinstance(email, str) else None
     if person is None or not isinstance(email, str):
         return None
-    values: dict[str, str | None] = {}
-    for field in ("name", "locale", "timezone"):
-        raw = data.get(field)
-        if raw is not None and raw != getattr(person, field):
-            return None
-        values[field] = raw
-    status = data.get("status")
-    if status is not None and status != "" and status != person.status:
+    name, locale, timezone = data.get("name"), data.get("locale"), data.get("timezone")
+    status = data.get("status") or None  # "" is not given, as validate_row reads it
+    if (
+        (name is not None and name != person.name)
+        or (locale is not None and locale != person.locale)
+        or (timezone is not None and timezone != person.timezone)
+        or (status is not None and status != person.status)
+    ):
         return None
-    return SubscriberRecord(
-        email,
-        values["name"],
-        values["locale"],
-        values["timezone"],
-        status=status or None,
-        stored_id=person.id,
-    )
+    return SubscriberRecord(email, name, locale, timezone, status, stored_id=person.id)
 
 
 def _rows(path: Path, fields: tuple[str, ...]) -> Iterator[tuple[int, dict[str, Any] | str]]:
