@@ -1688,6 +1688,10 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     # Deleted rows are overwritten with zeros, not left in free pages (erase, purge).
     cursor.execute("PRAGMA secure_delete=ON")
+    # 32 MiB of page cache each (default 2 MiB) for the store and a sync's staging table: a sync of
+    # 1,000,000 people looks each one up in an address index of about 50 MiB.
+    cursor.execute("PRAGMA cache_size=-32768")
+    cursor.execute("PRAGMA temp.cache_size=-32768")
     cursor.close()
 
 
