@@ -6,9 +6,12 @@ statuses and counts live here so every rendering says the same thing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Literal
+
 from policysite import urls
 from policysite.blocks import HEADING_TAGS
-from policysite.model import Change, SectionChange, SectionStatus
+from policysite.model import Change, SectionChange, SectionStatus, Segment
 
 STATUS_WORDS: dict[SectionStatus, str] = {
     "added": "added",
@@ -18,6 +21,39 @@ STATUS_WORDS: dict[SectionStatus, str] = {
     "moved": "moved",
     "unchanged": "unchanged",
 }
+
+
+def marked_words(
+    segments: tuple[Segment, ...], form: Literal["text", "html"]
+) -> Iterator[tuple[Literal["equal", "insert", "delete", "space"], str]]:
+    """A block's words in order, in ``form``, for a renderer to mark the changed ones.
+
+    The space before a change goes outside its marks (a ``"space"`` item) when both readings
+    have a space there: from their own words, or, where a reading has none, from the words
+    after (not when those are glued on, like ", …"). So ``a [-b-]{+c+} d`` reads well, in
+    HTML as in a terminal.
+    """
+    index = 0
+    while index < len(segments):
+        if segments[index].op == "equal":
+            yield "equal", getattr(segments[index], form)
+            index += 1
+            continue
+        end = index
+        while end < len(segments) and segments[end].op != "equal":
+            end += 1
+        group = segments[index:end]
+        after = getattr(segments[end], form).startswith(" ") if end < len(segments) else True
+        outside = all(
+            next((getattr(s, form).startswith(" ") for s in group if s.op == op), after)
+            for op in ("insert", "delete")
+        )
+        if outside:
+            yield "space", " "
+        for segment in group:
+            words: str = getattr(segment, form)
+            yield segment.op, words[1:] if outside and words.startswith(" ") else words
+        index = end
 
 
 def section_title(section: SectionChange) -> str:

@@ -32,7 +32,14 @@ from typing import Literal
 
 from policysite.blocks import VOID_TAGS, tag_name
 from policysite.model import BlockChange, Change, SectionChange, Segment
-from policysite.render import describe, direction, reading_order, section_title, sentence
+from policysite.render import (
+    describe,
+    direction,
+    marked_words,
+    reading_order,
+    section_title,
+    sentence,
+)
 from policysite.urls import CHANGE_PREFIX, move_id, redline_id
 
 Side = Literal["old", "new"]
@@ -362,32 +369,14 @@ def _block(
 
 def _segments(segments: tuple[Segment, ...], labels: bool, relink: Relink | None) -> str:
     parts: list[str] = []
-    index = 0
-    while index < len(segments):
-        if segments[index].op == "equal":
-            parts.append(_relinked(segments[index].html, "new", relink))
-            index += 1
-            continue
-        end = index
-        while end < len(segments) and segments[end].op != "equal":
-            end += 1
-        group = segments[index:end]
-        # The space before a change goes outside the marks when both readings have a space
-        # there: from their own words, or, where a reading has none, from the words after
-        # (not when those are glued on, like ", …").
-        after = segments[end].html.startswith(" ") if end < len(segments) else True
-        outside = all(
-            next((s.html.startswith(" ") for s in group if s.op == op), after)
-            for op in ("insert", "delete")
-        )
-        if outside:
+    for op, markup in marked_words(segments, "html"):
+        if op == "equal":
+            parts.append(_relinked(markup, "new", relink))
+        elif op == "space":
             parts.append(" ")
-        for segment in group:
-            tag = "ins" if segment.op == "insert" else "del"
-            markup = segment.html[1:] if outside and segment.html.startswith(" ") else segment.html
-            markup = _relinked(markup, "old" if segment.op == "delete" else "new", relink)
-            parts.append(_wrap(tag, markup, labels))
-        index = end
+        else:
+            markup = _relinked(markup, "old" if op == "delete" else "new", relink)
+            parts.append(_wrap("ins" if op == "insert" else "del", markup, labels))
     return "".join(parts)
 
 

@@ -17,7 +17,14 @@ from rich.text import Text
 
 from policysite.blocks import HEADING_TAGS
 from policysite.model import BlockChange, Change, SectionChange, Segment
-from policysite.render import describe, direction, section_title, section_url, word_counts
+from policysite.render import (
+    describe,
+    direction,
+    marked_words,
+    section_title,
+    section_url,
+    word_counts,
+)
 from policysite.sanitize import terminal_text
 
 Style = Literal["plain", "title", "insert", "delete", "note"]
@@ -188,31 +195,16 @@ def _block_line(block: BlockChange, titles: dict[str, str]) -> Line:
 
 
 def _segment_runs(segments: tuple[Segment, ...]) -> list[Run]:
-    """Words, the changed ones marked; the space before a change stays outside its marks when
-    both readings have one (as the HTML redline does), so ``a [-b-]{+c+} d`` reads well."""
+    """Words, the changed ones marked (``a [-b-]{+c+} d``: see ``render.marked_words``)."""
     runs: list[Run] = []
-    index = 0
-    while index < len(segments):
-        if segments[index].op == "equal":
-            runs.append((segments[index].text, "plain"))
-            index += 1
-            continue
-        end = index
-        while end < len(segments) and segments[end].op != "equal":
-            end += 1
-        group = segments[index:end]
-        after = segments[end].text.startswith(" ") if end < len(segments) else True
-        outside = all(
-            next((s.text.startswith(" ") for s in group if s.op == op), after)
-            for op in ("insert", "delete")
-        )
-        if outside and runs:
-            runs.append((" ", "plain"))
-        for segment in group:
-            words = segment.text[1:] if outside and segment.text.startswith(" ") else segment.text
-            if words:
-                runs.append((words, "insert" if segment.op == "insert" else "delete"))
-        index = end
+    for op, words in marked_words(segments, "text"):
+        if op == "equal":
+            runs.append((words, "plain"))
+        elif op == "space":
+            if runs:
+                runs.append((" ", "plain"))
+        elif words:
+            runs.append((words, op))
     if runs and runs[0][1] == "plain":
         runs[0] = (runs[0][0].lstrip(), "plain")
     return runs
