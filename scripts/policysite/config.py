@@ -415,7 +415,7 @@ def _webhook_url_problem(url: Any) -> str | None:
             "'url' holds a user name or password, and mkdocs.yml is in git for everyone to read; "
             "remove it (the signature proves the sender)"
         )
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         return (
             f"'url' {url!r} is plain http to another machine: events would cross the network "
             "readable by anyone on the way; use https (http is only for this machine, 127.0.0.1)"
@@ -423,7 +423,9 @@ def _webhook_url_problem(url: Any) -> str | None:
     return None
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine (``localhost``, 127.0.0.0/8, ``::1``): the one place
+    plain http (webhooks) or SMTP without TLS (notices) is allowed to go."""
     if host == "localhost":
         return True
     try:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from policysite.config import Settings, today
+from policysite.config import Settings, is_loopback, today
 from policysite.errors import ConfigError, NotFoundError, PolicySiteError
 from policysite.model import Policy, Version
 from policysite.notify.announce import Candidate, build_notice, message_domain, plan_versions
@@ -43,7 +43,6 @@ from policysite.notify.transport import (
     OutboxTransport,
     SmtpTransport,
     Transport,
-    is_loopback,
     outbox_name,
     parse_smtp_url,
 )

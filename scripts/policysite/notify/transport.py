@@ -17,7 +17,6 @@ up must not stop everyone else's.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import smtplib
 import socket
 import ssl
@@ -211,15 +210,6 @@ def _mask(url: str) -> str:
     scheme, _, rest = url.partition("://")
     user = userinfo.partition(":")[0]
     return f"{scheme}://{user}:***@{rest.rpartition('@')[2]}"
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class RateLimiter:
