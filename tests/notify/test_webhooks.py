@@ -26,9 +26,9 @@ from click.testing import CliRunner
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from policysite.cli import main
-from policysite.notify.webhooks import event_id
+from policysite.notify.webhooks import MAX_ATTEMPTS, event_id
 from tests.conftest import REPO_ROOT, GitRepo
-from tests.notify.conftest import MKDOCS, free_port
+from tests.notify.conftest import MKDOCS, free_port, rows
 
 SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 SCHEMA = json.loads((REPO_ROOT / "schemas" / "webhook-event.v1.json").read_text())
@@ -241,6 +241,64 @@ def test_redeliver_sends_the_same_event_again(hooked: GitRepo, receiver: Receive
         f"Error: no webhook event msg_{'0' * 32} is recorded; policysite webhooks status "
         "lists them.\n",
     )
+
+
+def test_ten_failed_attempts_fail_for_good_until_redelivered(
+    hooked: GitRepo, receiver: Receiver, tmp_path: Path
+) -> None:
+    """The whole retry schedule (about 36 hours) without waiting: after each run the test's
+    store makes the next attempt due now; the receiver answers 500 every time."""
+    receiver.script = ["500"] * MAX_ATTEMPTS
+    configure(hooked, receiver.url)
+    identifier = event_id(SITE_URL, "version.published", "privacy", "2.0")
+    for attempt in range(1, MAX_ATTEMPTS):
+        code, output = cli(hooked, "webhooks", "send", "--max-wait", "0")
+        assert code == 0, output
+        assert f"Attempt {attempt} of version.published {identifier}" in output
+        (delivery,) = status(hooked)[0]["deliveries"]
+        assert (delivery["status"], delivery["attempts"]) == ("pending", attempt)
+        assert delivery["next_attempt"] is not None
+        with sqlite3.connect(tmp_path / "notify.db") as store:  # commits on leaving
+            store.execute("UPDATE webhook_deliveries SET next_attempt = 0")
+        store.close()
+    code, output = cli(hooked, "webhooks", "send", "--max-wait", "0")
+    assert code == 1, output
+    assert (
+        f"Failed version.published {identifier} to {receiver.url} for good after "
+        f"{MAX_ATTEMPTS} attempts: HTTP 500." in " ".join(output.split())
+    )
+    assert output.rstrip().endswith(
+        f"Error: 1 webhook deliveries failed for good after {MAX_ATTEMPTS} attempts (above); "
+        "fix the endpoint, then policysite webhooks redeliver ID."
+    ), output
+    (delivery,) = status(hooked)[0]["deliveries"]
+    assert (delivery["status"], delivery["attempts"], delivery["next_attempt"]) == (
+        "failed",
+        MAX_ATTEMPTS,
+        None,
+    )
+    assert delivery["last_error"] == "HTTP 500"
+    # Failed for good: a later run neither retries it nor fails again.
+    code, output = cli(hooked, "webhooks", "send", "--max-wait", "0")
+    assert code == 0, output
+    assert len(receiver.requests) == MAX_ATTEMPTS
+    # The endpoint is fixed (it answers 200 now): redeliver revives the delivery.
+    code, output = cli(hooked, "webhooks", "redeliver", identifier)
+    assert code == 0, output
+    (delivery,) = status(hooked)[0]["deliveries"]
+    assert (delivery["status"], delivery["attempts"], delivery["last_error"]) == (
+        "delivered",
+        1,
+        None,
+    )
+    assert [r.headers["webhook-id"] for r in receiver.requests] == [identifier] * (
+        MAX_ATTEMPTS + 1
+    )
+    assert all(r.verified and not r.schema_errors for r in receiver.requests)
+    assert len({r.body for r in receiver.requests}) == 1
+    assert rows(tmp_path, "SELECT http_status FROM webhook_attempts ORDER BY id") == [
+        (500,)
+    ] * MAX_ATTEMPTS + [(200,)]
 
 
 def test_a_redirect_to_another_host_is_not_followed(hooked: GitRepo, receiver: Receiver) -> None:
