@@ -266,7 +266,7 @@ def run_policysite(
 
 def spawn_policysite(site: GitRepo, *args: str, env: dict[str, str]) -> subprocess.Popen[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("POLICYSITE_")}
-    full_env.update(POLICYSITE_TODAY=TODAY, **env)
+    full_env.update({"POLICYSITE_TODAY": TODAY, **env})
     return subprocess.Popen(
         [POLICYSITE, "-C", str(site.path), *args],
         stdout=subprocess.PIPE,

@@ -28,7 +28,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from policysite.cli import main
 from policysite.notify.webhooks import MAX_ATTEMPTS, event_id
 from tests.conftest import REPO_ROOT, GitRepo
-from tests.notify.conftest import MKDOCS, free_port, rows
+from tests.notify.conftest import MKDOCS, free_port, rows, spawn_policysite
 
 SECRET = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 SCHEMA = json.loads((REPO_ROOT / "schemas" / "webhook-event.v1.json").read_text())
@@ -53,7 +53,7 @@ class Request:
 @dataclass
 class Receiver:
     """An application's endpoint: answers each request with the next of ``script`` (then 200):
-    an HTTP status, "timeout" (no answer for 3 s) or "redirect:URL"."""
+    an HTTP status, "timeout" (no answer for 3 s), "slow" (200 after 2 s) or "redirect:URL"."""
 
     host: str = "127.0.0.1"
     script: list[str] = field(default_factory=list)
@@ -88,6 +88,9 @@ def serve(receiver: Receiver) -> ThreadingHTTPServer:
             if action == "timeout":
                 time.sleep(3)  # longer than the endpoint's timeout (1 s)
                 action = "200"
+            if action == "slow":
+                time.sleep(2)  # within the timeout of two_senders' endpoints (10 s)
+                action = "200"
             if action.startswith("redirect:"):
                 self.send_response(307)
                 self.send_header("location", action.removeprefix("redirect:"))
@@ -115,12 +118,12 @@ def receiver() -> Iterator[Receiver]:
     server.server_close()
 
 
-def configure(site: GitRepo, *endpoints: str, extra: str = "") -> None:
+def configure(site: GitRepo, *endpoints: str, extra: str = "", timeout: int = 1) -> None:
     """mkdocs.yml with these endpoints (secret in TEST_WEBHOOK_SECRET, timeout 1 s)."""
     lines = ["      webhooks:"]
     for url in endpoints:
         lines += [f"        - url: {url}", "          secret_env: TEST_WEBHOOK_SECRET"]
-        lines += ["          timeout: 1", *([extra] if extra else [])]
+        lines += [f"          timeout: {timeout}", *([extra] if extra else [])]
     site.write("mkdocs.yml", MKDOCS + "\n".join(lines) + "\n")
 
 
@@ -291,14 +294,41 @@ def test_ten_failed_attempts_fail_for_good_until_redelivered(
         1,
         None,
     )
-    assert [r.headers["webhook-id"] for r in receiver.requests] == [identifier] * (
-        MAX_ATTEMPTS + 1
-    )
+    assert [r.headers["webhook-id"] for r in receiver.requests] == [identifier] * (MAX_ATTEMPTS + 1)
     assert all(r.verified and not r.schema_errors for r in receiver.requests)
     assert len({r.body for r in receiver.requests}) == 1
     assert rows(tmp_path, "SELECT http_status FROM webhook_attempts ORDER BY id") == [
         (500,)
     ] * MAX_ATTEMPTS + [(200,)]
+
+
+def test_two_senders_at_once_deliver_each_event_once(
+    hooked: GitRepo, receiver: Receiver, store_url: str
+) -> None:
+    """Two ``webhooks send`` processes started together (two publish jobs overlapping) against
+    one slow receiver: each delivery is claimed by one of them, so it arrives once."""
+    receiver.script = ["slow"] * 4
+    configure(hooked, receiver.url, timeout=10)
+    env = {
+        "TEST_WEBHOOK_SECRET": SECRET,
+        "POLICYSITE_DATABASE_URL": store_url,
+        # The effective day too: two events, each to be claimed once.
+        "POLICYSITE_TODAY": "2026-03-20",
+    }
+    senders = [spawn_policysite(hooked, "webhooks", "send", env=env) for _ in range(2)]
+    outputs = [p.communicate(timeout=120) for p in senders]
+    for process, (out, err) in zip(senders, outputs, strict=True):
+        assert process.returncode == 0, err + out
+    ids = sorted(r.headers["webhook-id"] for r in receiver.requests)
+    assert ids == sorted(
+        event_id(SITE_URL, kind, "privacy", "2.0")
+        for kind in ("version.published", "version.effective")
+    ), "\n".join(out for out, _ in outputs)
+    assert all(r.verified for r in receiver.requests)
+    delivered = [" ".join(out.split()).count("Delivered ") for out, _ in outputs]
+    assert sum(delivered) == 2, outputs
+    deliveries = [d for event in status(hooked) for d in event["deliveries"]]
+    assert [(d["status"], d["attempts"]) for d in deliveries] == [("delivered", 1)] * 2
 
 
 def test_a_redirect_to_another_host_is_not_followed(hooked: GitRepo, receiver: Receiver) -> None:

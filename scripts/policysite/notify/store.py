@@ -429,6 +429,8 @@ class WebhookDelivery:
     endpoint: str
     payload: str
     attempts: int
+    # The end of this sender's lease (the claim's ``next_attempt``): its token when recording.
+    lease_until: float
 
 
 @dataclass(frozen=True)
@@ -442,6 +444,7 @@ class WebhookOutcome:
     http_status: int | None = None
     error: str | None = None
     next_attempt: float | None = None
+    lease_until: float | None = None  # the claim's (WebhookDelivery.lease_until)
 
 
 class DuplicateAddresses(PolicySiteError):
@@ -1140,9 +1143,16 @@ class Store:
             ~select(w.id).where(w.event_id == e.id, w.endpoint == endpoint).exists(),
         )
         columns = ["event_id", "endpoint", "status", "attempts", "next_attempt", "created"]
-        with self._begin() as conn:
-            result = conn.execute(insert(webhook_deliveries).from_select(columns, missing))
-            return int(result.rowcount)
+        try:
+            with self._begin() as conn:
+                result = conn.execute(insert(webhook_deliveries).from_select(columns, missing))
+                return int(result.rowcount)
+        except IntegrityError:
+            # Another sender added the same rows at the same moment (PostgreSQL: both saw
+            # none missing); theirs are committed now, so this finds only what is left.
+            with self._begin() as conn:
+                result = conn.execute(insert(webhook_deliveries).from_select(columns, missing))
+                return int(result.rowcount)
 
     def orphan_webhook_deliveries(self, endpoints: dict[str, Sequence[str]]) -> int:
         """Stop the pending deliveries no endpoint of the settings (URL → event types) takes
@@ -1160,21 +1170,37 @@ class Store:
             )
             return int(result.rowcount)
 
-    def due_webhook_deliveries(
-        self, now: float, event_id: str | None = None
-    ) -> list[WebhookDelivery]:
-        """Pending deliveries whose next attempt has come, oldest event first."""
+    def claim_webhook_delivery(
+        self, now: float, lease: float, event_id: str | None = None
+    ) -> WebhookDelivery | None:
+        """Claim the oldest pending delivery (of ``event_id``) whose next attempt has come, for
+        ``lease`` seconds (None: none is due), so that two senders never post it at once.
+
+        Claimed as ``claim`` claims notices (a row another sender is claiming is skipped, not
+        waited for; SQLite has one writer), with the lease kept in ``next_attempt``: it is not
+        due to anyone else until the lease ends, and a sender that died holding it is retried
+        then. ``record_webhook_attempt`` takes the lease's end as its token.
+        """
         e, w = webhook_events.c, webhook_deliveries.c
         query = (
             select(w.id, e.id, e.type, w.endpoint, e.payload, w.attempts)
             .join(webhook_events, e.id == w.event_id)
             .where(w.status == "pending", w.next_attempt <= now)
             .order_by(e.created, w.id)
+            .limit(1)
+            .with_for_update(skip_locked=True, of=webhook_deliveries)
         )
         if event_id is not None:
             query = query.where(e.id == event_id)
+        until = now + lease
         with self._begin() as conn:
-            return [WebhookDelivery(*row) for row in conn.execute(query).all()]
+            found = conn.execute(query).first()
+            if found is None:
+                return None
+            conn.execute(
+                update(webhook_deliveries).where(w.id == found[0]).values(next_attempt=until)
+            )
+        return WebhookDelivery(*found, lease_until=until)
 
     def next_webhook_attempt(self, event_id: str | None = None) -> float | None:
         """When the earliest pending delivery (of ``event_id``) is due (None: none is)."""
@@ -1187,8 +1213,12 @@ class Store:
         return float(found) if found is not None else None
 
     def record_webhook_attempt(self, outcome: WebhookOutcome) -> None:
-        """The attempt and the delivery's new state, in one transaction."""
+        """The attempt and the delivery's new state, in one transaction; the state only while
+        the claim (``lease_until``) is still this sender's."""
         w = webhook_deliveries.c
+        held = (
+            literal(True) if outcome.lease_until is None else w.next_attempt == outcome.lease_until
+        )
         at = _from_epoch(outcome.at)
         if outcome.delivered:
             values: dict[str, Any] = {"status": "delivered", "delivered_at": at, "last_error": None}
@@ -1209,7 +1239,7 @@ class Store:
             )
             conn.execute(
                 update(webhook_deliveries)
-                .where(w.id == outcome.delivery_id, w.status == "pending")
+                .where(w.id == outcome.delivery_id, w.status == "pending", held)
                 .values(attempts=w.attempts + 1, last_attempt=at, **values)
             )
 

@@ -48,6 +48,9 @@ SCHEMA_ID = "https://policysite.dev/schemas/webhook-event.v1.json"
 RETRY_DELAYS = (2, 10, 60, 300, 1800, 7200, 18000, 36000, 36000)
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 DEFAULT_MAX_WAIT = 60.0
+# A claimed delivery is another sender's for its endpoint's timeout plus this (the POST and
+# recording its outcome); a sender that dies holding one leaves it due again after that.
+LEASE_MARGIN = 30.0
 
 
 @dataclass(frozen=True)
@@ -218,12 +221,13 @@ def _deliver(
     event: str | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
-    """Attempt every due delivery; wait for retries due within ``max_wait`` of the last one."""
+    """Attempt every due delivery, each claimed first (two senders at once never post the
+    same one); wait for retries due within ``max_wait`` of the last one."""
     by_url = {e.url: e for e in settings.webhooks}
+    lease = max(e.timeout for e in settings.webhooks) + LEASE_MARGIN
     with open_client() as client:
         while True:
-            due = store.due_webhook_deliveries(time.time(), event)
-            for delivery in due:
+            while (delivery := store.claim_webhook_delivery(time.time(), lease, event)) is not None:
                 _attempt(
                     store, client, by_url[delivery.endpoint], signers, delivery, report, console
                 )
@@ -272,6 +276,7 @@ def _attempt(
             attempt.http_status,
             attempt.error,
             following,
+            delivery.lease_until,
         )
     )
     what = f"{delivery.type} {delivery.event_id} to {endpoint.url}"
