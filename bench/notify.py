@@ -20,11 +20,13 @@ Sync: ``subscribers sync --from-database`` of a ``users`` table of ``--sync-coun
 (1,000,000) in PostgreSQL into an empty store, then again after 1 % of them changed (0.8 %
 renamed, 0.1 % deleted, 0.1 % new): both times and each run's peak RSS, each sync in a fresh
 process. Goals: flat memory (≤ 200 MB) and the second sync ≤ 0.3× the first. The store is
-SQLite (the default) and, beside it, PostgreSQL (``--sync-store``).
+SQLite (the default) and, beside it, PostgreSQL (``--sync-store``); ``--pg-batch N`` (repeatable)
+measures the PostgreSQL store once per sync batch size, side by side in one run.
 
     python bench/notify.py [--count 100000] [--small 10000] [--naive 3000] [--wire 20000]
                            [--import-count 200000] [--import-naive 10000]
                            [--sync-count 1000000] [--sync-store sqlite|postgresql|both]
+                           [--pg-batch 1000 --pg-batch 10000]
                            [--only send|import|sync]
     python bench/notify.py --smoke     (a few hundred messages per sender; same code paths)
 """
@@ -393,6 +395,12 @@ def main() -> int:
     parser.add_argument("--sync-count", type=int, default=1_000_000)
     parser.add_argument("--sync-store", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument(
+        "--pg-batch",
+        type=int,
+        action="append",
+        help="measure the PostgreSQL store with this sync batch (repeat to compare sizes)",
+    )
     parser.add_argument("--only", choices=["send", "import", "sync"])
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: does it still run?")
     args = parser.parse_args()
@@ -415,10 +423,15 @@ def main() -> int:
 SYNC_QUERY = "SELECT email, name, locale, timezone FROM users WHERE deleted_at IS NULL"
 
 
-def sync_main(store_url: str, source_url: str, root: str, out: Any) -> None:
-    """One ``subscribers sync --from-database`` as the CLI runs it, in a process of its own."""
+def sync_main(store_url: str, source_url: str, root: str, batch: int | None, out: Any) -> None:
+    """One ``subscribers sync --from-database`` as the CLI runs it, in a process of its own
+    (``batch``: rows a PostgreSQL store looks up and stages at a time, when not the default)."""
     from policysite.config import Settings
+    from policysite.notify import store
     from policysite.notify.sync import SyncRequest, sync_subscribers
+
+    if batch is not None:
+        store.POSTGRESQL_SYNC_BATCH = batch
 
     os.environ["POLICYSITE_DATABASE_URL"] = store_url
     started = time.perf_counter()
@@ -470,7 +483,14 @@ def sync_benchmark(args: argparse.Namespace) -> int:
         print(f"sync: no PostgreSQL at {args.pg} ({str(exc).strip()[:80]}); pass --pg URL")
         return 1 if os.environ.get("CI") else 0  # CI runs PostgreSQL: never pass by skipping
     base = make_url(args.pg).set(drivername="postgresql+psycopg")
-    stores = ["sqlite", "postgresql"] if args.sync_store == "both" else [args.sync_store]
+    kinds = ["sqlite", "postgresql"] if args.sync_store == "both" else [args.sync_store]
+    # (label, kind, batch): with --pg-batch, the PostgreSQL store once per size, side by side.
+    stores: list[tuple[str, str, int | None]] = []
+    for kind in kinds:
+        if kind == "postgresql" and args.pg_batch:
+            stores += [(f"postgresql ({n:,} a batch)", kind, n) for n in args.pg_batch]
+        else:
+            stores.append((kind, kind, None))
     names = [f"policysite_bench_{secrets.token_hex(4)}_{n}" for n in range(len(stores) + 1)]
     figures: dict[str, list[tuple[str, float, float, float]]] = {}
     try:
@@ -484,34 +504,36 @@ def sync_benchmark(args: argparse.Namespace) -> int:
             fill_users(app, count)
             with tempfile.TemporaryDirectory() as folder:
                 store_urls = {
-                    "sqlite": f"sqlite:///{Path(folder) / 'notify.db'}",
-                    "postgresql": base.set(database=names[-1]).render_as_string(False),
+                    label: f"sqlite:///{Path(folder) / 'notify.db'}"
+                    if kind == "sqlite"
+                    else base.set(database=names[1 + n]).render_as_string(False)
+                    for n, (label, kind, _batch) in enumerate(stores)
                 }
                 source_url = source.render_as_string(hide_password=False)
-                for store in stores:
-                    print(f"  first sync into an empty {store} store …", flush=True)
-                    figures[store] = [
-                        run_child(sync_main, store_urls[store], source_url, folder)  # type: ignore[list-item]
+                for label, _kind, batch in stores:
+                    print(f"  first sync into an empty {label} store …", flush=True)
+                    figures[label] = [
+                        run_child(sync_main, store_urls[label], source_url, folder, batch)  # type: ignore[list-item]
                     ]
                 change_users(app, count)
-                for store in stores:
-                    print(f"  second sync into {store}, 1 % changed …", flush=True)
-                    figures[store].append(
-                        run_child(sync_main, store_urls[store], source_url, folder)  # type: ignore[arg-type]
+                for label, _kind, batch in stores:
+                    print(f"  second sync into {label}, 1 % changed …", flush=True)
+                    figures[label].append(
+                        run_child(sync_main, store_urls[label], source_url, folder, batch)  # type: ignore[arg-type]
                     )
     finally:
         for database in names:
             server.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         server.close()
     print()
-    print(f"{f'sync of {count:,} users from PostgreSQL':<44}{'seconds':>9}{'peak RSS':>10}")
+    print(f"{f'sync of {count:,} users from PostgreSQL':<52}{'seconds':>9}{'peak RSS':>10}")
     failed = 0
     for store, (first, second) in figures.items():
         for label, (line, seconds, _cpu, rss) in (
             ("first, empty store", first),
             ("second, 1 % changed", second),
         ):
-            print(f"{f'{store} store, {label}':<44}{seconds:>9.1f}{rss:>7.0f} MB   {line}")
+            print(f"{f'{store} store, {label}':<52}{seconds:>9.1f}{rss:>7.0f} MB   {line}")
     for store, (first, second) in figures.items():
         ratio = second[1] / first[1]
         peak = max(first[3], second[3])

@@ -288,6 +288,11 @@ subscriber_sync = Table(
 )
 SYNC_COLUMNS = ("email", "name", "locale", "timezone", "status", "line", "sid", "same")
 SYNC_BATCH = 1000  # rows staged per INSERT, and people erased per batch
+# On PostgreSQL each batch costs two round trips (the stored people's lookup and a COPY).
+# 10,000 and 50,000 a batch measured no faster than 1,000 for a second sync of 1,000,000 (the
+# spread between runs on this shared machine was larger), and 50,000 doubled the peak RSS:
+# bench/notify.py --only sync --sync-store postgresql --pg-batch 1000 --pg-batch 50000.
+POSTGRESQL_SYNC_BATCH = SYNC_BATCH
 OPTIONAL_FIELDS = ("name", "locale", "timezone", "status")
 FINISHED = ("sent", "failed", "cancelled")
 # What the ledger shows of each notice (besides the address), from ``deliveries``.
@@ -542,6 +547,11 @@ class Store:
             return None
         return store
 
+    @property
+    def sync_batch(self) -> int:
+        """Rows a sync looks up and stages at a time (see POSTGRESQL_SYNC_BATCH)."""
+        return SYNC_BATCH if self.is_sqlite else POSTGRESQL_SYNC_BATCH
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -759,7 +769,7 @@ class Store:
         batch: list[tuple[Any, ...]] = []
         for line, record in rows:
             batch.append(values(line, record))
-            if len(batch) >= SYNC_BATCH:
+            if len(batch) >= self.sync_batch:
                 _stage_batch(conn, driver, batch)
                 batch = []
         _stage_batch(conn, driver, batch)

@@ -93,7 +93,9 @@ def sync_subscribers(settings: Settings, request: SyncRequest) -> str:
             # Read now: inside the sync's transaction a second connection would wait for it.
             folders = store.outbox_folders()
             counts = store.sync_subscribers(
-                lambda as_stored: validate_rows(rows, place, as_stored=as_stored),
+                lambda as_stored: validate_rows(
+                    rows, place, as_stored=as_stored, batch_size=store.sync_batch
+                ),
                 deactivate=request.deactivate,
                 allowed=allowed,
                 dry_run=request.dry_run,
