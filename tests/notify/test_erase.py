@@ -7,6 +7,8 @@ was created world-readable, and on PostgreSQL the address stayed in dead tuples.
 from __future__ import annotations
 
 import stat
+import threading
+import time
 from pathlib import Path
 
 import psycopg
@@ -14,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from policysite.cli import main
+from policysite.notify import store as store_module
 from tests.conftest import GitRepo
 from tests.notify.conftest import write_subscribers
 
@@ -93,6 +96,27 @@ def test_erase_leaves_no_trace_in_the_sqlite_files(site: GitRepo, tmp_path: Path
     assert cli(site, "subscribers", "count") == (0, "49\n")
 
 
+def pages_holding(pg_url: str, needle: str) -> list[str]:
+    """The relations of ``pg_url``'s public schema with ``needle`` in their raw pages."""
+    found = []
+    with psycopg.connect(pg_url.replace("+psycopg", ""), autocommit=True) as connection:
+        connection.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        relations = connection.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i', 't')"
+        ).fetchall()
+        for (relation,) in relations:
+            hits = connection.execute(
+                "SELECT count(*) FROM generate_series(0, pg_relation_size(%s::regclass) / "
+                "8192 - 1) AS page WHERE position(%s::bytea IN get_raw_page(%s, page::int))"
+                " > 0",
+                (relation, needle.encode(), relation),
+            ).fetchone()
+            if hits and hits[0]:
+                found.append(relation)
+    return sorted(found)
+
+
 def test_erase_on_postgresql_leaves_no_trace_in_the_tables_pages(
     site: GitRepo, tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -102,28 +126,53 @@ def test_erase_on_postgresql_leaves_no_trace_in_the_tables_pages(
     assert cli(site, "subscribers", "import", str(tmp_path / "people.csv"))[0] == 0
     assert cli(site, "notify", "--send", "--outbox", str(tmp_path / "out"))[0] == 0
 
-    def pages_holding(needle: str) -> list[str]:
-        found = []
-        with psycopg.connect(pg_url.replace("+psycopg", ""), autocommit=True) as connection:
-            connection.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
-            relations = connection.execute(
-                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i', 't')"
-            ).fetchall()
-            for (relation,) in relations:
-                hits = connection.execute(
-                    "SELECT count(*) FROM generate_series(0, pg_relation_size(%s::regclass) / "
-                    "8192 - 1) AS page WHERE position(%s::bytea IN get_raw_page(%s, page::int))"
-                    " > 0",
-                    (relation, needle.encode(), relation),
-                ).fetchone()
-                if hits and hits[0]:
-                    found.append(relation)
-        return sorted(found)
-
-    assert pages_holding("user199@example.org") == ["subscribers", "subscribers_email_key"]
-    assert pages_holding("User Nummer 199") == ["subscribers"]
+    assert pages_holding(pg_url, "user199@example.org") == ["subscribers", "subscribers_email_key"]
+    assert pages_holding(pg_url, "User Nummer 199") == ["subscribers"]
     assert cli(site, "subscribers", "erase", "user199@example.org")[0] == 0
-    assert pages_holding("user199@example.org") == []
-    assert pages_holding("User Nummer 199") == []
+    assert pages_holding(pg_url, "user199@example.org") == []
+    assert pages_holding(pg_url, "User Nummer 199") == []
     assert cli(site, "subscribers", "count") == (0, "199\n")
+
+
+def test_erase_waits_for_a_transaction_that_still_sees_the_person(
+    site: GitRepo, tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A snapshot older than the erase (a report, an autovacuum ANALYZE) makes VACUUM FULL
+    keep the row; erase waits for it to end, then leaves no trace."""
+    monkeypatch.setenv("POLICYSITE_DATABASE_URL", pg_url)
+    write_subscribers(tmp_path / "people.csv", 20)
+    assert cli(site, "subscribers", "import", str(tmp_path / "people.csv"))[0] == 0
+    with psycopg.connect(pg_url.replace("+psycopg", "")) as reader:
+        reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        # a snapshot of the whole database, with no lock on the subscribers table
+        assert reader.execute("SELECT count(*) FROM pg_class").fetchone() != (0,)
+        release = threading.Timer(1.5, reader.commit)
+        release.start()
+        started = time.monotonic()
+        assert cli(site, "subscribers", "erase", "user19@example.org")[0] == 0
+        waited = time.monotonic() - started
+        release.join()
+    assert waited >= 1.4
+    assert pages_holding(pg_url, "user19@example.org") == []
+
+
+def test_erase_says_which_session_kept_the_row_when_it_does_not_end(
+    site: GitRepo, tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POLICYSITE_DATABASE_URL", pg_url)
+    monkeypatch.setattr(store_module, "ERASE_SNAPSHOT_WAIT", 0.5)
+    write_subscribers(tmp_path / "people.csv", 20)
+    assert cli(site, "subscribers", "import", str(tmp_path / "people.csv"))[0] == 0
+    with psycopg.connect(pg_url.replace("+psycopg", "")) as reader:
+        reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        # a snapshot of the whole database, with no lock on the subscribers table
+        reader.execute("SELECT count(*) FROM pg_class")
+        pid = reader.info.backend_pid
+        code, output = cli(site, "subscribers", "erase", "user19@example.org")
+        reader.rollback()
+    assert code != 0
+    assert f"sessions {pid} were still in transactions begun before the erase" in output
+    assert "user19@example.org" not in output
+    assert "Traceback" not in output
+    # erased from the tables all the same, and a second erase finds nobody
+    assert cli(site, "subscribers", "count") == (0, "19\n")

@@ -20,7 +20,8 @@ endpoint) with its attempts; each attempt's outcome is recorded in one transacti
 
 Erase leaves no copy in the live database files: SQLite runs with ``secure_delete`` (freed space
 is zeroed) and truncates its write-ahead log afterwards; PostgreSQL rewrites the subscribers
-table (``VACUUM FULL``), since a plain ``VACUUM`` frees a dead row's space without zeroing it.
+table (``VACUUM FULL``), since a plain ``VACUUM`` frees a dead row's space without zeroing it,
+after waiting for the transactions begun before the erase (the rewrite keeps what they can see).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import os
 import secrets
 import sqlite3
 import stat
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -287,6 +289,9 @@ subscriber_sync = Table(
     postgresql_on_commit="DROP",
 )
 SYNC_COLUMNS = ("email", "name", "locale", "timezone", "status", "line", "sid", "same")
+# How long erase waits for transactions that began before it and may still see the person's
+# row (an autovacuum ANALYZE, a report): VACUUM FULL must keep what a snapshot can see.
+ERASE_SNAPSHOT_WAIT = 30.0
 SYNC_BATCH = 1000  # rows staged per INSERT, and people erased per batch
 # On PostgreSQL each batch costs two round trips (the stored people's lookup and a COPY), yet
 # larger batches were not faster: a second sync of 1,000,000 took 10.8 s at 1,000 a batch and
@@ -871,6 +876,9 @@ class Store:
         # It locks the table for the rewrite (senders wait): 0.75 s for 200,000 people here.
         try:
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                holders = _await_older_snapshots(conn)
+                # A transaction that read the table holds a lock the rewrite waits for.
+                conn.exec_driver_sql(f"SET lock_timeout = {int(ERASE_SNAPSHOT_WAIT * 1000)}")
                 conn.exec_driver_sql("VACUUM (FULL, ANALYZE) subscribers")
         except DBAPIError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
@@ -879,6 +887,14 @@ class Store:
                 f"failed ({reason}), so their row may still be in the table's free space. Run "
                 "it as the table's owner."
             ) from None
+        if holders:
+            raise PolicySiteError(
+                "the person is erased from the tables, but after "
+                f"{ERASE_SNAPSHOT_WAIT:.0f} s database sessions {', '.join(map(str, holders))} "
+                "were still in transactions begun before the erase, which may still see the "
+                "row, so VACUUM FULL had to keep it in the table's pages. End those "
+                "transactions (pg_stat_activity names them) and run the erase again."
+            )
 
     def purge_deliveries(self, before: dt.datetime) -> int:
         """Drop finished delivery rows (sent, failed, cancelled) older than ``before``.
@@ -1638,6 +1654,26 @@ def _refuse_duplicates(conn: Connection) -> None:
 
 def _count(conn: Connection, query: Any) -> int:
     return int(conn.execute(query).scalar_one())
+
+
+def _await_older_snapshots(conn: Connection) -> list[int]:
+    """Wait (at most ``ERASE_SNAPSHOT_WAIT``) until no other session of this database holds a
+    snapshot taken before now, which VACUUM FULL would have to honour by keeping the rows it
+    can see; returns the process ids still holding one."""
+    started = conn.exec_driver_sql("SELECT clock_timestamp()").scalar_one()
+    deadline = time.monotonic() + ERASE_SNAPSHOT_WAIT
+    while True:
+        holders = list(
+            conn.exec_driver_sql(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL "
+                "AND xact_start < %(started)s ORDER BY pid",
+                {"started": started},
+            ).scalars()
+        )
+        if not holders or time.monotonic() >= deadline:
+            return holders
+        time.sleep(0.1)
 
 
 def _erase_ids(conn: Connection, ids: Sequence[int]) -> int:
