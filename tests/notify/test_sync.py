@@ -10,6 +10,7 @@ import json
 import os
 import secrets
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from policysite.cli import main
+from policysite.notify import store as store_module
 from tests.conftest import GitRepo
 from tests.notify.conftest import rows
 
@@ -433,3 +435,29 @@ def test_rows_equal_to_the_stored_people_are_not_checked_again_yet_counted_right
     code, output = cli(site, "subscribers", "sync", str(people))
     assert code == 1
     assert output.startswith(f"Error: {people}:12: the email address is not valid"), output
+
+
+def test_a_sync_from_the_stores_own_postgresql_database_erases_without_waiting(
+    site: GitRepo, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store may live in the application's database: the source's read must not hold a
+    snapshot while the people absent are erased (erase waits for older snapshots)."""
+    monkeypatch.setenv("POLICYSITE_DATABASE_URL", pg_url)
+    monkeypatch.setattr(store_module, "ERASE_SNAPSHOT_WAIT", 5.0)
+    application = pg_url.replace("+psycopg", "")
+    with psycopg.connect(application, autocommit=True) as connection:
+        connection.execute(
+            "CREATE TABLE users (id serial PRIMARY KEY, address text, full_name text, "
+            "language text, deleted_at timestamp)"
+        )
+        fill(lambda sql: connection.execute(sql))  # type: ignore[arg-type]
+        sync = ("subscribers", "sync", "--from-database", application, "--query", query("users"))
+        assert cli(site, *sync)[0] == 0
+        connection.execute("UPDATE users SET deleted_at = now() WHERE id = 4")
+
+        started = time.monotonic()
+        assert cli(site, *sync, "--max-removals", "1") == (
+            0,
+            "Synced: 0 added, 0 updated, 1 erased, 9 unchanged.\n",
+        )
+        assert time.monotonic() - started < 4
