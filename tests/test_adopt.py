@@ -6,12 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from mkdocs.exceptions import Abort
 
+from policysite import adopt
 from policysite.cli import main
 from policysite.config import load_settings
 from policysite.selection import Selection, policy_id
@@ -383,3 +387,24 @@ def test_links_to_a_folders_page_reach_the_policy_it_names(
     assert 'href="privacy/"' in home
     assert 'href="../terms/#use"' in privacy
     assert not (site_dir / "README").exists()
+
+
+_LOOKBEHIND_BARE_URL = re.compile(r"(?<![(<\[\"'=])\bhttps?://[^\s)<>\]]+")
+
+
+_URL_PARTS = ["http://", "https://", "(", "<", "[", '"', "'", "=", "a", "_", " ", "\n", ")"]
+_URL_PARTS += ["]", "é", "/", ":", "h", "1", "x.org"]
+
+
+@given(st.lists(st.sampled_from(_URL_PARTS), max_size=10))
+def test_bare_url_is_found_where_a_lookbehind_pattern_finds_one(parts: list[str]) -> None:
+    """adopt's fast search for a bare URL (a literal first) says what the plain pattern with a
+    lookbehind says: no word character, bracket, quote or `=` right before `http(s)://`."""
+    body = "".join(parts)
+    assert adopt._bare_url(body) == bool(_LOOKBEHIND_BARE_URL.search(body))
+
+
+def test_bare_url_after_a_rejected_one_in_the_same_run_is_found() -> None:
+    assert adopt._bare_url("see (https://a.org/https://b.org")
+    assert not adopt._bare_url('<a href="https://a.org">x</a> [x](https://b.org)')
+    assert adopt._bare_url("Visit https://example.com.")

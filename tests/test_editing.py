@@ -59,7 +59,7 @@ def error_of(action: Callable[[], object]) -> str:
 
 
 def revision(text: str, commit: str) -> Revision:
-    return Revision(commit, dt.datetime(2020, 1, 1, tzinfo=dt.UTC), "p.md", "b", text, "s")
+    return Revision(commit, dt.datetime(2020, 1, 1, tzinfo=dt.UTC), "p.md", "b", text)
 
 
 def fm(lines: str) -> str:

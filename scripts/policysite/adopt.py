@@ -31,7 +31,11 @@ from policysite.selection import Selection
 # in Python-Markdown (which needs a blank line first).
 _LIST_LINE = re.compile(r"\n[ ]{0,3}(?:[*+-]|\d+[.)])[ ]+\S")
 _TEXT_LINE = re.compile(r"[^\s>#|*+\-\d]")  # how a line of a paragraph starts
-_BARE_URL = re.compile(r"(?<![(<\[\"'=])\bhttps?://[^\s)<>\]]+")
+# A bare URL: ``http(s)://`` not glued to a word nor inside a link, an autolink or an attribute
+# (``_bare_url`` checks the character before). The pattern starts with a literal, which the
+# regex engine finds fast; a lookbehind first made it try every position of every text.
+_URL = re.compile(r"https?://[^\s)<>\]]")
+_NOT_BEFORE_URL = "(<[\"'="
 _ROOT_LINK = re.compile(r"\]\((/[^)\s]*)")
 _JEKYLL_URL = re.compile(r"^url:\s*[\"']?(https?://[^\s\"'/]+)", re.M)
 _HUGO_URL = re.compile(r"^baseURL\s*[:=]\s*[\"']?(https?://[^\s\"'/]+)", re.M)
@@ -157,7 +161,7 @@ def find_adoption(root: Path, docs_dir: str | None = None) -> Adoption:
         else "a file per policy and a folder per policy"
     )
     texts = {p: _body(inside[p], f"{folder}/{p}") for p in policies}
-    gfm = any(_list_after_text(t) or _BARE_URL.search(t) for t in texts.values())
+    gfm = any(_list_after_text(t) or _bare_url(t) for t in texts.values())
     foreign = sum(len(_ROOT_LINK.findall(t)) for t in texts.values())
     link_base = _link_base({p: d for p, d in tree.files.items() if _is_site_config(p)})
     adoption = Adoption(
@@ -187,6 +191,17 @@ def _list_after_text(body: str) -> bool:
         start = body.rfind("\n", 0, found.start()) + 1
         if _TEXT_LINE.match(body, start) is not None:
             return True
+    return False
+
+
+def _bare_url(body: str) -> bool:
+    """Whether ``body`` has a bare URL (GitHub links it; Python-Markdown leaves it as text)."""
+    found = _URL.search(body)
+    while found is not None:
+        before = body[found.start() - 1] if found.start() else " "
+        if before not in _NOT_BEFORE_URL and not (before.isalnum() or before == "_"):
+            return True
+        found = _URL.search(body, found.start() + 1)
     return False
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from policysite.errors import HistoryError, PolicyError
@@ -66,7 +67,15 @@ class Revision:
     path: str  # relative to the repository root, at this commit
     blob: str
     text: str
-    sha256: str  # of the text as UTF-8 (a leading byte-order mark removed)
+
+    @cached_property
+    def sha256(self) -> str:
+        """Of the text as UTF-8 (the file's bytes, a leading byte-order mark removed).
+
+        Worked out when asked for: a published version keeps it, the texts a later one of
+        the same day or a front-matter-only commit replaces never need it (bench/adopt.py).
+        """
+        return _sha256(self.text)
 
 
 @dataclass(frozen=True)
@@ -272,21 +281,25 @@ def _lineages(
     return lineages, deleted
 
 
-_Text = tuple[str, str] | PolicyError
+_Text = str | PolicyError
 
 
 def _decode(data: bytes, path: str, commit: str) -> _Text:
-    """The blob as text and the sha256 of that text, or why it cannot be read."""
+    """The blob as text, or why it cannot be read."""
     try:
-        text = decode_text(data, path, commit=commit)
+        return decode_text(data, path, commit=commit)
     except PolicyError as exc:
         return exc
-    return text, hashlib.sha256(data.removeprefix(b"\xef\xbb\xbf")).hexdigest()
+
+
+def _sha256(text: str) -> str:
+    """The sha256 of a text as UTF-8: the file's bytes, a leading byte-order mark removed."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _read_texts(objects: CatFile, changes: Iterable[_Change]) -> dict[str, _Text]:
-    """Text and sha256 of every blob in ``changes``; a blob that cannot be decoded maps to its
-    error (named after its first use), for the caller to raise or pass over."""
+    """The text of every blob in ``changes``; a blob that cannot be decoded maps to its error
+    (named after its first use), for the caller to raise or pass over."""
     first_use: dict[str, _Change] = {}
     for change in changes:
         first_use.setdefault(change.blob, change)
@@ -313,7 +326,7 @@ def _revisions(
                 if strict:
                     raise text
                 break  # a deleted file git cannot give as text: nothing to archive
-            read.append(Revision(c.commit, c.date, c.path, c.blob, *text))
+            read.append(Revision(c.commit, c.date, c.path, c.blob, text))
         else:
             if read:
                 result[path[len(prefix) + 1 :] if prefix else path] = read
@@ -511,10 +524,8 @@ def _complete_commit(repo: Repository, objects: CatFile, rev: str) -> Commit:
 
 
 def _text_at(commit: Commit, path: str, data: bytes) -> FileAtRevision:
-    decoded = _decode(data, path, commit.oid)
-    if isinstance(decoded, PolicyError):
-        raise decoded
-    return FileAtRevision(commit.oid, commit.date, path, *decoded)
+    text = decode_text(data, path, commit=commit.oid)
+    return FileAtRevision(commit.oid, commit.date, path, text, _sha256(text))
 
 
 def changed_policy_files(
