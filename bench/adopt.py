@@ -15,7 +15,13 @@ Each pair runs side by side, taking turns going first; a ratio is the median of 
 wall-clock time and in CPU time (this process and its children: git, mkdocs), which a shared
 machine disturbs less.
 
-Run: .venv/bin/python bench/adopt.py [--runs 3]
+With ``--before REV`` (a git revision of this project, e.g. main), the first pair becomes a
+trio: ``adopt`` + ``versions`` of that revision's code too (``git archive`` of its scripts/ in a
+temporary folder), beside today's and raw git in the same run. Both are timed the same way, each
+in a worker process of its own (imports done, one warm-up call first) that the bench asks for
+one call at a time, taking turns with raw git.
+
+Run: .venv/bin/python bench/adopt.py [--runs 3] [--before main]
      .venv/bin/python bench/adopt.py --smoke     (6 policies, 30 versions, one run)
 """
 
@@ -242,6 +248,89 @@ def report(what: str, floor: str, pairs: list[tuple[Timing, Timing]]) -> None:
     )
 
 
+class Worker:
+    """``ours`` in a process of its own, importing ``policysite`` from ``scripts`` (another
+    revision's code) or, without it, from this checkout; one timed call per ``call``."""
+
+    def __init__(self, repo: Path, scripts: Path | None) -> None:
+        env = dict(os.environ)
+        if scripts is not None:
+            env["PYTHONPATH"] = str(scripts)
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--worker", str(repo)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        self.found = int(self._ask("count"))
+
+    def _ask(self, what: str) -> str:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(what + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        if not answer:
+            raise SystemExit(f"the bench's worker stopped (exit {self.process.wait()})")
+        return answer.strip()
+
+    def call(self, _repo: Path) -> Timing:
+        wall, cpu = self._ask("time").split()
+        return float(wall), float(cpu)
+
+    def close(self) -> None:
+        assert self.process.stdin
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def serve(repo: Path) -> int:
+    """The worker's side: "count" → the versions found (a warm-up), "time" → wall and CPU."""
+    for line in sys.stdin:
+        if line.strip() == "count":
+            print(ours(repo), flush=True)
+        else:
+            wall, cpu = timed(ours, repo)
+            print(f"{wall} {cpu}", flush=True)
+    return 0
+
+
+def before_and_after(repo: Path, rev: str, runs: int, tmp: Path, expected: int) -> None:
+    """``ours`` with the code of ``rev`` and with today's, beside raw git, in turns."""
+    project = Path(__file__).resolve().parent.parent
+    export = tmp / "before"
+    export.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", rev, "scripts"], cwd=project, capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        raise SystemExit(f"git archive {rev} failed: {archive.stderr.decode().strip()}")
+    subprocess.run(["tar", "-x", "-C", str(export)], input=archive.stdout, check=True)
+    before, after = Worker(repo, export / "scripts"), Worker(repo, None)
+    try:
+        for name, worker in ((rev, before), ("today", after)):
+            if worker.found != expected:
+                raise SystemExit(f"{name}'s code finds {worker.found} versions, not {expected}")
+        order: list[Callable[[], Timing]] = [
+            lambda: before.call(repo),
+            lambda: after.call(repo),
+            lambda: timed(raw_git, repo),
+        ]
+        trios = []
+        for run in range(runs):
+            turn = order[run % 3 :] + order[: run % 3]  # each goes first in turn
+            timings = [measure() for measure in turn]
+            trios.append(tuple(timings[(i - run) % 3] for i in range(3)))
+    finally:
+        before.close()
+        after.close()
+    report(f"adopt + versions, code of {rev}", "raw git", [(b, f) for b, _, f in trios])
+    report("adopt + versions, today's code", "raw git", [(a, f) for _, a, f in trios])
+    wall = statistics.median(a[0] / b[0] for b, a, _ in trios)
+    cpu = statistics.median(a[1] / b[1] for b, a, _ in trios)
+    print(f"today's code against {rev}'s: {wall:.2f}× wall, {cpu:.2f}× CPU (medians of {runs})")
+
+
 def make_plain(repo: Path, plain: Path) -> int:
     """The adopted site's pages as plain Markdown for plain mkdocs-material; the page count."""
     settings = load_settings(repo)
@@ -262,7 +351,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: does it still run?")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--before", metavar="REV", help="also time this git revision's code (e.g. main)"
+    )
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker is not None:
+        return serve(args.worker)
     policies, versions, runs = (6, 30, 1) if args.smoke else (60, 900, args.runs)
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp) / "repo"
@@ -276,11 +371,14 @@ def main() -> int:
         print(f"versions: {found} (first-parent reference count: {expected})")
         if found != expected:
             raise SystemExit(f"version count {found} differs from the reference {expected}")
-        report(
-            "adopt + versions",
-            "raw git log + cat-file --batch",
-            side_by_side(ours, raw_git, repo, repo, max(runs * 3, 3)),
-        )
+        if args.before:
+            before_and_after(repo, args.before, max(runs * 3, 3), Path(tmp), expected)
+        else:
+            report(
+                "adopt + versions",
+                "raw git log + cat-file --batch",
+                side_by_side(ours, raw_git, repo, repo, max(runs * 3, 3)),
+            )
         plain = Path(tmp) / "plain"
         pages = make_plain(repo, plain)
         cold = timed(build, repo)

@@ -9,7 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policysite.errors import PolicyError
-from policysite.model import key_line, next_label, parse_document, policy_id, title_from_id
+from policysite.model import (
+    Document,
+    FrontMatter,
+    _published_body,
+    key_line,
+    next_label,
+    parse_document,
+    policy_id,
+    same_publication,
+    title_from_id,
+)
 
 
 def error_of(text: str) -> str:
@@ -122,3 +132,32 @@ def test_any_front_matter_is_read_or_refused_with_a_line_in_the_file(text: str) 
     else:
         assert document.meta.version is None or isinstance(document.meta.version, str)
         assert document.meta.effective is None or type(document.meta.effective) is dt.date
+
+
+# Bodies made of words, the whitespace the rules change and keep, comments and fences.
+_BODY_PARTS = ["a", "b", "ab", " ", "  ", "\t", "\n", "\n\n", "\r\n", "\r", "\xa0", "<!--", "-->"]
+_BODIES = st.lists(st.sampled_from([*_BODY_PARTS, "```", "x <!-- c --> y"]), max_size=12).map(
+    "".join
+)
+
+
+@given(_BODIES, _BODIES)
+@settings(max_examples=2000)
+def test_same_publication_is_the_comparison_of_published_bodies(a: str, b: str) -> None:
+    """The cheap tests same_publication tries first (the first differing characters, the count
+    of visible ones, the words) never decide otherwise than comparing the published bodies."""
+    meta = FrontMatter(title="T")
+    expected = _published_body(a) == _published_body(b)
+    assert same_publication(Document(meta, a, 1), Document(meta, b, 1)) == expected
+
+
+def test_same_publication_tells_an_edit_from_whitespace() -> None:
+    meta = FrontMatter(title="T")
+    text = "# Title\n\nWe keep your data.  \nFor a year.\n"
+    assert same_publication(Document(meta, text, 1), Document(meta, text + "\n\n", 1))
+    assert not same_publication(
+        Document(meta, text, 1), Document(meta, text.replace("keep", "sell"), 1)
+    )
+    assert not same_publication(
+        Document(meta, text, 1), Document(FrontMatter(title="Other"), text, 1)
+    )
