@@ -110,7 +110,8 @@ def test_the_translation_is_stale_after_the_new_source_version(
     home = article(site, "nb/index.html")
     assert "Personvernerklæring 2.0 1. januar 2022 av versjon 1.1" in home
     assert article(site, "nb/changes/index.html").startswith(
-        "Alle endringer English · Norsk bokmål Gjelder fra Retningslinje Versjon 1. januar 2022"
+        "Alle endringer English · Norsk bokmål Gjelder fra Retningslinje Versjon Type "
+        "1. januar 2022"
     )
 
 

@@ -29,6 +29,7 @@ from policysite.sanitize import SanitizeCache, theme_text
 from policysite.site.foreign import rewrite_foreign_links
 from policysite.site.linkcheck import LinkChecker
 from policysite.site.text import DEFAULT_LANGUAGE, rebase_links, site_locale
+from policysite.site.translations import script_strings
 from policysite.versions import load_policies
 from policysite.worktree import refuse_symlinks
 
@@ -199,6 +200,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
         ]
         if ours and not ours.indexable:
             head.append('<meta name="robots" content="noindex">')
+        # What the site's script writes, in the page's language (site/translations.STRINGS).
+        head.append(script_strings(ours.lang if ours and ours.lang else self._language(config)))
         output = output.replace("</head>", "\n".join(head) + "\n</head>", 1)
         if ours and ours.lang:  # a translation's page: its language, not the theme's
             output = _HTML_LANG.sub(f'<html lang="{html.escape(ours.lang)}"', output, count=1)

@@ -28,6 +28,21 @@
     return node;
   }
 
+  /* The words this script writes, in the page's language: the build puts them in the page
+   * (site/translations.py STRINGS, the one place for the site's strings). {name} is filled in. */
+  var strings = (function () {
+    var data = document.getElementById("policysite-strings");
+    try { return data ? JSON.parse(data.textContent) : {}; } catch (error) { return {}; }
+  })();
+  function t(key, values) {
+    var text = Object.prototype.hasOwnProperty.call(strings, key) ? strings[key] : key;
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
+  /* A count's singular or plural (key.one / key.other). */
+  function tn(key, n) { return t(key + (n === 1 ? ".one" : ".other"), { n: n }); }
+
   /* The site's one date format (Babel's long format on the pages; the same CLDR data here),
    * in the page's language, with no-break spaces so a date never wraps. */
   var dateFormat = new Intl.DateTimeFormat(document.documentElement.lang || "en",
@@ -112,12 +127,12 @@
     parts.forEach(function (part) {
       if (part.kept !== undefined) { container.appendChild(document.createTextNode(part.kept + " ")); return; }
       if (part.removed.length) {
-        container.appendChild(el("del", {}, [srLabel("deleted: "), part.removed.join(" ")]));
+        container.appendChild(el("del", {}, [srLabel(t("deleted") + ": "), part.removed.join(" ")]));
         container.appendChild(document.createTextNode(" "));
         counts.removed += part.removed.length;
       }
       if (part.added.length) {
-        container.appendChild(el("ins", {}, [srLabel("inserted: "), part.added.join(" ")]));
+        container.appendChild(el("ins", {}, [srLabel(t("inserted") + ": "), part.added.join(" ")]));
         container.appendChild(document.createTextNode(" "));
         counts.added += part.added.length;
       }
@@ -142,14 +157,13 @@
         var block = el("div", { "class": "policysite-compare-block" }, [diff.node]);
         if (after && where.anchor) {
           block.insertBefore(el("a", { href: new URL("#" + where.anchor, toUrl).href, "class": "policysite-compare-link" },
-            ["Version " + to.version + ": " + where.title]), diff.node);
+            [t("version_section", { version: to.version, title: where.title })]), diff.node);
         }
         list.appendChild(block);
       }
     });
-    status.textContent = "From version " + from.version + " to version " + to.version + ": " + changed +
-      (changed === 1 ? " passage" : " passages") + " changed, " + added + " words added, " +
-      removed + " words removed.";
+    status.textContent = t("compare_summary", { from: from.version, to: to.version,
+      passages: tn("passages", changed), added: tn("words", added), removed: tn("words", removed) });
     output.appendChild(list);
   }
 
@@ -159,15 +173,19 @@
     var policy = box.getAttribute("data-policysite-policy");
     var changeUrl = box.getAttribute("data-policysite-change-url");
     var siteUrl = box.getAttribute("data-policysite-site-url") || "";
-    fetch(new URL("versions.json", siteRoot)).then(function (response) {
-      if (!response.ok) throw new Error("versions.json: HTTP " + response.status);
-      return response.json();
-    }).then(function (records) {
+    // A translation's versions page carries its versions (versions.json lists the source's).
+    var carried = box.getAttribute("data-policysite-versions");
+    var loaded = carried ? Promise.resolve(JSON.parse(carried))
+      : fetch(new URL("versions.json", siteRoot)).then(function (response) {
+        if (!response.ok) throw new Error("versions.json: HTTP " + response.status);
+        return response.json();
+      });
+    loaded.then(function (records) {
       var versions = records.filter(function (r) { return r.policy === policy; });
       buildInForce(box, versions, siteUrl);
       buildCompare(box, versions, siteUrl, changeUrl);
     }).catch(function (error) {
-      box.appendChild(el("p", { "class": "policysite-error" }, ["The version tools could not load: " + error.message]));
+      box.appendChild(el("p", { "class": "policysite-error" }, [t("load_error", { error: error.message })]));
     });
   }
 
@@ -175,8 +193,8 @@
     var input = el("input", { type: "date", id: "policysite-date", name: "date", required: "" });
     var message = el("p", { "class": "policysite-message", role: "status" });
     var form = el("form", { "class": "policysite-inforce" }, [
-      el("label", { "for": "policysite-date" }, ["Show the policy in force on "]), input, " ",
-      el("button", { type: "submit", "class": "md-button" }, ["Show"])
+      el("label", { "for": "policysite-date" }, [t("in_force_label")]), input, " ",
+      el("button", { type: "submit", "class": "md-button" }, [t("show")])
     ]);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -184,8 +202,8 @@
       var found = null;
       versions.forEach(function (v) { if (v.effective <= day) found = v; });
       if (!found) {
-        message.textContent = "No version of this policy was in force on " + longDate(day) +
-          "; the first took effect on " + longDate(versions[0].effective) + ".";
+        message.textContent = t("none_in_force",
+          { date: longDate(day), first: longDate(versions[0].effective) });
         return;
       }
       location.href = pageUrl(found, siteUrl).href;
@@ -216,21 +234,20 @@
     var status = el("p", { "class": "policysite-compare-summary", role: "status", "aria-live": "polite" });
     var output = el("div", { "class": "policysite-compare-result" });
     var form = el("form", { "class": "policysite-compare" }, [
-      el("label", { "for": "policysite-from" }, ["Compare version "]), from,
-      el("label", { "for": "policysite-to" }, [" with "]), to, " ",
-      el("button", { type: "submit", "class": "md-button" }, ["Compare"])
+      el("label", { "for": "policysite-from" }, [t("compare_label")]), from,
+      el("label", { "for": "policysite-to" }, [t("compare_with")]), to, " ",
+      el("button", { type: "submit", "class": "md-button" }, [t("compare")])
     ]);
 
     function compare(fromLabel, toLabel, push) {
       var a = indexOf(fromLabel), b = indexOf(toLabel);
       output.textContent = "";
       if (a < 0 || b < 0) {
-        status.textContent = "Version " + (a < 0 ? fromLabel : toLabel) +
-          " is not a version of this policy; choose two from the lists.";
+        status.textContent = t("not_a_version", { version: a < 0 ? fromLabel : toLabel });
         return;
       }
       from.value = fromLabel; to.value = toLabel;
-      if (a === b) { status.textContent = "Choose two different versions."; return; }
+      if (a === b) { status.textContent = t("choose_two"); return; }
       if (b - a === 1 && changeUrl) {  // consecutive: the change page has the full redline
         var page = new URL(changeUrl.replace("{version}", encodeURIComponent(toLabel)), location.href).href;
         if (push) location.href = page; else location.replace(page);
@@ -240,7 +257,7 @@
         var query = "?from=" + encodeURIComponent(fromLabel) + "&to=" + encodeURIComponent(toLabel);
         history.pushState({ from: fromLabel, to: toLabel }, "", query + "#compare");
       }
-      status.textContent = "Comparing…";
+      status.textContent = t("comparing");
       var oldRecord = versions[a], newRecord = versions[b];
       var urls = [pageUrl(oldRecord, siteUrl), pageUrl(newRecord, siteUrl)];
       Promise.all(urls.map(function (url) {
@@ -250,7 +267,7 @@
         });
       })).then(function (pages) {
         renderComparison(output, status, oldRecord, newRecord, blocksOf(pages[0]), blocksOf(pages[1]), urls[1]);
-      }).catch(function (error) { status.textContent = "Could not compare: " + error.message; });
+      }).catch(function (error) { status.textContent = t("compare_error", { error: error.message }); });
     }
 
     function fromAddress() {
@@ -269,6 +286,13 @@
   }
 
   /* ---- the redline of a change page: previous / next change (keys k / j), and the whole text ---- */
+
+  /* "or keys k and j", the keys as <kbd>. */
+  function keysHint() {
+    return t("keys").split(/(\{[kj]\})/).filter(Boolean).map(function (part) {
+      return part === "{k}" || part === "{j}" ? el("kbd", {}, [part.charAt(1)]) : part;
+    });
+  }
 
   function setUpRedline(redline) {
     var marks = [];
@@ -289,12 +313,12 @@
       target.setAttribute("tabindex", "-1");
       target.scrollIntoView({ block: "center" });
       target.focus({ preventScroll: true });
-      counter.textContent = "Change " + (position + 1) + " of " + marks.length;
+      counter.textContent = t("counter", { n: position + 1, total: marks.length });
     }
-    var previous = el("button", { type: "button", "class": "md-button" }, ["Previous change"]);
-    var next = el("button", { type: "button", "class": "md-button" }, ["Next change"]);
+    var previous = el("button", { type: "button", "class": "md-button" }, [t("previous_change")]);
+    var next = el("button", { type: "button", "class": "md-button" }, [t("next_change")]);
     var whole = el("button", { type: "button", "class": "md-button", "aria-pressed": "false" },
-      ["Show the unchanged text too"]);
+      [t("show_unchanged")]);
     previous.addEventListener("click", function () { go(-1); });
     next.addEventListener("click", function () { go(1); });
     whole.addEventListener("click", function () {
@@ -303,7 +327,7 @@
       whole.setAttribute("aria-pressed", open ? "true" : "false");
     });
     var tools = el("div", { "class": "ps-tools" }, [previous, next,
-      el("span", {}, ["or keys ", el("kbd", {}, ["k"]), " and ", el("kbd", {}, ["j"])]), counter]);
+      el("span", {}, keysHint()), counter]);
     if (folds.length) tools.appendChild(whole);
     if (!marks.length) { previous.remove(); next.remove(); }
     redline.parentNode.insertBefore(tools, redline);
@@ -357,15 +381,14 @@
       var versions = records.filter(function (r) { return r.policy === policy; }).reverse();
       if (!versions.length) return;
       var missing = /\/(?:versions|changes)\/([^/]+)\/?/.exec(path.slice(policy.length));
-      var heading = el("h2", { id: "versions-of-this-policy" }, ["Versions of the " + versions[0].title]);
+      var heading = el("h2", { id: "versions-of-this-policy" }, [t("versions_of", { title: versions[0].title })]);
       var intro = el("p", {}, [missing
-        ? "There is no version " + missing[1] + " of this policy. These are its versions, newest first:"
-        : "These are the versions of this policy, newest first:"]);
+        ? t("no_such_version", { version: missing[1] }) : t("its_versions")]);
       var list = el("ul", {});
       versions.forEach(function (v) {
-        var link = el("a", { href: pageUrl(v, siteUrl).href }, ["Version " + v.version]);
-        list.appendChild(el("li", {}, [link, ", effective " + longDate(v.effective) +
-          (v.status === "archived" ? "" : " (" + v.status + ")")]));
+        var link = el("a", { href: pageUrl(v, siteUrl).href }, [t("version", { version: v.version })]);
+        list.appendChild(el("li", {}, [link, t("effective", { date: longDate(v.effective) }) +
+          (v.status === "archived" ? "" : " (" + t("status." + v.status) + ")")]));
       });
       box.appendChild(heading); box.appendChild(intro); box.appendChild(list);
     }).catch(function () { /* the links above still lead on */ });
@@ -398,8 +421,8 @@
       rows.forEach(function (r) { seen[r[key]] = true; });
       return Object.keys(seen).sort(function (a, b) { return a.localeCompare(b); });
     }
-    var policy = select("policysite-filter-policy", "Policy ", "All policies", unique("policy"));
-    var kind = select("policysite-filter-kind", " Kind ", "All kinds", unique("kind"));
+    var policy = select("policysite-filter-policy", t("filter_policy"), t("all_policies"), unique("policy"));
+    var kind = select("policysite-filter-kind", t("filter_kind"), t("all_kinds"), unique("kind"));
     var status = el("p", { "class": "policysite-filter-status", role: "status" });
     box.appendChild(el("form", { "class": "policysite-filter" }, policy.concat(kind)));
     box.appendChild(status);
@@ -419,7 +442,7 @@
         if (group.heading && /^H2$/.test(group.heading.tagName)) group.heading.hidden = !visible;
         shown += visible;
       });
-      status.textContent = (p || k) ? "Showing " + shown + " of " + rows.length + " versions." : "";
+      status.textContent = (p || k) ? t("showing", { shown: shown, total: rows.length }) : "";
       if (remember) {
         var next = new URLSearchParams();
         if (p) next.set("policy", p);

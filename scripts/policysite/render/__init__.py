@@ -1,26 +1,75 @@
 """A ``Change`` four ways: html (the redline), markdown (a PR comment), text (mail), json.
 
 Each renderer takes the one ``Change`` value that ``diff.compare`` returns; the words used for
-statuses and counts live here so every rendering says the same thing.
+statuses and counts live here so every rendering says the same thing. ``WORDS`` holds them in
+English; the functions that say something take ``words``, a table with the same keys in another
+language (the site's translated pages pass theirs, from ``site/translations.STRINGS``). A key
+ending in ``.one``/``.other`` is a count's singular and plural.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Literal
 
 from policysite import urls
 from policysite.blocks import HEADING_TAGS
-from policysite.model import Change, SectionChange, SectionStatus, Segment
+from policysite.model import Change, SectionChange, Segment
 
-STATUS_WORDS: dict[SectionStatus, str] = {
-    "added": "added",
-    "removed": "removed",
-    "modified": "modified",
-    "retitled": "retitled",
-    "moved": "moved",
-    "unchanged": "unchanged",
+# The renderers' English words; {names} are filled in.
+WORDS: dict[str, str] = {
+    "status.added": "added",
+    "status.removed": "removed",
+    "status.modified": "modified",
+    "status.retitled": "retitled",
+    "status.moved": "moved",
+    "status.unchanged": "unchanged",
+    "was_title": "was “{title}”",
+    "anchor_was": "anchor was #{anchor}",
+    "words.one": "{n} word",
+    "words.other": "{n} words",
+    "count_added": "{count} added",
+    "count_removed": "{count} removed",
+    "paragraph.one": "{n} paragraph",
+    "paragraph.other": "{n} paragraphs",
+    "list_item.one": "{n} list item",
+    "list_item.other": "{n} list items",
+    "table_cell.one": "{n} table cell",
+    "table_cell.other": "{n} table cells",
+    "block.one": "{n} block",
+    "block.other": "{n} blocks",
+    "moved_here": "{count} moved here",
+    "moved_away": "{count} moved away",
+    "punctuation_only": "punctuation or formatting only",
+    "introduction": "Introduction (before the first heading)",
+    "reverse": "reverse: from the later version back to the earlier",
+    "versions": "Versions {direction}.",
+    "section_moved": "The section “{title}” was here; it moved {where}.",
+    "below": "below",
+    "above": "above",
+    "moved_to": "Moved to {link}.",
+    "moved_from": "Moved here from {link}:",
+    "inserted": "inserted",
+    "deleted": "deleted",
+    "unchanged.p.one": "{n} unchanged paragraph",
+    "unchanged.p.other": "{n} unchanged paragraphs",
+    "unchanged.list.one": "{n} unchanged list",
+    "unchanged.list.other": "{n} unchanged lists",
+    "unchanged.table.one": "{n} unchanged table",
+    "unchanged.table.other": "{n} unchanged tables",
+    "unchanged.pre.one": "{n} unchanged code block",
+    "unchanged.pre.other": "{n} unchanged code blocks",
+    "unchanged.passage.one": "{n} unchanged passage",
+    "unchanged.passage.other": "{n} unchanged passages",
+    "and": " and ",
+    "hidden_items.one": "{n} unchanged list item or table row hidden in this section",
+    "hidden_items.other": "{n} unchanged list items or table rows hidden in this section",
 }
+
+
+def count(words: Mapping[str, str], key: str, n: int) -> str:
+    """``key``'s singular or plural form (``key.one``/``key.other``) with ``n`` filled in."""
+    return words[f"{key}.{'one' if n == 1 else 'other'}"].format(n=n)
 
 
 def marked_words(
@@ -56,56 +105,56 @@ def marked_words(
         index = end
 
 
-def section_title(section: SectionChange) -> str:
+def section_title(section: SectionChange, words: Mapping[str, str] = WORDS) -> str:
     """The section's title, or a stand-in for the text before the first heading."""
-    return section.title or "Introduction (before the first heading)"
+    return section.title or words["introduction"]
 
 
-def word_counts(added: int, removed: int) -> str:
+def word_counts(added: int, removed: int, words: Mapping[str, str] = WORDS) -> str:
     """``3 words added, 1 removed`` — only the parts that are not zero; "" when both are."""
     parts = []
     if added:
-        parts.append(f"{added} word{'s' if added != 1 else ''} added")
+        parts.append(words["count_added"].format(count=count(words, "words", added)))
     if removed:
-        noun = "" if added else f" word{'s' if removed != 1 else ''}"
-        parts.append(f"{removed}{noun} removed")
+        noun = str(removed) if added else count(words, "words", removed)
+        parts.append(words["count_removed"].format(count=noun))
     return ", ".join(parts)
 
 
-_BLOCK_NAMES = {"p": "paragraph", "li": "list item", "td": "table cell", "th": "table cell"}
+_BLOCK_NAMES = {"p": "paragraph", "li": "list_item", "td": "table_cell", "th": "table_cell"}
 
 
-def describe(section: SectionChange) -> str:
+def describe(section: SectionChange, words: Mapping[str, str] = WORDS) -> str:
     """What happened to a section, in a line: ``retitled (was “3. Cookies”): 1 word added``."""
-    head = describe_status(section)
+    head = describe_status(section, words)
     if section.status in ("added", "removed"):
-        words = section.words_added or section.words_removed
-        return f"{head}: {words} word{'s' if words != 1 else ''}" if words else head
-    details = [word_counts(section.words_added, section.words_removed)]
+        n = section.words_added or section.words_removed
+        return f"{head}: {count(words, 'words', n)}" if n else head
+    details = [word_counts(section.words_added, section.words_removed, words)]
     moved_in = [b.kind for b in section.blocks if b.move_from is not None]
     moved_out = [b.kind for b in section.blocks if b.move_to is not None]
-    details.append(_count_blocks(moved_in, "moved here"))
-    details.append(_count_blocks(moved_out, "moved away"))
+    details.append(_count_blocks(moved_in, "moved_here", words))
+    details.append(_count_blocks(moved_out, "moved_away", words))
     details = [d for d in details if d]
     if not details and section.status == "modified":
         # Only punctuation or markup changed ("policy. for" → "policy for"): say so, since
         # "+0 −0 words" reads as nothing at all.
-        details = ["punctuation or formatting only"]
+        details = [words["punctuation_only"]]
     return f"{head}: {', '.join(details)}" if details else head
 
 
-def describe_status(section: SectionChange) -> str:
+def describe_status(section: SectionChange, words: Mapping[str, str] = WORDS) -> str:
     """The status, and what else a reader needs: ``retitled (was “3. Cookies”)``."""
-    head = STATUS_WORDS[section.status]
+    head = words[f"status.{section.status}"]
     if section.retitled and section.status != "retitled":
-        head += ", retitled"
+        head += f", {words['status.retitled']}"
     if section.status in ("retitled", "moved") and text_edited(section):
-        head += f", {STATUS_WORDS['modified']}"
+        head += f", {words['status.modified']}"
     notes = []
     if section.retitled and section.old_title is not None:
-        notes.append(f"was “{section.old_title}”")
+        notes.append(words["was_title"].format(title=section.old_title))
     if section.old_anchor:
-        notes.append(f"anchor was #{section.old_anchor}")
+        notes.append(words["anchor_was"].format(anchor=section.old_anchor))
     if notes:
         head += f" ({'; '.join(notes)})"
     return head
@@ -116,12 +165,12 @@ def text_edited(section: SectionChange) -> bool:
     return any(b.op != "equal" and b.kind not in HEADING_TAGS for b in section.blocks)
 
 
-def _count_blocks(kinds: list[str], what: str) -> str:
+def _count_blocks(kinds: list[str], what: str, words: Mapping[str, str]) -> str:
     if not kinds:
         return ""
     names = {_BLOCK_NAMES.get(kind, "block") for kind in kinds}
     name = names.pop() if len(names) == 1 else "block"
-    return f"{len(kinds)} {name}{'s' if len(kinds) != 1 else ''} {what}"
+    return words[what].format(count=count(words, name, len(kinds)))
 
 
 def sentence(text: str) -> str:
@@ -129,11 +178,11 @@ def sentence(text: str) -> str:
     return (text[:1].upper() + text[1:]).rstrip(".") + "."
 
 
-def direction(change: Change) -> str:
+def direction(change: Change, words: Mapping[str, str] = WORDS) -> str:
     """``1.0 → 1.1``, said to be backwards when the old version is the later one."""
     arrow = f"{change.old.label} → {change.new.label}"
     if change.reverse:
-        arrow += " (reverse: from the later version back to the earlier)"
+        arrow += f" ({words['reverse']})"
     return arrow
 
 

@@ -20,6 +20,9 @@ paragraphs (or a whole unchanged list or table) becomes ``<details class="ps-fol
 unchanged paragraphs" as its summary, and the unchanged items of a changed list and rows of a
 changed table get the class ``ps-same``, hidden while the section's "unchanged items" toggle
 (``<details class="ps-fold ps-fold-items">``) is closed. Both work without a script.
+
+Every word the fragment adds to the policy text (labels, status lines, notes, summaries) comes
+from ``words`` (``render.WORDS``, English, unless the caller passes another language's).
 """
 
 from __future__ import annotations
@@ -27,12 +30,14 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Literal
 
 from policysite.blocks import VOID_TAGS, tag_name
 from policysite.model import BlockChange, Change, SectionChange, Segment
 from policysite.render import (
+    WORDS,
+    count,
     describe,
     direction,
     marked_words,
@@ -73,22 +78,24 @@ def render_html(
     id_prefix: str = CHANGE_PREFIX,
     relink: Relink | None = None,
     fold: bool = False,
+    words: Mapping[str, str] = WORDS,
 ) -> str:
     """The redline of a Change, one ``<section>`` per changed section.
 
     ``full`` also shows unchanged sections (as plain text); ``labels=False`` leaves out the
     screen-reader labels (for places that strip classes, such as GitHub comments); ``relink``
     rewrites the URLs of the policy text's links; ``fold`` folds what did not change (see the
-    module's docstring).
+    module's docstring); ``words`` are the words it says things in (see the module's docstring).
     """
     parts = ['<div class="ps-redline">']
     if change.reverse:
-        parts.append(f'<p class="ps-reverse">Versions {html.escape(direction(change))}.</p>')
-    titles = {s.anchor: section_title(s) for s in change.sections}
+        said = words["versions"].format(direction=direction(change, words))
+        parts.append(f'<p class="ps-reverse">{html.escape(said)}</p>')
+    titles = {s.anchor: section_title(s, words) for s in change.sections}
     entries = reading_order(change)
     for index, (section, pointer) in enumerate(entries):
         if pointer:
-            parts.append(_moved_away(section, entries, index, titles, id_prefix))
+            parts.append(_moved_away(section, entries, index, titles, id_prefix, words))
             continue
         if section.status == "unchanged" and not full:
             continue
@@ -96,14 +103,16 @@ def render_html(
             f'<section class="ps-section ps-{section.status}" '
             f'id="{html.escape(redline_id(section.anchor, id_prefix))}">'
         )
-        status = f'<p class="ps-status">{html.escape(sentence(describe(section)))}</p>'
+        status = f'<p class="ps-status">{html.escape(sentence(describe(section, words)))}</p>'
         if fold and section.status != "unchanged":
-            parts.append(_folded_blocks(section, titles, labels, id_prefix, relink, status))
+            parts.append(_folded_blocks(section, titles, labels, id_prefix, relink, status, words))
         else:
             if section.status != "unchanged":
                 parts.append(status)
             parts.append(
-                render_blocks(section, titles, labels=labels, id_prefix=id_prefix, relink=relink)
+                render_blocks(
+                    section, titles, labels=labels, id_prefix=id_prefix, relink=relink, words=words
+                )
             )
         parts.append("</section>")
     parts.append("</div>")
@@ -116,15 +125,19 @@ def _moved_away(
     index: int,
     titles: dict[str, str],
     id_prefix: str,
+    words: Mapping[str, str],
 ) -> str:
     """Where a moved section was: a pointer to where it is now."""
     now = next(k for k, (s, pointer) in enumerate(entries) if s is section and not pointer)
     target = redline_id(section.anchor, id_prefix)
     title = html.escape(titles.get(section.anchor, section.anchor))
+    where = html.escape(words["below" if now > index else "above"])
+    note = html.escape(words["section_moved"]).format(
+        title=title, where=f'<a href="#{html.escape(target)}">{where}</a>'
+    )
     return (
         f'<section class="ps-section ps-moved-away" id="{html.escape(target)}-from">\n'
-        f'<p class="ps-note">The section “{title}” was here; it moved '
-        f'<a href="#{html.escape(target)}">{"below" if now > index else "above"}</a>.</p>\n'
+        f'<p class="ps-note">{note}</p>\n'
         "</section>"
     )
 
@@ -138,6 +151,7 @@ def render_blocks(
     relink: Relink | None = None,
     blocks: tuple[BlockChange, ...] | None = None,
     same: frozenset[int] = frozenset(),
+    words: Mapping[str, str] = WORDS,
 ) -> str:
     """A section's blocks with the lists, tables and admonitions around them rebuilt.
 
@@ -166,7 +180,7 @@ def render_blocks(
             )
             out.append(opening + "\n")
             stack.append((start, tag_name(start)))
-        markup = _block(block, titles, labels, id_prefix, relink)
+        markup = _block(block, titles, labels, id_prefix, relink, words)
         if index in same and block.kind == "li":
             markup = _with_class(markup, "ps-same")
         out.append(markup)
@@ -188,8 +202,7 @@ def _with_class(opening: str, css: str) -> str:
     return f'{tag} class="{css}"' + opening[end:]
 
 
-_NOUNS = {"p": ("paragraph", "paragraphs"), "ul": ("list", "lists"), "ol": ("list", "lists")}
-_NOUNS |= {"table": ("table", "tables"), "pre": ("code block", "code blocks")}
+_NOUNS = {"p": "p", "ul": "list", "ol": "list", "table": "table", "pre": "pre"}
 
 
 def _units(blocks: tuple[BlockChange, ...]) -> list[tuple[int, int]]:
@@ -211,6 +224,7 @@ def _folded_blocks(
     id_prefix: str,
     relink: Relink | None,
     status: str,
+    words: Mapping[str, str],
 ) -> str:
     """A changed section's blocks, "changes only": unchanged runs folded (module docstring);
     the status line right under the section's heading."""
@@ -227,9 +241,10 @@ def _folded_blocks(
         for start, _ in run:
             kind = _unit_kind(blocks[start])
             counts[kind] = counts.get(kind, 0) + 1
-        label = " and ".join(
-            f"{n} unchanged {_NOUNS.get(k, ('passage', 'passages'))[n != 1]}"
-            for k, n in counts.items()
+        label = html.escape(
+            words["and"].join(
+                count(words, f"unchanged.{_NOUNS.get(k, 'passage')}", n) for k, n in counts.items()
+            )
         )
         inner = render_blocks(
             section,
@@ -238,6 +253,7 @@ def _folded_blocks(
             id_prefix=id_prefix,
             relink=relink,
             blocks=_restarted(blocks[run[0][0] : run[-1][1]]),
+            words=words,
         )
         out.append(f'<details class="ps-fold">\n<summary>… {label}</summary>\n{inner}\n</details>')
         run.clear()
@@ -260,16 +276,15 @@ def _folded_blocks(
                 relink=relink,
                 blocks=piece,
                 same=local,
+                words=words,
             )
         )
     flush()
     head = 1 if out and blocks and blocks[0].kind in HEADINGS else 0
     if hidden:
-        noun = "item" if hidden == 1 else "items"
-        toggle = (
-            f'<details class="ps-fold ps-fold-items">\n<summary>… {hidden} unchanged list '
-            f"{noun} or table rows hidden in this section</summary>\n</details>"
-        )
+        said = html.escape(count(words, "hidden_items", hidden))
+        toggle = f'<details class="ps-fold ps-fold-items">\n<summary>… {said}</summary>\n</details>'
+
         out.insert(head, toggle)
     out.insert(head, status)
     return "\n".join(out)
@@ -321,6 +336,7 @@ def _block(
     labels: bool,
     id_prefix: str,
     relink: Relink | None,
+    words: Mapping[str, str],
 ) -> str:
     """The opening tag of a block and its content; the caller closes it."""
     css = ""
@@ -328,30 +344,30 @@ def _block(
     if block.op == "insert":
         css, content = (
             "ps-ins",
-            _wrap("ins", _relinked(block.segments[0].html, "new", relink), labels),
+            _wrap("ins", _relinked(block.segments[0].html, "new", relink), labels, words),
         )
     elif block.op == "delete":
         css, content = (
             "ps-del",
-            _wrap("del", _relinked(block.segments[0].html, "old", relink), labels),
+            _wrap("del", _relinked(block.segments[0].html, "old", relink), labels, words),
         )
     elif block.op == "move" and block.move_to is not None:
         css, element_id = "ps-moved-away", move_id(block.move_id, id_prefix, origin=True)
         target = "#" + move_id(block.move_id, id_prefix)
         title = html.escape(titles.get(block.move_to, block.move_to))
-        content = f'<span class="ps-note">Moved to <a href="{target}">{title}</a>.</span>'
+        moved = html.escape(words["moved_to"]).format(link=f'<a href="{target}">{title}</a>')
+        content = f'<span class="ps-note">{moved}</span>'
     elif block.op == "move":
         css, element_id = "ps-moved", move_id(block.move_id, id_prefix)
         source = "#" + move_id(block.move_id, id_prefix, origin=True)
         title = html.escape(titles.get(block.move_from or "", block.move_from or ""))
         # In code, the note is a line of its own: a space would indent the code's first line.
         after = "\n" if block.kind == "pre" else " "
-        note = (
-            f'<span class="ps-note">Moved here from <a href="{source}">{title}</a>:</span>{after}'
-        )
-        content = note + _segments(block.segments, labels, relink)
+        moved = html.escape(words["moved_from"]).format(link=f'<a href="{source}">{title}</a>')
+        note = f'<span class="ps-note">{moved}</span>{after}'
+        content = note + _segments(block.segments, labels, relink, words)
     else:
-        content = _segments(block.segments, labels, relink)
+        content = _segments(block.segments, labels, relink, words)
     if not block.kind:
         return content
     attrs = block.attrs
@@ -367,7 +383,12 @@ def _block(
     return f"<{block.kind}{attrs}>{content}"
 
 
-def _segments(segments: tuple[Segment, ...], labels: bool, relink: Relink | None) -> str:
+def _segments(
+    segments: tuple[Segment, ...],
+    labels: bool,
+    relink: Relink | None,
+    words: Mapping[str, str],
+) -> str:
     parts: list[str] = []
     for op, markup in marked_words(segments, "html"):
         if op == "equal":
@@ -376,16 +397,17 @@ def _segments(segments: tuple[Segment, ...], labels: bool, relink: Relink | None
             parts.append(" ")
         else:
             markup = _relinked(markup, "old" if op == "delete" else "new", relink)
-            parts.append(_wrap("ins" if op == "insert" else "del", markup, labels))
+            parts.append(_wrap("ins" if op == "insert" else "del", markup, labels, words))
     return "".join(parts)
 
 
-def _wrap(tag: str, content: str, labels: bool) -> str:
+def _wrap(tag: str, content: str, labels: bool, words: Mapping[str, str]) -> str:
     if not content:
         return ""
     label = ""
     if labels:
-        label = f'<span class="ps-sr">{"inserted" if tag == "ins" else "deleted"}: </span>'
+        said = html.escape(words["inserted" if tag == "ins" else "deleted"])
+        label = f'<span class="ps-sr">{said}: </span>'
     # Punctuation alone (a deleted "." or ","): a class, so it can be drawn wide enough to see
     # (not where classes are stripped, as in GitHub comments: labels=False).
     punct = ' class="ps-punct"' if labels and _PUNCTUATION.fullmatch(content) else ""

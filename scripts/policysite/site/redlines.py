@@ -12,7 +12,7 @@ import json
 import posixpath
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import ModuleType
@@ -118,12 +118,21 @@ class RedlineCache:
             except (ValueError, KeyError, TypeError, AttributeError):
                 pass  # unreadable: diff again and overwrite it
 
-    def redline(self, old: Version, new: Version, links: RedlineLinks | None = None) -> Redline:
+    def redline(
+        self,
+        old: Version,
+        new: Version,
+        links: RedlineLinks | None = None,
+        words: Mapping[str, str] | None = None,
+    ) -> Redline:
         """``old`` → ``new`` as a Change (sections only) and its HTML redline.
 
-        ``links`` says where the redline is shown, so the policy text's links resolve there.
+        ``links`` says where the redline is shown, so the policy text's links resolve there;
+        ``words`` are the redline's words in the page's language (``render.WORDS`` if not given).
         """
         texts = f"{old.sha256}\0{new.sha256}"
+        if words is not None and words != render.WORDS:
+            texts += "\0" + json.dumps(dict(words), sort_keys=True)
         anywhere = hashlib.sha256(texts.encode()).hexdigest()
         here = hashlib.sha256(f"{texts}\0{links.key() if links else ''}".encode()).hexdigest()
         for key in (anywhere, here):
@@ -148,7 +157,7 @@ class RedlineCache:
             return links.relink(url, side)
 
         rendered = render_html_module.render_html(
-            change, relink=relink if links else None, fold=True
+            change, relink=relink if links else None, fold=True, words=words or render.WORDS
         )
         stored = [{k: v for k, v in asdict(s).items() if k != "blocks"} for s in change.sections]
         key = here if relinked else anywhere

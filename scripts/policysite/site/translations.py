@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from policysite import urls
+from policysite import render, urls
 from policysite.languages import language_name
 from policysite.model import Rendering, Translation, Version
 from policysite.site.pages import PolicyContext, SitePage
@@ -24,6 +26,8 @@ from policysite.site.text import banner, format_date, md, rebase_links
 from policysite.urls import page_link as link
 
 # The site's own words per language; {names} are filled in. A locale missing here reads English.
+# ``js.`` keys are what policysite.js writes (each page carries its language's: script_strings);
+# ``redline.`` keys are the redline's words in that language (English: render.WORDS).
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "version": "Version {label}",
@@ -67,9 +71,57 @@ STRINGS: dict[str, dict[str, str]] = {
         "status_stale": "of version {translated}",
         "status_upcoming": "of upcoming version {translated}",
         "changes_title": "All changes",
-        "changes_table": "| Effective | Policy | Version |",
         "all_changes": "Every change to every policy",
         "languages": "Languages",
+        "kind.material": "material",
+        "kind.editorial": "editorial",
+        "kind.none": "no note",
+        "changes_table": "| Effective | Policy | Version | Kind |",
+        # What policysite.js writes (the page carries them: script_strings).
+        "js.load_error": "The version tools could not load: {error}",
+        "js.in_force_label": "Show the policy in force on ",
+        "js.show": "Show",
+        "js.none_in_force": (
+            "No version of this policy was in force on {date}; the first took effect on {first}."
+        ),
+        "js.compare_label": "Compare version ",
+        "js.compare_with": " with ",
+        "js.compare": "Compare",
+        "js.not_a_version": (
+            "Version {version} is not a version of this policy; choose two from the lists."
+        ),
+        "js.choose_two": "Choose two different versions.",
+        "js.comparing": "Comparing…",
+        "js.compare_error": "Could not compare: {error}",
+        "js.version_section": "Version {version}: {title}",
+        "js.compare_summary": (
+            "From version {from} to version {to}: {passages} changed, {added} added, "
+            "{removed} removed."
+        ),
+        "js.passages.one": "{n} passage",
+        "js.passages.other": "{n} passages",
+        "js.words.one": "{n} word",
+        "js.words.other": "{n} words",
+        "js.previous_change": "Previous change",
+        "js.next_change": "Next change",
+        "js.show_unchanged": "Show the unchanged text too",
+        "js.keys": "or keys {k} and {j}",
+        "js.counter": "Change {n} of {total}",
+        "js.versions_of": "Versions of the {title}",
+        "js.no_such_version": (
+            "There is no version {version} of this policy. These are its versions, newest first:"
+        ),
+        "js.its_versions": "These are the versions of this policy, newest first:",
+        "js.version": "Version {version}",
+        "js.effective": ", effective {date}",
+        "js.status.current": "current",
+        "js.status.upcoming": "upcoming",
+        "js.status.retired": "retired",
+        "js.filter_policy": "Policy ",
+        "js.all_policies": "All policies",
+        "js.filter_kind": " Kind ",
+        "js.all_kinds": "All kinds",
+        "js.showing": "Showing {shown} of {total} versions.",
     },
     "nb": {
         "version": "Versjon {label}",
@@ -113,11 +165,130 @@ STRINGS: dict[str, dict[str, str]] = {
         "status_stale": "av versjon {translated}",
         "status_upcoming": "av kommende versjon {translated}",
         "changes_title": "Alle endringer",
-        "changes_table": "| Gjelder fra | Retningslinje | Versjon |",
         "all_changes": "Alle endringer i alle retningslinjer",
         "languages": "Språk",
+        "kind.material": "vesentlig",
+        "kind.editorial": "redaksjonell",
+        "kind.none": "uten merknad",
+        "changes_table": "| Gjelder fra | Retningslinje | Versjon | Type |",
+        "js.load_error": "Versjonsverktøyene kunne ikke lastes: {error}",
+        "js.in_force_label": "Vis retningslinjen som gjaldt ",
+        "js.show": "Vis",
+        "js.none_in_force": (
+            "Ingen versjon av denne retningslinjen gjaldt {date}; den første gjaldt fra {first}."
+        ),
+        "js.compare_label": "Sammenlign versjon ",
+        "js.compare_with": " med ",
+        "js.compare": "Sammenlign",
+        "js.not_a_version": (
+            "Versjon {version} er ikke en versjon av denne retningslinjen; velg to fra listene."
+        ),
+        "js.choose_two": "Velg to forskjellige versjoner.",
+        "js.comparing": "Sammenligner…",
+        "js.compare_error": "Kunne ikke sammenligne: {error}",
+        "js.version_section": "Versjon {version}: {title}",
+        "js.compare_summary": (
+            "Fra versjon {from} til versjon {to}: {passages} endret, {added} lagt til, "
+            "{removed} fjernet."
+        ),
+        "js.passages.one": "{n} tekstbit",
+        "js.passages.other": "{n} tekstbiter",
+        "js.words.one": "{n} ord",
+        "js.words.other": "{n} ord",
+        "js.previous_change": "Forrige endring",
+        "js.next_change": "Neste endring",
+        "js.show_unchanged": "Vis også teksten som ikke er endret",
+        "js.keys": "eller tastene {k} og {j}",
+        "js.counter": "Endring {n} av {total}",
+        "js.versions_of": "Versjoner av {title}",
+        "js.no_such_version": (
+            "Det finnes ingen versjon {version} av denne retningslinjen. Dette er versjonene, "
+            "nyeste først:"
+        ),
+        "js.its_versions": "Dette er versjonene av denne retningslinjen, nyeste først:",
+        "js.version": "Versjon {version}",
+        "js.effective": ", gjelder fra {date}",
+        "js.status.current": "gjeldende",
+        "js.status.upcoming": "kommende",
+        "js.status.retired": "opphevet",
+        "js.filter_policy": "Retningslinje ",
+        "js.all_policies": "Alle retningslinjer",
+        "js.filter_kind": " Type ",
+        "js.all_kinds": "Alle typer",
+        "js.showing": "Viser {shown} av {total} versjoner.",
+        # The redline's words (render.WORDS has them in English).
+        "redline.status.added": "lagt til",
+        "redline.status.removed": "fjernet",
+        "redline.status.modified": "endret",
+        "redline.status.retitled": "ny tittel",
+        "redline.status.moved": "flyttet",
+        "redline.status.unchanged": "uendret",
+        "redline.was_title": "het «{title}»",
+        "redline.anchor_was": "ankeret var #{anchor}",
+        "redline.words.one": "{n} ord",
+        "redline.words.other": "{n} ord",
+        "redline.count_added": "{count} lagt til",
+        "redline.count_removed": "{count} fjernet",
+        "redline.paragraph.one": "{n} avsnitt",
+        "redline.paragraph.other": "{n} avsnitt",
+        "redline.list_item.one": "{n} listepunkt",
+        "redline.list_item.other": "{n} listepunkter",
+        "redline.table_cell.one": "{n} tabellcelle",
+        "redline.table_cell.other": "{n} tabellceller",
+        "redline.block.one": "{n} blokk",
+        "redline.block.other": "{n} blokker",
+        "redline.moved_here": "{count} flyttet hit",
+        "redline.moved_away": "{count} flyttet bort",
+        "redline.punctuation_only": "bare tegnsetting eller formatering",
+        "redline.introduction": "Innledning (før første overskrift)",
+        "redline.reverse": "omvendt: fra den senere versjonen tilbake til den tidligere",
+        "redline.versions": "Versjoner {direction}.",
+        "redline.section_moved": "Delen «{title}» stod her; den er flyttet {where}.",
+        "redline.below": "lenger ned",
+        "redline.above": "lenger opp",
+        "redline.moved_to": "Flyttet til {link}.",
+        "redline.moved_from": "Flyttet hit fra {link}:",
+        "redline.inserted": "satt inn",
+        "redline.deleted": "slettet",
+        "redline.unchanged.p.one": "{n} uendret avsnitt",
+        "redline.unchanged.p.other": "{n} uendrede avsnitt",
+        "redline.unchanged.list.one": "{n} uendret liste",
+        "redline.unchanged.list.other": "{n} uendrede lister",
+        "redline.unchanged.table.one": "{n} uendret tabell",
+        "redline.unchanged.table.other": "{n} uendrede tabeller",
+        "redline.unchanged.pre.one": "{n} uendret kodeblokk",
+        "redline.unchanged.pre.other": "{n} uendrede kodeblokker",
+        "redline.unchanged.passage.one": "{n} uendret tekstbit",
+        "redline.unchanged.passage.other": "{n} uendrede tekstbiter",
+        "redline.and": " og ",
+        "redline.hidden_items.one": "{n} uendret listepunkt eller tabellrad skjult i denne delen",
+        "redline.hidden_items.other": (
+            "{n} uendrede listepunkter eller tabellrader skjult i denne delen"
+        ),
     },
 }
+
+
+def redline_words(locale: str) -> dict[str, str]:
+    """The words a redline says things in, in ``locale`` (English for one ``STRINGS`` lacks)."""
+    prefix = "redline."
+    strings = STRINGS.get(locale, {})
+    return render.WORDS | {k[len(prefix) :]: v for k, v in strings.items() if k.startswith(prefix)}
+
+
+def script_strings(locale: str) -> str:
+    """What policysite.js writes, in ``locale``, as the ``<script type="application/json"
+    id="policysite-strings">`` block every page carries (the redline's "inserted"/"deleted"
+    labels too, so the browser's comparison says what the change pages say)."""
+    prefix = "js."
+    strings = STRINGS["en"] | STRINGS.get(locale, {})
+    words = redline_words(locale)
+    found = {k[len(prefix) :]: v for k, v in strings.items() if k.startswith(prefix)}
+    found |= {"inserted": words["inserted"], "deleted": words["deleted"]}
+    text = json.dumps(found, ensure_ascii=False, sort_keys=True)
+    # Nothing in it may end the script element ("</script>") or start a comment in it.
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f'<script type="application/json" id="policysite-strings">{text}</script>'
 
 
 @dataclass(frozen=True)
@@ -381,7 +552,11 @@ def _versions_page(
     pid, locale, policy = context.pid, language.locale, context.policy
     page = urls.versions_page(pid, locale)
     title = list(translated.values())[-1].title if translated else policy.title
-    lines = [md(language.t("versions_intro", title=title)), ""]
+    lines = [
+        md(language.t("versions_intro", title=title)),
+        "",
+        _picker(context, language, translated),
+    ]
     for version in reversed(policy.versions):
         found = translated.get(version.label)
         if found is None:
@@ -409,6 +584,35 @@ def _versions_page(
         "versions",
         policy=pid,
         lang=locale,
+    )
+
+
+def _picker(context: PolicyContext, language: Language, translated: Mapping[str, Rendering]) -> str:
+    """The in-force and compare tools (policysite.js) over the versions translated as they are
+    (not those that show an earlier version's translation): their records are in the page,
+    since versions.json lists the source's versions."""
+    pid, locale = context.pid, language.locale
+    page = urls.versions_page(pid, locale)
+    directory_urls = context.options.directory_urls
+    records = [
+        {
+            "policy": pid,
+            "version": version.label,
+            "effective": version.effective.isoformat(),
+            "status": version.status,
+            "title": translated[version.label].title,
+            "url": urls.page_url(_text_page(context, version, locale), directory_urls),
+        }
+        for version in context.policy.versions
+        if version.label in translated and translated[version.label].translates == version.label
+    ]
+    pattern = urls.change_page(pid, "{version}", locale)
+    change_url = urls.url_between(page, pattern, directory_urls)
+    return (
+        f'<div class="policysite-picker" data-policysite-policy="{html.escape(pid)}" '
+        f'data-policysite-change-url="{html.escape(change_url)}" '
+        f'data-policysite-versions="{html.escape(json.dumps(records, ensure_ascii=False))}">'
+        "</div>\n"
     )
 
 
@@ -453,7 +657,12 @@ def _change_page(
                 translation.relative,
                 context.options.directory_urls,
             )
-            _, redline = cache.redline(_as_version(old, previous), _as_version(new, version), links)
+            _, redline = cache.redline(
+                _as_version(old, previous),
+                _as_version(new, version),
+                links,
+                redline_words(locale),
+            )
             lines += ["", f"## {md(language.t('change_redline'))}", "", redline.strip()]
     return SitePage(
         page,
@@ -499,6 +708,13 @@ def _home_page(pairs: list[tuple[PolicyContext, Translation]], language: Languag
     return SitePage(page, language.t("home_title"), "\n".join(lines), "home", lang=locale)
 
 
+def _kind(language: Language, version: Version) -> str:
+    """What its note says a version is (site/text.kind_of), in the page's language."""
+    return language.t(
+        {True: "kind.material", False: "kind.editorial", None: "kind.none"}[version.material]
+    )
+
+
 def _status_against(context: PolicyContext, rendering: Rendering) -> str:
     order = {v.label: i for i, v in enumerate(context.policy.versions)}
     here, shown = order[rendering.translates], order[context.shown.label]
@@ -513,7 +729,12 @@ def _changes_page(pairs: list[tuple[PolicyContext, Translation]], language: Lang
         key=lambda item: (item[0].effective, item[0].date, item[0].policy),
         reverse=True,
     )
-    lines = [language.t("changes_table"), "| --- | --- | --- |"]
+    lines = [
+        '<div class="policysite-changes-filter"></div>',
+        "",
+        language.t("changes_table"),
+        "| --- | --- | --- | --- |",
+    ]
     titles = {c.pid: _shown(t, c).title for c, t in pairs}
     translations = {c.pid: t for c, t in pairs}
     for version, context in rows:
@@ -521,7 +742,7 @@ def _changes_page(pairs: list[tuple[PolicyContext, Translation]], language: Lang
         target = link(page, urls.change_page(context.pid, version.label, locale if exists else ""))
         lines.append(
             f"| {md(language.date(version.effective))} | {md(titles[context.pid])} | "
-            f"[{md(version.label)}]({target}) |"
+            f"[{md(version.label)}]({target}) | {md(_kind(language, version))} |"
         )
     return SitePage(
         page, language.t("changes_title"), "\n".join(lines) + "\n", "changes", lang=locale
