@@ -285,7 +285,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
             self.wfile.write(body)
 
 
-def _serve(site_dir: Path) -> str:
+def serve(site_dir: Path) -> str:
+    """Serve ``site_dir`` on 127.0.0.1 (a thread for the session); its URL."""
     site_dir.mkdir(parents=True, exist_ok=True)
     handler = functools.partial(_Quiet, directory=str(site_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -298,7 +299,7 @@ def synthetic_site(workdir: Path) -> Served:
     """The generated 3 × 6 repository, built once and served on 127.0.0.1."""
     repo = make_synthetic_repo(workdir / "repo")
     site_dir = workdir / "site"
-    url = _serve(site_dir)
+    url = serve(site_dir)
     build_site(repo.path, site_dir, url, TODAY)
     return Served(repo.path, site_dir, url)
 
@@ -308,7 +309,7 @@ def preview_site(workdir: Path) -> Served:
     """This repository's own site built for its real address (policies.videxio.com) and served
     on 127.0.0.1, as a preview host serves it: any request to the real address leaves the origin."""
     site_dir = workdir / "preview"
-    url = _serve(site_dir)
+    url = serve(site_dir)
     build_site(REPO_ROOT, site_dir, "https://policies.videxio.com/", "2026-12-01")
     return Served(REPO_ROOT, site_dir, url)
 
@@ -317,6 +318,6 @@ def preview_site(workdir: Path) -> Served:
 def videxio_site(workdir: Path) -> Served:
     """This repository's own site (privacy 1.0 and 1.1), built once and served on 127.0.0.1."""
     site_dir = workdir / "videxio"
-    url = _serve(site_dir)
+    url = serve(site_dir)
     build_site(REPO_ROOT, site_dir, url, "2026-12-01")
     return Served(REPO_ROOT, site_dir, url)

@@ -4,6 +4,7 @@ source's new version; the Videxio site's own translation in Chromium."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -11,8 +12,10 @@ import lxml.html
 import pytest
 from playwright.sync_api import Page, expect
 
+from policysite.render import WORDS
+from policysite.site.translations import STRINGS, redline_words, script_strings
 from tests.conftest import GitRepo
-from tests.site_support import Served, build_site, videxio_site
+from tests.site_support import Served, build_site, serve, videxio_site
 from tests.test_site_browser import (  # noqa: F401 (the browser's fixtures)
     Visitor,
     browser_context_args,
@@ -20,6 +23,8 @@ from tests.test_site_browser import (  # noqa: F401 (the browser's fixtures)
     visitor,
 )
 from tests.translation_fixture import commit_translated_history
+
+PACKAGE = Path(__file__).resolve().parents[1] / "scripts" / "policysite"
 
 MKDOCS = """
 site_name: Example policies
@@ -186,3 +191,103 @@ def test_a_translation_two_versions_behind_links_the_comparison(tmp_path: Path) 
         "../../privacy/versions/?from=1.1&to=3.0",
     ]
     assert "Hva er endret siden versjon 1.1" in " ".join(banner[0].text_content().split())
+
+
+# Words of the English strings the script and the redline write; none may be on an nb page's
+# script-written text (Material's own "Search" and the like are the theme's, not ours).
+ENGLISH = re.compile(
+    r"\b(added|removed|inserted|deleted|modified|unchanged|previous|next|change|changes|show|"
+    r"compare|comparing|with|version|versions|policy|policies|kind|kinds|all|showing|of|from|"
+    r"words?|passages?|keys|and|or|the|too|text|effective|moved|here|paragraphs?)\b",
+    re.IGNORECASE,
+)
+
+
+def norwegian(texts: list[str]) -> str:
+    """The texts, joined, after asserting each is non-empty and has none of the English words."""
+    for text in texts:
+        assert text.strip(), texts
+        assert not ENGLISH.findall(text), (ENGLISH.findall(text), text)
+    return " | ".join(" ".join(t.split()) for t in texts)
+
+
+@pytest.fixture(scope="module")
+def served_translated(repo: GitRepo, tmp_path_factory: pytest.TempPathFactory) -> str:
+    site_dir = tmp_path_factory.mktemp("served-nb") / "site"
+    url = serve(site_dir)
+    build_site(repo.path, site_dir, url, "2022-01-01")
+    return url
+
+
+def test_the_script_and_the_redline_speak_norwegian_on_nb_pages(
+    visitor: Visitor,  # noqa: F811 (the fixture imported above)
+    served_translated: str,
+) -> None:
+    page: Page = visitor.page
+    url = served_translated
+
+    # The change page: the redline's status lines and screen-reader labels, and the tools.
+    page.goto(url + "nb/privacy/changes/1.1/")
+    tools = page.locator(".ps-tools")
+    expect(tools).to_contain_text("Neste endring")
+    page.keyboard.press("j")
+    expect(page.locator(".ps-counter")).to_have_text(re.compile(r"^Endring 1 av \d+$"))
+    statuses = page.locator(".ps-redline .ps-status").all_text_contents()
+    labels = page.locator(".ps-redline .ps-sr").all_text_contents()
+    said = norwegian([tools.inner_text(), *statuses, *labels])
+    assert "Forrige endring" in said and "eller tastene k og j" in said
+    assert statuses == ["Lagt til: 12 ord."]  # "Dine rettigheter" and its sentence
+    assert set(labels) == {"satt inn: "}, labels
+
+    # The versions page after a comparison in the browser (1.1 back to 1.0: no change page).
+    page.goto(url + "nb/privacy/versions/?from=1.1&to=1.0")
+    summary = page.locator(".policysite-compare-summary")
+    expect(summary).to_have_text(
+        re.compile(r"^Fra versjon 1\.1 til versjon 1\.0: \d+ tekstbite?r? endret, .* fjernet\.$")
+    )
+    forms = page.locator("form.policysite-inforce, form.policysite-compare").all_inner_texts()
+    links = page.locator(".policysite-compare-link").all_text_contents()
+    marks = page.locator(".policysite-compare-result .ps-sr").all_text_contents()
+    said = norwegian([summary.inner_text(), *forms, *links, *marks])
+    assert "Sammenlign versjon" in said and "Vis retningslinjen som gjaldt" in said
+    assert set(marks) == {"slettet: "}, marks
+    assert all(link.startswith("Versjon 1.0: ") for link in links), links  # none: all deleted
+    page.fill("#policysite-date", "2019-06-01")
+    page.locator("form.policysite-inforce button").click()
+    message = page.locator(".policysite-inforce + .policysite-message")
+    expect(message).to_have_text(
+        "Ingen versjon av denne retningslinjen gjaldt 1.\u00a0juni\u00a02019; den første "
+        "gjaldt fra 1.\u00a0januar\u00a02020."
+    )
+    norwegian([message.inner_text()])
+
+    # /nb/changes/: the filter's labels, choices and count.
+    page.goto(url + "nb/changes/")
+    kind = page.locator("#policysite-filter-kind")
+    kind.select_option(index=1)
+    status = page.locator(".policysite-filter-status")
+    expect(status).to_have_text(re.compile(r"^Viser \d+ av 3 versjoner\.$"))
+    form = page.locator("form.policysite-filter").inner_text()
+    said = norwegian([form, status.inner_text()])
+    assert "Alle retningslinjer" in said and "Alle typer" in said
+    assert visitor.outside == []
+
+
+def test_every_string_the_script_and_the_redline_say_is_in_norwegian() -> None:
+    script = (PACKAGE / "assets/policysite.js").read_text(encoding="utf-8")
+    used = set(re.findall(r'\bt\("([\w.]+)"', script)) - {"status."}
+    used |= {f"passages.{n}" for n in ("one", "other")} | {f"words.{n}" for n in ("one", "other")}
+    used |= {f"status.{s}" for s in ("current", "upcoming", "retired")}  # t("status." + ...)
+    english = {k.removeprefix("js.") for k in STRINGS["en"] if k.startswith("js.")}
+    block = script_strings("nb")
+    head = '<script type="application/json" id="policysite-strings">'
+    assert block.startswith(head) and block.endswith("</script>")
+    inner = block.removeprefix(head).removesuffix("</script>")
+    assert "<" not in inner  # nothing in it can end the script element
+    carried = json.loads(inner)
+    assert used - {"inserted", "deleted"} == english  # each one used, none missing
+    assert set(carried) == english | {"inserted", "deleted"}
+    assert set(STRINGS["nb"]) == set(STRINGS["en"]) | {f"redline.{k}" for k in WORDS}
+    for key, text in redline_words("nb").items():
+        assert text != WORDS[key], key  # nothing left in English
+    assert carried["deleted"] == "slettet" and carried["show"] == "Vis"
