@@ -209,6 +209,13 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
             self.links.add_page(page.file.dest_uri, output)
         return output
 
+    def on_post_template(self, output_content: str, *, template_name: str, config: Any) -> str:
+        """The 404 page (a template, not a page) carries the script's words too."""
+        if template_name != "404.html" or "</head>" not in output_content:
+            return output_content
+        strings = script_strings(self._language(config))
+        return output_content.replace("</head>", strings + "\n</head>", 1)
+
     def on_post_build(self, *, config: Any) -> None:
         if self.cleaner is not None:
             self.cleaner.save()
