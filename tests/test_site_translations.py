@@ -12,10 +12,13 @@ import lxml.html
 import pytest
 from playwright.sync_api import Page, expect
 
+from policysite.diff import compare
 from policysite.render import WORDS
+from policysite.render.html import render_html
 from policysite.site.translations import STRINGS, redline_words, script_strings
 from tests.conftest import GitRepo
 from tests.site_support import Served, build_site, serve, videxio_site
+from tests.test_diff import diff
 from tests.test_site_browser import (  # noqa: F401 (the browser's fixtures)
     Visitor,
     browser_context_args,
@@ -291,3 +294,38 @@ def test_every_string_the_script_and_the_redline_say_is_in_norwegian() -> None:
     for key, text in redline_words("nb").items():
         assert text != WORDS[key], key  # nothing left in English
     assert carried["deleted"] == "slettet" and carried["show"] == "Vis"
+
+
+def test_the_redline_says_moves_folds_and_reverse_in_norwegian() -> None:
+    paragraph = "We keep your data for as long as your account is open, then delete it"
+    items = "\n".join(f"- Item {n}" for n in range(1, 5))
+    change = diff(
+        f"## A {{#a}}\n\n{paragraph}.\n\nStays.\n\nOne.\n\nTwo.\n\n{items}\n\n## B {{#b}}\n\n"
+        "Other.\n\n## C {#c}\n\nGamma.\n",
+        f"## C {{#c}}\n\nGamma.\n\n## A {{#a}}\n\nStays.\n\nOne.\n\nTwo.\n\n"
+        f"{items.replace('Item 4', 'Item four')}\n\n## B {{#b}}\n\nOther.\n\n"
+        f"{paragraph} within 30 days.\n",
+    )
+    reverse = compare(change.new, change.old)
+    nb = redline_words("nb")
+    folded = render_html(change, fold=True, words=nb)
+    english = render_html(change, fold=True)
+
+    root = lxml.html.fragment_fromstring(folded, create_parent="div")
+    text = " ".join(root.text_content().split())
+    assert "Flyttet hit fra A:" in text and "Flyttet til B." in text
+    assert "C Flyttet. … 1 uendret avsnitt Gamma." in text
+    assert "… 3 uendrede avsnitt Stays. One. Two." in text
+    assert "uendrede listepunkter eller tabellrader skjult i denne delen" in text
+    assert "Endret: 1 ord lagt til, 1 fjernet, 1 avsnitt flyttet bort." in text
+    assert "Endret: 3 ord lagt til, 1 avsnitt flyttet hit." in text
+    assert "Item slettet: 4satt inn: four" in text
+    assert '<span class="ps-sr">satt inn: </span>' in folded
+    assert text.endswith("Delen «C» stod her; den er flyttet lenger opp.")
+    said = text.replace("Item", "").replace("We keep your data", "").replace("Other", "")
+    for word in ("moved", "unchanged", "inserted", "deleted", "Modified", "paragraph", "Moved"):
+        assert word not in said, word
+    assert "Versjoner 2 → 1 (omvendt: fra den senere versjonen tilbake til den tidligere)." in (
+        render_html(reverse, words=nb)
+    )
+    assert "Moved here from" in english and "unchanged paragraphs" in english  # English as before
