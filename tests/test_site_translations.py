@@ -329,3 +329,20 @@ def test_the_redline_says_moves_folds_and_reverse_in_norwegian() -> None:
         render_html(reverse, words=nb)
     )
     assert "Moved here from" in english and "unchanged paragraphs" in english  # English as before
+
+
+def test_the_english_tools_of_a_translated_site_list_the_source_versions_only(
+    visitor: Visitor,  # noqa: F811 (the fixture imported above)
+    served_translated: str,
+) -> None:
+    # versions.json lists the translations too (with a locale); the pickers are the source's.
+    page: Page = visitor.page
+    page.goto(served_translated + "privacy/versions/")
+    options = page.locator("#policysite-from option").all_text_contents()
+    assert [o.split(" ")[0] for o in options] == ["2.0", "1.1", "1.0"], options
+    expect(page.locator("label[for=policysite-from]")).to_have_text("Compare version ")
+    page.goto(served_translated + "privacy/versions/9/")  # the 404 page
+    expect(page.locator(".policysite-missing li")).to_have_count(3)
+    expect(page.locator(".policysite-missing p").first).to_have_text(
+        "There is no version 9 of this policy. These are its versions, newest first:"
+    )

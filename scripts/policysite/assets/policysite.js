@@ -181,7 +181,7 @@
         return response.json();
       });
     loaded.then(function (records) {
-      var versions = records.filter(function (r) { return r.policy === policy; });
+      var versions = records.filter(function (r) { return r.policy === policy && !r.locale; });
       buildInForce(box, versions, siteUrl);
       buildCompare(box, versions, siteUrl, changeUrl);
     }).catch(function (error) {
@@ -378,7 +378,7 @@
       records.forEach(function (r) {
         if ((path === r.policy || path.indexOf(r.policy + "/") === 0) && r.policy.length > policy.length) policy = r.policy;
       });
-      var versions = records.filter(function (r) { return r.policy === policy; }).reverse();
+      var versions = records.filter(function (r) { return r.policy === policy && !r.locale; }).reverse();
       if (!versions.length) return;
       var missing = /\/(?:versions|changes)\/([^/]+)\/?/.exec(path.slice(policy.length));
       var heading = el("h2", { id: "versions-of-this-policy" }, [t("versions_of", { title: versions[0].title })]);
