@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from policysite.errors import HistoryError, PolicyError
 from policysite.files import decode_text
@@ -159,8 +160,10 @@ class ChangedFile:
 # --- history: one `git log` for every revision -----------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Change:
+class _Change(NamedTuple):
+    """One file's change in one commit of the log (a tuple: made for every line git lists, and
+    a frozen dataclass's construction was a tenth of reading the log, bench/adopt.py)."""
+
     commit: str
     date: dt.datetime
     status: str
