@@ -415,12 +415,23 @@ def _relative(repo: Repository, path: Path) -> str | None:
 
 
 def _tree_files(objects: CatFile, name: str) -> dict[str, bytes]:
-    """Every file under the tree ``name`` (``REV:folder``) by its path in it, read level by
-    level through the run's one ``cat-file``; {} when there is no such folder."""
-    files: dict[str, bytes] = {}
+    """Every file under the tree ``name`` (``REV:folder``) by its path in it, read through the
+    run's one ``cat-file``; {} when there is no such folder."""
+    blobs = _tree_blobs(objects, name)
+    return {
+        path: blob.data
+        for (path, _), blob in zip(blobs, objects.read([oid for _, oid in blobs]), strict=True)
+        if blob is not None
+    }
+
+
+def _tree_blobs(objects: CatFile, name: str) -> list[tuple[str, str]]:
+    """(path, object id) of every regular file under the tree ``name`` (``REV:folder``, or
+    ``REV^{tree}``), read level by level through the run's one ``cat-file``: no ``ls-tree``
+    process. [] when there is no such tree."""
+    blobs: list[tuple[str, str]] = []
     level: list[tuple[str, str]] = [("", name)]
     while level:
-        blobs: list[tuple[str, str]] = []
         below: list[tuple[str, str]] = []
         for (path, _), tree in zip(level, objects.read([n for _, n in level]), strict=True):
             if tree is None or tree.kind != "tree":
@@ -430,11 +441,8 @@ def _tree_files(objects: CatFile, name: str) -> dict[str, bytes]:
                     below.append((f"{path}{entry}/", oid))
                 elif mode in ("100644", "100755"):
                     blobs.append((f"{path}{entry}", oid))
-        for (path, _), blob in zip(blobs, objects.read([oid for _, oid in blobs]), strict=True):
-            if blob is not None:
-                files[path] = blob.data
         level = below
-    return files
+    return blobs
 
 
 def _tree_entries(data: bytes, size: int) -> Iterator[tuple[str, str, str]]:
@@ -477,18 +485,13 @@ class Tree:
 
 
 def read_tree(root: Path, rev: str, wanted: Callable[[str], bool]) -> Tree:
-    """Every file path of the commit ``rev``, with the bytes of those ``wanted`` picks: one
-    ``ls-tree`` and the run's one ``cat-file``."""
+    """Every file path of the commit ``rev``, with the bytes of those ``wanted`` picks: the
+    run's one ``cat-file`` reads the trees and the files (an ``ls-tree`` besides cost a process
+    start, a tenth of ``adopt``'s reading, bench/adopt.py)."""
     repo = open_repository(root)
     with CatFile(repo.top) as objects:
         commit = _complete_commit(repo, objects, rev)
-        listing = run_git(repo.top, "ls-tree", "-r", "-z", "--full-tree", commit.oid)
-        entries = []
-        for line in listing.split("\0"):
-            meta, _, path = line.partition("\t")
-            mode, kind, oid = [*meta.split(" "), "", "", ""][:3]
-            if kind == "blob" and mode in ("100644", "100755"):
-                entries.append((path, oid))
+        entries = _tree_blobs(objects, f"{commit.oid}^{{tree}}")
         picked = [(path, oid) for path, oid in entries if wanted(path)]
         data = {path: b"" for path, _ in entries}
         for (path, _), blob in zip(picked, objects.read([oid for _, oid in picked]), strict=True):
