@@ -346,3 +346,24 @@ def test_the_english_tools_of_a_translated_site_list_the_source_versions_only(
     expect(page.locator(".policysite-missing p").first).to_have_text(
         "There is no version 9 of this policy. These are its versions, newest first:"
     )
+
+
+def test_a_missing_norwegian_address_lists_the_versions_in_norwegian(
+    visitor: Visitor,  # noqa: F811 (the fixture imported above)
+    served_translated: str,
+) -> None:
+    page: Page = visitor.page
+    page.goto(served_translated + "nb/privacy/versions/9/")  # the 404 page
+    box = page.locator(".policysite-missing")
+    expect(box.locator("h2")).to_have_text("Versjoner av Personvernerklæring")
+    expect(box.locator("p[lang=nb]")).to_have_text(
+        "Det finnes ingen versjon 9 av denne retningslinjen. Dette er versjonene, nyeste først:"
+    )
+    items = box.locator("ul[lang=nb] li")
+    expect(items).to_have_count(3)
+    expect(items.first).to_have_text(
+        "Versjon 2.0, gjelder fra 1.\u00a0januar\u00a02022 (gjeldende)"
+    )
+    norwegian(box.locator("[lang=nb]").all_inner_texts())
+    hrefs = box.locator("ul a").evaluate_all("links => links.map(a => a.pathname)")
+    assert hrefs[:2] == ["/privacy/", "/nb/privacy/"], hrefs  # 2.0 is not translated; 1.1 is

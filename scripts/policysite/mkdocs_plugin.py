@@ -210,11 +210,16 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
         return output
 
     def on_post_template(self, output_content: str, *, template_name: str, config: Any) -> str:
-        """The 404 page (a template, not a page) carries the script's words too."""
+        """The 404 page (a template, not a page) carries the script's words too: in the site's
+        language, and in each translation's (for a missing address under /nb/)."""
         if template_name != "404.html" or "</head>" not in output_content:
             return output_content
-        strings = script_strings(self._language(config))
-        return output_content.replace("</head>", strings + "\n</head>", 1)
+        source = self._language(config)
+        blocks = [script_strings(source)]
+        locales = self.settings.locales if self.settings else ()
+        for locale in locales[1:]:
+            blocks.append(script_strings(locale, f"policysite-strings-{locale}"))
+        return output_content.replace("</head>", "\n".join(blocks) + "\n</head>", 1)
 
     def on_post_build(self, *, config: Any) -> None:
         if self.cleaner is not None:

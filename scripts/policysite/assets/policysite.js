@@ -369,6 +369,16 @@
     var siteUrl = box.getAttribute("data-policysite-site-url") || "";
     var path = decodeURIComponent(location.pathname);
     if (path.indexOf(siteRoot.pathname) === 0) path = path.slice(siteRoot.pathname.length);
+    // An address in a translation's language (/nb/…): the page carries that language's words
+    // too; the list is in it, and links each version's translation where there is one.
+    var locale = "", first = path.split("/")[0];
+    var carried = first && document.getElementById("policysite-strings-" + first);
+    if (carried) {
+      try { strings = JSON.parse(carried.textContent); } catch (error) { return; }
+      locale = first;
+      path = path.slice(first.length + 1);
+      dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" });
+    }
     fetch(new URL("versions.json", siteRoot)).then(function (response) {
       if (!response.ok) throw new Error("versions.json: HTTP " + response.status);
       return response.json();
@@ -380,13 +390,22 @@
       });
       var versions = records.filter(function (r) { return r.policy === policy && !r.locale; }).reverse();
       if (!versions.length) return;
+      var translated = {}, title = versions[0].title;
+      records.forEach(function (r) {
+        if (!locale || r.policy !== policy || r.locale !== locale) return;
+        translated[r.translates] = r;
+        if (r.latest) title = r.title;
+      });
       var missing = /\/(?:versions|changes)\/([^/]+)\/?/.exec(path.slice(policy.length));
-      var heading = el("h2", { id: "versions-of-this-policy" }, [t("versions_of", { title: versions[0].title })]);
-      var intro = el("p", {}, [missing
+      var said = locale ? { lang: locale } : {};
+      var heading = el("h2", Object.assign({ id: "versions-of-this-policy" }, said),
+        [t("versions_of", { title: title })]);
+      var intro = el("p", said, [missing
         ? t("no_such_version", { version: missing[1] }) : t("its_versions")]);
-      var list = el("ul", {});
+      var list = el("ul", said);
       versions.forEach(function (v) {
-        var link = el("a", { href: pageUrl(v, siteUrl).href }, [t("version", { version: v.version })]);
+        var target = translated[v.version] || v;
+        var link = el("a", { href: pageUrl(target, siteUrl).href }, [t("version", { version: v.version })]);
         list.appendChild(el("li", {}, [link, t("effective", { date: longDate(v.effective) }) +
           (v.status === "archived" ? "" : " (" + t("status." + v.status) + ")")]));
       });

@@ -276,7 +276,7 @@ def redline_words(locale: str) -> dict[str, str]:
     return render.WORDS | {k[len(prefix) :]: v for k, v in strings.items() if k.startswith(prefix)}
 
 
-def script_strings(locale: str) -> str:
+def script_strings(locale: str, element_id: str = "policysite-strings") -> str:
     """What policysite.js writes, in ``locale``, as the ``<script type="application/json"
     id="policysite-strings">`` block every page carries (the redline's "inserted"/"deleted"
     labels too, so the browser's comparison says what the change pages say)."""
@@ -288,7 +288,7 @@ def script_strings(locale: str) -> str:
     text = json.dumps(found, ensure_ascii=False, sort_keys=True)
     # Nothing in it may end the script element ("</script>") or start a comment in it.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return f'<script type="application/json" id="policysite-strings">{text}</script>'
+    return f'<script type="application/json" id="{html.escape(element_id)}">{text}</script>'
 
 
 @dataclass(frozen=True)
