@@ -338,6 +338,7 @@ def test_the_english_tools_of_a_translated_site_list_the_source_versions_only(
     # versions.json lists the translations too (with a locale); the pickers are the source's.
     page: Page = visitor.page
     page.goto(served_translated + "privacy/versions/")
+    expect(page.locator("#policysite-from option")).to_have_count(3)  # after versions.json
     options = page.locator("#policysite-from option").all_text_contents()
     assert [o.split(" ")[0] for o in options] == ["2.0", "1.1", "1.0"], options
     expect(page.locator("label[for=policysite-from]")).to_have_text("Compare version ")
