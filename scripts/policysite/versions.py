@@ -9,7 +9,7 @@ versions out, so every rule is tested without git.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -60,6 +60,22 @@ class _Candidate:
     body_offset: int
 
 
+def _parsed(
+    revisions: Iterable[Revision], problems: list[PolicySiteError]
+) -> Iterator[tuple[Revision, Document]]:
+    """Each revision whose text differs from the one before (not a pure rename, nor a merge
+    that changed nothing), with its parse; a text that does not parse adds its problems."""
+    previous_text: str | None = None
+    for revision in revisions:
+        if revision.text == previous_text:
+            continue
+        previous_text = revision.text
+        try:
+            yield revision, parse_document(revision.text, revision.path, revision.commit)
+        except PolicyError as exc:
+            problems.extend(each_problem(exc))
+
+
 def build_versions(
     policy: str,
     revisions: Iterable[Revision],
@@ -75,18 +91,9 @@ def build_versions(
     notes = notes or {}
     problems: list[PolicySiteError] = []
     candidates: list[_Candidate] = []
-    previous_text: str | None = None
     previous_document: Document | None = None
     last_label: str | None = None
-    for revision in revisions:
-        if revision.text == previous_text:  # a pure rename, or a merge that changed nothing
-            continue
-        previous_text = revision.text
-        try:
-            document = parse_document(revision.text, revision.path, revision.commit)
-        except PolicyError as exc:
-            problems.extend(each_problem(exc))
-            continue
+    for revision, document in _parsed(revisions, problems):
         if previous_document is not None and same_publication(previous_document, document):
             continue  # front matter the site does not show, ignored whitespace, a comment
         previous_document = document
@@ -440,18 +447,9 @@ def build_translation(
     adopted = bool(policy.versions) and all(v.adopted for v in policy.versions)
     shown = policy.shown
     current = labels[shown.label] if shown else -1
-    previous_text: str | None = None
-    path = ""
-    for revision in revisions:
-        path = revision.path
-        if revision.text == previous_text:
-            continue
-        previous_text = revision.text
-        try:
-            document = parse_document(revision.text, revision.path, revision.commit)
-        except PolicyError as exc:
-            problems.extend(each_problem(exc))
-            continue
+    revisions = list(revisions)
+    path = revisions[-1].path if revisions else ""  # where the file is now, after renames
+    for revision, document in _parsed(revisions, problems):
         meta = document.meta
         if meta.translates is None and adopted and meta.version is None:
             # A policy adopted as it is has no labels to name: its translation renders the
