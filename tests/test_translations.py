@@ -95,7 +95,11 @@ def test_versions_json_lists_translations(git_repo: GitRepo) -> None:
         ("nb", "1.0", "stale", commits[0]),
         ("nb", "1.1", "stale", commits[1]),
     ]
-    assert translations[-1]["url"] == "https://example.com/nb/privacy/"
+    assert [r["url"] for r in translations] == [
+        # the nb policy page shows the latest translation; an older one has its version page
+        "https://example.com/nb/privacy/versions/1.0/",
+        "https://example.com/nb/privacy/",
+    ]
     assert translations[-1]["latest"] is True
     assert [r["version"] for r in records if "locale" not in r] == ["1.0", "1.1", "2.0"]
 

@@ -628,11 +628,12 @@ def version_record(settings: Settings, version: Version) -> dict[str, object]:
     }
 
 
-def translation_url(settings: Settings, rendering: Rendering) -> str:
+def translation_url(settings: Settings, rendering: Rendering, *, latest: bool) -> str:
     """Where the site shows a translation's revision: its language's policy page while it is
-    the one shown there, else the translated version's page in that language."""
+    the one shown there (the latest, not ahead of the source), else the translated version's
+    page in that language."""
     base = settings.site_url or "/"
-    if rendering.status in ("current", "stale"):
+    if latest and rendering.status in ("current", "stale"):
         return urls.policy_url(base, rendering.policy, rendering.locale)
     return urls.version_url(base, rendering.policy, rendering.translates, rendering.locale)
 
@@ -656,7 +657,9 @@ def translation_records(settings: Settings, policy: Policy) -> list[dict[str, ob
                     "sha256": rendering.sha256,
                     "status": rendering.status,
                     "latest": rendering is translation.latest,
-                    "url": translation_url(settings, rendering),
+                    "url": translation_url(
+                        settings, rendering, latest=rendering is translation.latest
+                    ),
                     "path": Path(rendering.path).as_posix(),
                 }
             )
