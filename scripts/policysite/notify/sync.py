@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Connection, Result, make_url
+from sqlalchemy.engine import Result, make_url
 from sqlalchemy.engine.url import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
@@ -161,7 +161,7 @@ def database_rows(raw_url: str, query: str) -> Iterator[Iterator[tuple[int, dict
                     f"the query failed on {describe_url(url)}: {_reason(exc, url)}; nothing was "
                     "changed."
                 ) from None
-            yield _numbered(conn, result, _columns(result), url)
+            yield _numbered(result, _columns(result), url)
     finally:
         engine.dispose()
 
@@ -198,7 +198,7 @@ def _columns(result: Result[Any]) -> list[str]:
 
 
 def _numbered(
-    conn: Connection, result: Result[Any], columns: list[str], url: URL
+    result: Result[Any], columns: list[str], url: URL
 ) -> Iterator[tuple[int, dict[str, Any] | str]]:
     try:
         number = 0
@@ -207,11 +207,6 @@ def _numbered(
             for row in rows:
                 number += 1
                 yield number, dict(zip(columns, row, strict=True))
-        # Every row is read: end the read's transaction now. Its snapshot would otherwise hold
-        # back the erase of the people absent (which waits for older snapshots) when the
-        # store lives in the application's own database.
-        result.close()
-        conn.rollback()
     except DBAPIError as exc:
         raise SyncSourceError(
             f"reading the query's rows from {describe_url(url)} failed: {_reason(exc, url)}; "
