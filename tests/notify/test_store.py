@@ -116,3 +116,36 @@ def test_an_import_updates_only_the_columns_given_on_either_database(
         ("ola@example.com", "Ola Nordmann", "nb", "", "inactive"),
         ("per@example.com", BACKSLASHES, "", "", "active"),
     ]
+
+
+def test_a_new_sqlite_store_waits_for_another_process_holding_the_file(tmp_path: Path) -> None:
+    """Switching a file to WAL does not run SQLite's busy handler: two senders opening a new
+    store at once failed with "database is locked" (a CI run). Opening waits instead."""
+    import sqlite3
+    import threading
+
+    from sqlalchemy.engine import make_url
+
+    from policysite.notify.store import Store
+
+    path = tmp_path / "notify.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE other (x)")
+    # A process writing in the default rollback mode holds the RESERVED lock: SQLite then
+    # refuses the switch at once rather than wait (its deadlock rule), busy timeout or not.
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO other VALUES (1)")
+    timer = threading.Timer(0.5, holder.commit)
+    timer.start()
+    try:
+        store = Store.open(make_url(f"sqlite:///{path}"))
+    finally:
+        timer.join()
+        holder.close()
+    assert store is not None
+    try:
+        assert store.webhook_rows() == []
+    finally:
+        store.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)

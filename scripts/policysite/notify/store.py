@@ -288,6 +288,9 @@ subscriber_sync = Table(
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
 )
+# How long opening a SQLite store keeps trying to switch a new file to WAL while another process
+# holds it (the same budget as the busy timeout every other statement waits with).
+SQLITE_BUSY_WAIT = 60.0
 SYNC_COLUMNS = ("email", "name", "locale", "timezone", "status", "line", "sid", "same")
 # How long erase waits for transactions that began before it and may still see the person's
 # row (an autovacuum ANALYZE, a report): VACUUM FULL must keep what a snapshot can see.
@@ -527,7 +530,7 @@ class Store:
             if not create and not path.exists():
                 return None
             _create_private(path)
-            engine = create_engine(url, connect_args={"timeout": 60})
+            engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_WAIT})
             event.listen(engine, "connect", _sqlite_on_connect)
             event.listen(engine, "begin", _sqlite_on_begin)
         else:
@@ -1759,7 +1762,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # We issue BEGIN ourselves (below): pysqlite's implicit transactions are off.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _use_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable at each checkpoint; safe with WAL
     cursor.execute("PRAGMA foreign_keys=ON")
     # Deleted rows are overwritten with zeros, not left in free pages (erase, purge).
@@ -1769,6 +1772,32 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA cache_size=-32768")
     cursor.execute("PRAGMA temp.cache_size=-32768")
     cursor.close()
+
+
+def _use_wal(cursor: sqlite3.Cursor, budget: float = SQLITE_BUSY_WAIT) -> None:
+    """Switch the file to WAL (once: the mode is kept in the file), waiting for other processes.
+
+    SQLite does not run the busy handler for this switch: two senders opening a new store at
+    once, or one opening it while another writes in the old mode, got "database is locked" at
+    once. So we retry, with a growing pause, for as long as any other statement would wait.
+    """
+    deadline = time.monotonic() + budget
+    pause = 0.005
+    while True:
+        try:
+            (mode,) = cursor.execute("PRAGMA journal_mode=WAL").fetchone()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            mode = None
+        if mode == "wal":
+            return
+        if time.monotonic() + pause > deadline:
+            raise sqlite3.OperationalError(
+                f"database is locked (still not in WAL mode after {budget:g} s)"
+            )
+        time.sleep(pause)
+        pause = min(pause * 2, 0.25)
 
 
 def _create_private(path: Path) -> None:
