@@ -237,12 +237,14 @@ def test_adopt_refuses_to_overwrite_mkdocs_yml_unless_asked(git_repo: GitRepo) -
 
 def test_adopt_names_what_it_cannot_publish(git_repo: GitRepo) -> None:
     (git_repo.path / "mkdocs.yml").unlink()
-    git_repo.commit(privacy_md="# Privacy\n", terms_md="# Terms\n")
+    git_repo.commit(README_md="# Our policies\n", LICENSE_md="CC-BY\n", changelog__x__1_md="x\n")
 
     code, output = run_cli(git_repo, "adopt")
 
     assert code == 1
-    assert "the policies are at the top of the repository" in output
+    assert "found no policy (.md file) in the repository; name the folder with --docs-dir." in (
+        output
+    )
     assert "Traceback" not in output and not (git_repo.path / "mkdocs.yml").exists()
 
 

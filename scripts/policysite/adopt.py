@@ -2,7 +2,9 @@
 as it is.
 
 It finds the policies (a file per policy, or a folder per policy with ``index.md``), the folder
-that holds them, the Markdown flavour the texts are written in and the origin their foreign
+that holds them (the top of the repository too: then MkDocs gets a docs_dir of its own, since
+it refuses the folder of mkdocs.yml, and the plugin reads the policies from ``policies_dir: .``),
+the Markdown flavour the texts are written in and the origin their foreign
 links point to where the repository says it, then writes ``mkdocs.yml`` (atomically; an existing
 one only when asked) and tells what the site will publish and what ``check`` says of today's
 texts. The commit it adopts is recorded (``adopted_at``): history before it is grandfathered.
@@ -14,6 +16,7 @@ import datetime as dt
 import posixpath
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +42,16 @@ _NOT_BEFORE_URL = "(<[\"'="
 _ROOT_LINK = re.compile(r"\]\((/[^)\s]*)")
 _JEKYLL_URL = re.compile(r"^url:\s*[\"']?(https?://[^\s\"'/]+)", re.M)
 _HUGO_URL = re.compile(r"^baseURL\s*[:=]\s*[\"']?(https?://[^\s\"'/]+)", re.M)
+# MkDocs' docs_dir when the policies are at the top of the repository: MkDocs needs a folder
+# beside mkdocs.yml, and this one holds only KEEP_FILE (a dotfile, which MkDocs never publishes).
+SITE_DOCS_DIR = "site_docs"
+KEEP_FILE = ".gitkeep"
+KEEP_TEXT = (
+    "MkDocs' docs_dir for this site (see mkdocs.yml), written by `policysite adopt`. The policies\n"
+    "stay at the top of the repository (the plugin's `policies_dir: .`); MkDocs needs a folder\n"
+    "of its own beside mkdocs.yml, so keep this one. An index.md here would be the home page;\n"
+    "nothing else here is published.\n"
+)
 
 
 @dataclass(frozen=True)
@@ -58,7 +71,7 @@ class Adoption:
 
     root: Path
     commit: str
-    docs_dir: str
+    docs_dir: str  # the policies folder, relative to the repository ("" for its top)
     layout: str  # "a file per policy", "a folder per policy", or both
     markdown: str
     link_base: str | None
@@ -69,9 +82,20 @@ class Adoption:
     check: Counter[str] = field(default_factory=Counter)  # "error: rule" → count
     check_lines: list[str] = field(default_factory=list)
 
+    @property
+    def at_top(self) -> bool:
+        """The policies are at the top of the repository (MkDocs gets SITE_DOCS_DIR)."""
+        return not self.docs_dir
+
+    @property
+    def site_docs_dir(self) -> str:
+        """MkDocs' docs_dir: the policies folder, or at the top a folder of MkDocs' own."""
+        return SITE_DOCS_DIR if self.at_top else self.docs_dir
+
     def options(self) -> dict[str, Any]:
         """The plugin's settings this adoption writes."""
-        return {
+        top = {"policies_dir": "."} if self.at_top else {}
+        return top | {
             "include": ["**/*.md"],
             "exclude": self.exclude,
             "markdown": self.markdown,
@@ -87,14 +111,14 @@ class Adoption:
         """The mkdocs.yml this adoption writes, as data."""
         return {
             "site_name": site_name,
-            "docs_dir": self.docs_dir,
+            "docs_dir": self.site_docs_dir,
             "plugins": ["search", {"policysite": self.options()}],
         }
 
     def _exclude_docs(self) -> str:
         """MkDocs' own list of the Markdown files that are not policies (a README beside an
         index.md would otherwise be a page of its own, or conflict with it)."""
-        if not self.exclude:
+        if not self.exclude or self.at_top:  # at the top, MkDocs' folder holds none of them
             return ""
         return "exclude_docs: |\n" + "".join(f"  /{path}\n" for path in self.exclude)
 
@@ -108,7 +132,7 @@ class Adoption:
             f"# Written by `policysite adopt` at commit {self.commit[:12]}: this repository's "
             "policies published as they are.\n"
             + yaml.safe_dump(
-                {"site_name": site_name, "docs_dir": self.docs_dir},
+                {"site_name": site_name, "docs_dir": self.site_docs_dir},
                 sort_keys=False,
                 allow_unicode=True,
             )
@@ -126,9 +150,14 @@ class Adoption:
         )
 
 
+_TOP_CONFIG = {"docs_dir": SITE_DOCS_DIR, "plugins": [{"policysite": {"policies_dir": "."}}]}
+
+
 def find_adoption(root: Path, docs_dir: str | None = None) -> Adoption:
     """Look at the repository at ``root`` (its HEAD commit) and decide how to publish it."""
-    rule = Selection()
+    # At the top of the repository, the site's own folders (the changelog, MkDocs' docs_dir, the
+    # built site, …) are set aside as the written mkdocs.yml will set them aside.
+    rule = settings_from_config(root, _TOP_CONFIG).selection
     tree = read_tree(root, "HEAD", lambda path: path.endswith(".md") or _is_site_config(path))
     top = tree.top
     here = root.resolve().relative_to(top).as_posix()
@@ -138,19 +167,21 @@ def find_adoption(root: Path, docs_dir: str | None = None) -> Adoption:
         for path, data in tree.files.items()
         if path.startswith(prefix) and path.endswith(".md")
     }
-    candidates = sorted(p for p in markdown if rule.is_policy(p) and not p.startswith("site/"))
+    candidates = sorted(p for p in markdown if rule.is_policy(p))
     folder = docs_dir.strip("/") if docs_dir else _common_folder(candidates)
-    if not folder:
-        raise ConfigError(
-            "the policies are at the top of the repository, and MkDocs publishes a folder "
-            "beside its mkdocs.yml: move them into one (`git mv *.md policies/`, then commit), "
-            "or name it with --docs-dir."
-        )
-    inside = {p[len(folder) + 1 :]: markdown[p] for p in markdown if p.startswith(folder + "/")}
+    folder = "" if folder == "." else folder
+    if folder:
+        rule = Selection()  # in a folder of its own, the site's folders are beside it
+        inside = {
+            p[len(folder) + 1 :]: data for p, data in markdown.items() if p.startswith(folder + "/")
+        }
+    else:
+        inside = markdown
     policies = [p for p in sorted(inside) if rule.is_policy(p)]
     if not policies:
+        where = f"{folder}/" if folder else "the repository"
         raise ConfigError(
-            f"found no policy (.md file) in {folder}/; name the folder with --docs-dir."
+            f"found no policy (.md file) in {where}; name the folder with --docs-dir."
         )
     folders = sum(p.endswith("/index.md") for p in policies)
     layout = (
@@ -171,8 +202,10 @@ def find_adoption(root: Path, docs_dir: str | None = None) -> Adoption:
         layout=layout,
         markdown="gfm" if gfm else "python",
         link_base=link_base if foreign else None,
-        exclude=sorted(p for p in inside if p not in policies and p != "index.md"),
-        left_out=sorted(p for p in inside if p not in policies),
+        exclude=sorted(
+            p for p in inside if p not in policies and p != "index.md" and not _aside(rule, p)
+        ),
+        left_out=_left_out(rule, inside, policies),
     )
     if foreign and link_base is None:
         adoption.problems.append(
@@ -181,6 +214,24 @@ def find_adoption(root: Path, docs_dir: str | None = None) -> Adoption:
             "so they go there."
         )
     return adoption
+
+
+def _aside(rule: Selection, path: str) -> bool:
+    return rule.is_set_aside(posixpath.dirname(path))
+
+
+def _left_out(rule: Selection, paths: Iterable[str], policies: list[str]) -> list[str]:
+    """The Markdown files that are not policies, a folder that holds none (``.github/``, the
+    changelog) named once for all its files."""
+    found: set[str] = set()
+    for path in paths:
+        if path in policies:
+            continue
+        parts = path.split("/")
+        folders = ("/".join(parts[: n + 1]) for n in range(len(parts) - 1))
+        aside = next((f for f in folders if rule.is_set_aside(f)), None)
+        found.add(f"{aside}/" if aside else path)
+    return sorted(found)
 
 
 def _list_after_text(body: str) -> bool:
@@ -292,14 +343,18 @@ def write_config(adoption: Adoption, site_name: str, *, overwrite: bool) -> Path
             path=CONFIG_FILE,
         )
     write_atomic(path, adoption.config_text(site_name))
+    keep = adoption.root / adoption.site_docs_dir / KEEP_FILE
+    if adoption.at_top and not keep.parent.is_dir():
+        write_atomic(keep, KEEP_TEXT)
     return path
 
 
 def summary(adoption: Adoption) -> list[str]:
     """What ``adopt`` prints: the settings, each policy, the problems, and check's counts."""
     total = sum(p.versions for p in adoption.policies)
+    where = f"in {adoption.docs_dir}/" if adoption.docs_dir else "at the top of the repository"
     lines = [
-        f"Policies in {adoption.docs_dir}/: {len(adoption.policies)}, {adoption.layout}; "
+        f"Policies {where}: {len(adoption.policies)}, {adoption.layout}; "
         f"{total} versions (one a day at most; commits that change only front matter the "
         "site does not show are none).",
         f"Markdown: {adoption.markdown}"
@@ -310,6 +365,13 @@ def summary(adoption: Adoption) -> list[str]:
         ),
         f"Foreign links go to: {adoption.link_base or 'nowhere (no link_base)'}",
         f"Adopted at commit {adoption.commit[:12]}: history before it is grandfathered by check.",
+    ]
+    if adoption.at_top:
+        lines.append(
+            f"MkDocs' docs_dir: {SITE_DOCS_DIR}/ (MkDocs needs a folder beside mkdocs.yml; it "
+            f"holds only {KEEP_FILE}), the policies stay where they are (policies_dir: .)."
+        )
+    lines += [
         "",
     ]
     width = max((len(p.id) for p in adoption.policies), default=6)

@@ -201,7 +201,7 @@ def changes_since(settings: Settings, base: str, policy: str | None = None) -> l
         if found is not None and found.text is not None:
             old = text_version(pid, found.text, found.path, found.commit, found.date, notes)
         if changed.new_file is not None and changed.new_path:
-            text = read_policy_file(settings, f"{settings.docs_dir}/{changed.relative}")
+            text = read_policy_file(settings, settings.policy_path(changed.relative))
             new = text_version(pid, text, changed.new_path, "", now, notes)
         if old is not None and new is not None:
             if old.text == new.text:

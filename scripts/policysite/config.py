@@ -1,7 +1,8 @@
 """Settings of a policy site, read from ``mkdocs.yml`` without importing MkDocs.
 
 The CLI and the MkDocs plugin share these settings: the plugin's own options live under
-``plugins: - policysite: {...}`` and ``docs_dir`` is the policies folder.
+``plugins: - policysite: {...}``. The policies folder is the plugin's ``policies_dir`` (``.``
+for the top of the repository), else MkDocs' ``docs_dir``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import posixpath
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,7 +21,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from policysite.errors import ConfigError
-from policysite.selection import DEFAULT_INCLUDE, Selection
+from policysite.selection import DEFAULT_INCLUDE, SITE_FOLDERS, Selection, folders_inside
 
 CONFIG_FILE = "mkdocs.yml"
 WEBHOOK_EVENTS = ("version.published", "version.effective", "policy.retired")
@@ -43,7 +45,13 @@ class Settings:
     """Everything the library needs to know about one site."""
 
     root: Path
+    # The policies folder, relative to root ("" for root itself): `policies_dir`, else MkDocs'
+    # docs_dir. History, the working tree, check and the selection read it.
     docs_dir: str = "policies"
+    # MkDocs' own docs_dir (relative to root): the folder MkDocs requires and walks; the
+    # policies folder unless `policies_dir` names another (e.g. the top of the repository).
+    site_docs_dir: str = "policies"
+    site_dir: str = "site"  # where MkDocs writes the built site
     changelog_dir: str = "changelog"
     notice_days: int = 30
     announce_window_days: int = 30
@@ -91,7 +99,29 @@ class Settings:
     @cached_property
     def selection(self) -> Selection:
         """The rule that picks the policy files out of the policies folder."""
-        return Selection(self.include, self.exclude, self.locales)
+        own = (self.changelog_dir, self.site_docs_dir, self.site_dir, *SITE_FOLDERS)
+        return Selection(
+            self.include, self.exclude, self.locales, folders_inside(self.docs_dir, own)
+        )
+
+    @property
+    def policies_apart(self) -> bool:
+        """Whether the policies folder is not MkDocs' docs_dir (the plugin hands MkDocs the
+        policies folder's files itself)."""
+        return self.docs_dir != self.site_docs_dir
+
+    def policy_path(self, relative: str) -> str:
+        """A file of the policies folder (``relative`` to it) as a path from the site root."""
+        return posixpath.join(self.docs_dir, relative) if self.docs_dir else relative
+
+    def in_policies(self, path: str) -> str:
+        """A path from the site root as a path inside the policies folder."""
+        return path.removeprefix(self.docs_dir + "/") if self.docs_dir else path
+
+    @property
+    def policies_folder(self) -> str:
+        """The policies folder as messages name it: ``policies/``, or the top of the site."""
+        return f"{self.docs_dir}/" if self.docs_dir else "the top of the repository"
 
     @property
     def adopt_mode(self) -> bool:
@@ -129,6 +159,7 @@ _STR_OPTIONS = ("changelog_dir", "service_name", "sender_name", "sender_email", 
 _BOOL_OPTIONS = ("notifications", "pdf", "show_missing_notes")
 _LIST_OPTIONS = ("locales", "ignore_commits", "include", "exclude")
 _KNOWN_OPTIONS = {*_INT_OPTIONS, *_STR_OPTIONS, *_BOOL_OPTIONS, *_LIST_OPTIONS, "enabled"}
+_KNOWN_OPTIONS |= {"policies_dir"}
 _KNOWN_OPTIONS |= {"required_locales", "notice_wording", "markdown", "link_base", "adopted_at"}
 _KNOWN_OPTIONS |= {"webhooks"}
 MARKDOWN_FLAVOURS = ("python", "gfm")
@@ -224,17 +255,37 @@ def settings_from_config(root: Path, config: dict[str, Any]) -> Settings:
     docs_dir = config.get("docs_dir", "policies")
     if not isinstance(docs_dir, str) or not docs_dir:
         raise ConfigError("'docs_dir' must be a folder name, e.g. policies.", path=CONFIG_FILE)
+    docs_dir = docs_dir.strip("/")
+    policies_dir = _read_policies_dir(options.get("policies_dir"), docs_dir)
     site_url = config.get("site_url") or ""
     if site_url and not site_url.endswith("/"):
         site_url += "/"
+    site_dir = config.get("site_dir") or "site"
     return Settings(
         root=root,
-        docs_dir=docs_dir.strip("/"),
+        docs_dir=policies_dir,
+        site_docs_dir=docs_dir,
+        site_dir=site_dir.strip("/") if isinstance(site_dir, str) else "site",
         site_url=site_url,
         site_name=str(config.get("site_name") or "Policies"),
         extra=config,
         **values,
     )
+
+
+def _read_policies_dir(value: Any, docs_dir: str) -> str:
+    """The policies folder: ``policies_dir`` (relative to mkdocs.yml's folder, ``.`` for that
+    folder itself, as "") or, left out, MkDocs' docs_dir."""
+    if value is None:
+        return docs_dir
+    folder = posixpath.normpath(value.replace("\\", "/")) if isinstance(value, str) else ""
+    if not folder or posixpath.isabs(folder) or folder == ".." or folder.startswith("../"):
+        raise ConfigError(
+            f"plugin 'policysite': 'policies_dir' must be a folder inside the repository, "
+            f"relative to mkdocs.yml (e.g. policies, or . for the top), not {value!r}.",
+            path=CONFIG_FILE,
+        )
+    return "" if folder == "." else folder
 
 
 def _read_adoption_options(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import posixpath
 import re
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from policysite.site.linkcheck import LinkChecker
 from policysite.site.text import DEFAULT_LANGUAGE, rebase_links, site_locale
 from policysite.site.translations import script_strings
 from policysite.versions import load_policies
-from policysite.worktree import refuse_symlinks
+from policysite.worktree import policy_files, refuse_symlinks
 
 log = logging.getLogger("mkdocs.plugins.policysite")
 _HTML_LANG = re.compile(r'<html lang="[^"]*"')
@@ -59,6 +60,7 @@ class PolicySiteConfig(Config):  # type: ignore[no-untyped-call]
     adopted_at = c.Optional(c.Type(str))
     binding_locales = c.ListOfItems(c.Type(str), default=[])
     binding_statement = c.Type(dict, default={})
+    policies_dir = c.Optional(c.Type(str))
 
 
 class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped-call]
@@ -78,6 +80,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
         root = Path(config.config_file_path or ".").parent.resolve()
         raw = {
             "docs_dir": Path(config.docs_dir).relative_to(root).as_posix(),
+            "site_dir": _relative(config.site_dir, root),
             "site_url": config.site_url,
             "site_name": config.site_name,
             "plugins": [{"policysite": dict(self.config)}],
@@ -100,6 +103,12 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
         assert self.settings is not None
         if self.settings.changelog_path.is_dir():
             server.watch(str(self.settings.changelog_path))
+        if self.settings.policies_apart:
+            # The policies folder and each folder of a policy, not what lies below: at the top
+            # of a repository that is .git/, .policysite/ (the build's own caches) and the rest.
+            folders = {"", *(posixpath.dirname(p) for p in policy_files(self.settings))}
+            for folder in sorted(folders):
+                server.watch(str(self.settings.docs_path / folder), recursive=False)
         return server
 
     def on_files(self, files: Files, *, config: Any) -> Files:
@@ -107,6 +116,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
         assert settings is not None
         refuse_symlinks(settings)
         policies = load_policies(settings, as_of=today())
+        if settings.policies_apart:
+            self._add_policy_files(files, config)
         self._set_aside_policy_files(files, policies, config)
         options = site_lib.SiteOptions(
             site_name=config.site_name,
@@ -142,13 +153,27 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
         site_locale(language)  # an unknown one fails here, naming the setting
         return language
 
+    def _add_policy_files(self, files: Files, config: Any) -> None:
+        """The policies folder is not MkDocs' docs_dir (``policies_dir``): hand MkDocs its
+        policy files and home page as if they were there (a policy's pages come from history;
+        ``serve`` previews an uncommitted one as it is). Nothing else of the folder is read."""
+        assert self.settings is not None
+        folder = str(self.settings.docs_path)
+        sources = policy_files(self.settings)
+        if (self.settings.docs_path / urls.HOME_PAGE).is_file():
+            sources.append(urls.HOME_PAGE)
+        for source in sources:
+            if files.get_file_from_path(source) is None:  # docs_dir's own home page wins
+                files.append(File(source, folder, config.site_dir, config.use_directory_urls))
+
     def _set_aside_policy_files(self, files: Files, policies: list[Policy], config: Any) -> None:
         assert self.settings is not None
+        folders = {config.docs_dir, str(self.settings.docs_path)}
         ours = {
             file.src_uri: file
             for file in files
             if file.generated_by is None  # not the theme's files, nor ours
-            and file.src_dir == config.docs_dir
+            and file.src_dir in folders
             and not file.inclusion.is_excluded()  # type: ignore[no-untyped-call]
         }
         for item in site_lib.set_aside(self.settings, policies, ours, serving=self.serving):
@@ -240,6 +265,14 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
                 f"{grandfathered} broken links are in texts as they were adopted (before "
                 "adopted_at); the first edit of a text is held to the link check."
             )
+
+
+def _relative(folder: str, root: Path) -> str:
+    """A folder of the config (MkDocs makes them absolute) relative to mkdocs.yml's folder."""
+    try:
+        return Path(folder).relative_to(root).as_posix()
+    except ValueError:
+        return folder  # outside the site: it can hold no policy
 
 
 def as_adopted_pages(policies: list[Policy]) -> frozenset[str]:

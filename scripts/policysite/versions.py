@@ -402,7 +402,7 @@ def translation_problem(
     assert name is not None
     policy, tag = name
     locale = match_locale(tag, settings.locales)
-    source = f"{settings.docs_dir}/{policy}.md"
+    source = settings.policy_path(f"{policy}.md")
     listed = ", ".join(settings.locales)
     if locale is None:
         return PolicyError(
@@ -428,10 +428,10 @@ def translation_problem(
 
 def duplicate_message(settings: Settings, relative: str, other: str, locale: str) -> str:
     """Two files translate one policy into one locale (``privacy.no.md`` reads as nb)."""
-    docs = settings.docs_dir
+    first, second = settings.policy_path(other), settings.policy_path(relative)
     return (
-        f"is a second {language_name(locale)} translation ('{locale}'): {docs}/{other} is the "
-        f"first ({docs}/{relative} reads as '{locale}' too); keep one file per language and "
+        f"is a second {language_name(locale)} translation ('{locale}'): {first} is the "
+        f"first ({second} reads as '{locale}' too); keep one file per language and "
         "delete the other."
     )
 
@@ -583,8 +583,8 @@ def find_policy(policies: list[Policy], policy: str, settings: Settings) -> Poli
             return candidate
     known = ", ".join(p.id for p in policies) or "none yet"
     raise NotFoundError(
-        f"no policy '{policy}' in {settings.docs_dir}/ (committed policies: {known}). "
-        f"A policy is a committed .md file in {settings.docs_dir}/."
+        f"no policy '{policy}' in {settings.policies_folder} (committed policies: {known}). "
+        f"A policy is a committed .md file in {settings.policies_folder}."
     )
 
 

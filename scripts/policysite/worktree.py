@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,17 +41,31 @@ class WorkingPolicies:
 def policy_files(settings: Settings) -> list[str]:
     """Every policy file under the policies folder (``settings.selection``), tracked or not
     (links left out: see ``symlinks``)."""
-    folder = settings.docs_path
-    if not folder.is_dir():
-        return []
     select = settings.selection.is_read  # translations too
     return sorted(
         relative
-        for file in folder.rglob("*.md")
-        if file.is_file()
-        and not file.is_symlink()
-        and select(relative := file.relative_to(folder).as_posix())
+        for relative, path in _walk(settings)
+        if relative.endswith(".md")
+        and path.is_file()
+        and not path.is_symlink()
+        and select(relative)
     )
+
+
+def _walk(settings: Settings) -> Iterator[tuple[str, Path]]:
+    """Every file and folder under the policies folder (relative path, path), but inside the
+    folders that hold no policy (``Selection.is_set_aside``: .git, .venv, node_modules/, the
+    changelog, …, which at the top of a repository are most of its files). os.walk does not
+    enter linked folders."""
+    folder = settings.docs_path
+    selection = settings.selection
+    for top, folders, files in os.walk(folder):
+        here = Path(top)
+        prefix = here.relative_to(folder).as_posix()
+        prefix = "" if prefix == "." else prefix + "/"
+        folders[:] = sorted(name for name in folders if not selection.is_set_aside(prefix + name))
+        for name in sorted([*folders, *files]):
+            yield prefix + name, here / name
 
 
 def symlinks(settings: Settings) -> list[PolicyError]:
@@ -59,20 +74,22 @@ def symlinks(settings: Settings) -> list[PolicyError]:
     A link is never read or published: ``policies/passwd.txt -> /etc/passwd`` would put the
     build machine's file (in CI, perhaps its secrets) on the public site.
     """
-    folder = settings.docs_path
     found: list[PolicyError] = []
-    for top, folders, files in os.walk(folder):  # os.walk does not enter linked folders
-        for name in sorted([*folders, *files]):
-            path = Path(top) / name
-            if path.is_symlink():
-                found.append(
-                    PolicyError(
-                        f"is a symbolic link (to {os.readlink(path)}); the site publishes only "
-                        f"files kept in {settings.docs_dir}/ themselves, never what a link "
-                        "points to. Put the file itself there, or delete the link.",
-                        path=path.relative_to(settings.root).as_posix(),
-                    )
+    # Policies apart from MkDocs' docs_dir (the top of a repository): the plugin hands MkDocs
+    # only the policy files, so a link elsewhere (a README -> docs/README.md) publishes nothing.
+    select = settings.selection.is_read if settings.policies_apart else None
+    for relative, path in _walk(settings):
+        if path.is_symlink():
+            if select is not None and not path.is_dir() and not select(relative):
+                continue
+            found.append(
+                PolicyError(
+                    f"is a symbolic link (to {os.readlink(path)}); the site publishes only "
+                    f"files kept in {settings.policies_folder} themselves, never what a link "
+                    "points to. Put the file itself there, or delete the link.",
+                    path=path.relative_to(settings.root).as_posix(),
                 )
+            )
     return found
 
 
@@ -90,7 +107,7 @@ def read_policies(settings: Settings) -> WorkingPolicies:
     problems: list[PolicyError] = symlinks(settings)
     unreadable: set[str] = set()
     for relative in policy_files(settings):
-        path = f"{settings.docs_dir}/{relative}"
+        path = settings.policy_path(relative)
         pid = policy_id(relative)
         try:
             text = decode_text((settings.docs_path / relative).read_bytes(), path)

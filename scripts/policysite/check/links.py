@@ -28,7 +28,7 @@ MESSAGES: dict[str, str] = {
         "links to '{target}', but {page} has no heading with anchor '#{fragment}'{hint}."
     ),
     "link-outside": (
-        "links to '{target}', which is outside {docs_dir}/ and not part of the site; link to "
+        "links to '{target}', which is outside {docs_dir} and not part of the site; link to "
         "a page of the site or to a full https:// address."
     ),
     "link-absolute": (
@@ -201,12 +201,17 @@ def _check_target(
         if settings.link_base:
             return None  # a path on the site the texts came from: the site links it there
         return finding(MESSAGES, "link-absolute", draft.path, line, "warning", target=raw)
-    folder = posixpath.dirname(draft.path[len(settings.docs_dir) + 1 :])
+    folder = posixpath.dirname(settings.in_policies(draft.path))
     if path:
         resolved = posixpath.normpath(posixpath.join(folder, path))
         if resolved.startswith("../") or resolved == "..":
             return finding(
-                MESSAGES, "link-outside", draft.path, line, target=raw, docs_dir=settings.docs_dir
+                MESSAGES,
+                "link-outside",
+                draft.path,
+                line,
+                target=raw,
+                docs_dir=settings.policies_folder,
             )
         if not resolved.endswith(".md"):
             if path.endswith("/") or "." not in posixpath.basename(path):
@@ -222,7 +227,7 @@ def _check_target(
                     draft.path,
                     line,
                     target=raw,
-                    path=f"{settings.docs_dir}/{resolved}",
+                    path=settings.policy_path(resolved),
                 )
             return None
         page = drafts.get(policy_id(resolved))
@@ -236,7 +241,7 @@ def _check_target(
                 draft.path,
                 line,
                 target=raw,
-                path=f"{settings.docs_dir}/{resolved}",
+                path=settings.policy_path(resolved),
                 known=known,
             )
     else:

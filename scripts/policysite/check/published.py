@@ -153,7 +153,7 @@ def check_record(
             finding(
                 MESSAGES,
                 "record-changed",
-                path or f"{settings.docs_dir}/{entry.policy}.md",
+                path or settings.policy_path(f"{entry.policy}.md"),
                 1,
                 policy=entry.policy,
                 version=entry.version,

@@ -74,7 +74,7 @@ def split_drafts(
     for pid, draft in sorted(drafts.items()):
         if pid in sources:
             continue
-        relative = draft.path.removeprefix(settings.docs_dir + "/")
+        relative = settings.in_policies(draft.path)
         named = translation_problem(settings, relative, ids, draft.path)
         if isinstance(named, PolicyError):
             findings.append(_file_finding(named.detail, draft.path))
@@ -82,7 +82,7 @@ def split_drafts(
         policy, locale = named
         other = found.get((policy, locale))
         if other is not None:
-            first = other.draft.path.removeprefix(settings.docs_dir + "/")
+            first = settings.in_policies(other.draft.path)
             findings.append(
                 _file_finding(duplicate_message(settings, relative, first, locale), draft.path)
             )
@@ -234,7 +234,7 @@ def check_left_behind(
             if translates == version.version:
                 continue
             path = (
-                found.draft.path if found else f"{settings.docs_dir}/{version.policy}.{locale}.md"
+                found.draft.path if found else settings.policy_path(f"{version.policy}.{locale}.md")
             )
             state = f'translates "{translates}"' if translates else "does not exist"
             values: dict[str, str] = {

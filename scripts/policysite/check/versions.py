@@ -363,7 +363,7 @@ def check_deleted(settings: Settings, policy: Policy, on: dt.date) -> list[Findi
     if retired is not None:
         return []
     earliest = on + dt.timedelta(days=settings.notice_days)
-    path = f"{settings.docs_dir}/{policy.id}.md"
+    path = settings.policy_path(f"{policy.id}.md")
     settings_lines = [f"retired: {earliest}"]
     files: tuple[NewFile, ...] = ()
     if not last.adopted:
@@ -440,7 +440,7 @@ def check_notes(
                     note.path,
                     1,
                     policy=policy,
-                    path=f"{settings.docs_dir}/{policy}.md",
+                    path=settings.policy_path(f"{policy}.md"),
                 )
             )
         elif version not in labels[policy] and history_ok:

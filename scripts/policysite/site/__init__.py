@@ -248,12 +248,7 @@ def set_aside(
     from its file; the home page stays. Any other file (an uncommitted draft, a stray .html or
     .svg) is left out and named; ``serve`` previews an uncommitted ``.md`` as it is."""
     ids = {p.id for p in policies}
-    ids |= {
-        policy_id(t.path.removeprefix(settings.docs_dir + "/"))
-        for p in policies
-        for t in p.translations
-    }
-    docs = settings.docs_dir
+    ids |= {policy_id(settings.in_policies(t.path)) for p in policies for t in p.translations}
     selection = settings.selection
     found: list[SetAside] = []
     for source in sources:
@@ -265,8 +260,8 @@ def set_aside(
             warning = (
                 ""
                 if settings.adopt_mode
-                else f"{docs}/{source} is not a policy (only .md files are), so it is not "
-                f"published; move it out of {docs}/."
+                else f"{settings.policy_path(source)} is not a policy (only .md files are), so "
+                f"it is not published; move it out of {settings.policies_folder}."
             )
         elif policy_id(source) in ids:
             warning = ""
@@ -276,7 +271,8 @@ def set_aside(
             continue
         else:
             warning = (
-                f"{docs}/{source} is not in git history, so it has no version and is not "
+                f"{settings.policy_path(source)} is not in git history, so it has no version and "
+                "is not "
                 "published; commit it to publish it."
             )
         found.append(SetAside(source, warning))
