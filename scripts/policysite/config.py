@@ -120,8 +120,9 @@ class Settings:
 
     @property
     def policies_folder(self) -> str:
-        """The policies folder as messages name it: ``policies/``, or the top of the site."""
-        return f"{self.docs_dir}/" if self.docs_dir else "the top of the repository"
+        """The policies folder as messages name it ("in policies/", "outside policies/"), or at
+        the top "the repository"."""
+        return f"{self.docs_dir}/" if self.docs_dir else "the repository"
 
     @property
     def adopt_mode(self) -> bool:
@@ -278,7 +279,8 @@ def _read_policies_dir(value: Any, docs_dir: str) -> str:
     folder itself, as "") or, left out, MkDocs' docs_dir."""
     if value is None:
         return docs_dir
-    folder = posixpath.normpath(value.replace("\\", "/")) if isinstance(value, str) else ""
+    text = value.strip() if isinstance(value, str) else ""
+    folder = posixpath.normpath(text.replace("\\", "/")) if text else ""
     if not folder or posixpath.isabs(folder) or folder == ".." or folder.startswith("../"):
         raise ConfigError(
             f"plugin 'policysite': 'policies_dir' must be a folder inside the repository, "
