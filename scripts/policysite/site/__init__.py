@@ -272,8 +272,7 @@ def set_aside(
         else:
             warning = (
                 f"{settings.policy_path(source)} is not in git history, so it has no version and "
-                "is not "
-                "published; commit it to publish it."
+                "is not published; commit it to publish it."
             )
         found.append(SetAside(source, warning))
     return found
