@@ -100,6 +100,25 @@ def test_the_translation_is_current_before_the_new_source_version(
     )
 
 
+def test_the_themes_own_words_are_in_the_pages_language(repo: GitRepo, tmp_path: Path) -> None:
+    """Material's words (the skip link, search, what its script says) follow the page:
+    Norwegian on /nb/ pages, English on the site's, in one build."""
+    site = built(repo, tmp_path, "2021-12-31")
+
+    def words(page: str) -> tuple[str, str, str]:
+        doc = lxml.html.parse(str(site / page)).getroot()
+        skip = " ".join(doc.xpath("//a[contains(@class, 'md-skip')]")[0].text_content().split())
+        search = doc.xpath("//input[@name='query']")[0].get("placeholder")
+        config = json.loads(doc.xpath("//script[@id='__config']")[0].text_content())
+        return skip, search, config["translations"]["search.result.placeholder"]
+
+    assert words("nb/privacy/index.html") == ("Gå til innhold", "Søk", "Skriv søkeord")
+    assert words("nb/privacy/versions/1.1/index.html")[0] == "Gå til innhold"
+    assert words("privacy/index.html") == ("Skip to content", "Search", "Type to start searching")
+    not_found = lxml.html.parse(str(site / "404.html")).getroot()
+    assert not_found.xpath("//input[@name='query']")[0].get("placeholder") == "Search"
+
+
 def test_the_translation_is_stale_after_the_new_source_version(
     repo: GitRepo, tmp_path: Path
 ) -> None:

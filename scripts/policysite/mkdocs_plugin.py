@@ -70,6 +70,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
     cleaner: SanitizeCache | None = None
     links: LinkChecker | None = None
     written: frozenset[str] | set[str] = frozenset()  # every file of the site, as written
+    theme_languages: frozenset[str] = frozenset()  # the languages the theme has words for
     serving = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -191,6 +192,22 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
             return None
         return self.pages.get(page.file.src_uri)
 
+    def on_env(self, env: Any, *, config: Any, files: Any) -> Any:
+        prefix, suffix = "partials/languages/", ".html"
+        self.theme_languages = frozenset(
+            name[len(prefix) : -len(suffix)]
+            for name in env.list_templates(filter_func=lambda n: n.startswith(prefix))
+            if name.endswith(suffix)
+        )
+        return env
+
+    def on_page_context(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+        ours = self._page(page)
+        if ours is not None and ours.lang in self.theme_languages:
+            # The theme's own words in the page's language (theme/partials/language.html).
+            page.meta["policysite_language"] = ours.lang
+        return context
+
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
         ours = self._page(page)
         if ours is None:  # the site's own home page: its links to folder pages, as ours
@@ -261,8 +278,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
             foreign += "://" not in problem.link and not problem.link.startswith(("#", "//"))
         if foreign and link_base is None:
             log.warning(
-                f"{foreign} of these links are paths with no page here: if they are pages of the site the "
-                "texts came from, set `link_base:` (that site's origin, e.g. "
+                f"{foreign} of these links are paths with no page here: if they are pages of the "
+                "site the texts came from, set `link_base:` (that site's origin, e.g. "
                 "https://docs.example.com) under the policysite plugin in mkdocs.yml, and they "
                 "go there."
             )
