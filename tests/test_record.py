@@ -30,6 +30,8 @@ from tests.editor import (
     published_site,
     start_branch,
 )
+from tests.test_site_translations import MKDOCS as TRANSLATED_MKDOCS
+from tests.translation_fixture import NB_1_1, commit_translated_history, translation_text
 
 FIX = (
     ": a published version never changes, so nothing is deployed. Put back what was published: "
@@ -258,7 +260,13 @@ def test_a_site_that_does_not_answer_stops_the_deploy(site: GitRepo) -> None:
         (b'{"policy": "privacy"}', "not a versions.json: it is not a list of versions"),
         (
             b'[{"policy": "privacy", "version": "1.0"}]',
-            "not a versions.json: entry 1 lacks policy, version or a sha256",
+            "not a versions.json: entry 1 lacks policy, version (a translation: locale and "
+            "translates) or a sha256",
+        ),
+        (
+            b'[{"policy": "privacy", "locale": "nb", "sha256": "' + b"0" * 64 + b'"}]',
+            "not a versions.json: entry 1 lacks policy, version (a translation: locale and "
+            "translates) or a sha256",
         ),
     ],
 )
@@ -266,3 +274,43 @@ def test_a_record_that_is_not_a_versions_json(data: bytes, reason: str) -> None:
     with pytest.raises(RecordUnavailable) as raised:
         parse_record(data)
     assert (raised.value.detail, raised.value.absent) == (reason, False)
+
+
+def test_a_published_translation_may_be_corrected_but_not_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record holds each translation's text: a later commit correcting it passes (the text
+    readers saw stays in history), a force-push that rewrites it is refused."""
+    monkeypatch.setenv("POLICYSITE_TODAY", "2021-06-01")
+    repo = GitRepo(tmp_path / "repo")
+    repo.path.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    repo.write("mkdocs.yml", TRANSLATED_MKDOCS)
+    commit_translated_history(repo)
+    record = str(deploy(repo, tmp_path))
+    published = translation_text("1.1", NB_1_1)
+    assert Published("privacy", "1.1", sha(published), locale="nb") in parse_record(
+        Path(record).read_bytes()
+    )
+
+    # A translator corrects a word in a new commit: the published text is still in history.
+    corrected = published.replace("Du kan spørre", "Du kan alltid spørre")
+    repo.commit("nb: a better word", policies__privacy_nb_md=corrected)
+    assert publish_check(repo, record)[0] == 0
+
+    # The published revision amended away (history rewritten, force-pushed): refused.
+    source_2_0 = repo.git("rev-parse", "HEAD~1").strip()
+    repo.git("reset", "-q", "--hard", "HEAD~2")  # back to 1.1 and its translation
+    repo.write("policies/privacy.nb.md", corrected)
+    repo.git("commit", "-q", "--amend", "--no-edit", "-a")
+    repo.git("cherry-pick", source_2_0)  # 2.0 as it was
+    code, output = publish_check(repo, record)
+    assert code == 1
+    assert output[0] == (
+        f"policies/privacy.nb.md:1: error: the nb translation of privacy 1.1 was published with "
+        f"text sha256 {sha(published)} ({record}), but no revision of it in the history to "
+        "publish has that text: a published translation may be corrected by a later commit, "
+        "never rewritten, so nothing is deployed. If main was force-pushed or a commit dropped, "
+        "push the published history back from a clone that has it (or revert the change on "
+        "main); correct a translation with a new commit."
+    )

@@ -28,13 +28,17 @@ TIMEOUT_SECONDS = 30
 @dataclass(frozen=True)
 class Published:
     """One version as the deployed site lists it. ``note_sha256`` is None in a record written
-    before notes were hashed (or for a version without a note); ``material`` None without one."""
+    before notes were hashed (or for a version without a note); ``material`` None without one.
+
+    A translation's entry has its ``locale``, and ``version`` is the source version it
+    translates (``translates``): it has no label of its own."""
 
     policy: str
     version: str
     sha256: str
     note_sha256: str | None = None
     material: bool | None = None
+    locale: str | None = None
 
 
 class RecordUnavailable(PolicySiteError):
@@ -84,12 +88,11 @@ def parse_record(data: bytes) -> list[Published]:
         raise RecordUnavailable("not a versions.json: it is not a list of versions")
     record = []
     for number, item in enumerate(items, start=1):
-        if isinstance(item, dict) and "locale" in item:
-            continue  # a translation: it has no version of its own to hold history to
         entry = _entry(item)
         if entry is None:
             raise RecordUnavailable(
-                f"not a versions.json: entry {number} lacks policy, version or a sha256"
+                f"not a versions.json: entry {number} lacks policy, version (a translation: "
+                "locale and translates) or a sha256"
             )
         record.append(entry)
     return record
@@ -100,6 +103,13 @@ def _entry(item: Any) -> Published | None:
         return None
     policy, version, sha = item.get("policy"), item.get("version"), item.get("sha256")
     note, material = item.get("note_sha256"), item.get("material")
+    if "locale" in item:
+        locale, version = item.get("locale"), item.get("translates")
+        if not (isinstance(locale, str) and isinstance(policy, str) and isinstance(version, str)):
+            return None
+        if not (isinstance(sha, str) and _SHA256.fullmatch(sha)):
+            return None
+        return Published(policy, version, sha, locale=locale)
     if not (isinstance(policy, str) and isinstance(version, str) and isinstance(sha, str)):
         return None
     if not _SHA256.fullmatch(sha):

@@ -29,6 +29,14 @@ MESSAGES: dict[str, str] = {
         "`ignore_commits` in mkdocs.yml), or, if main was force-pushed, push the published "
         "history back from a clone that has it; make the change as a new version."
     ),
+    "record-translation-changed": (
+        "the {locale} translation of {policy} {version} was published with text sha256 "
+        "{published} ({record}), but no revision of it in the history to publish has that "
+        "text: a published translation may be corrected by a later commit, never rewritten, so "
+        "nothing is deployed. If main was force-pushed or a commit dropped, push the published "
+        "history back from a clone that has it (or revert the change on main); correct a "
+        "translation with a new commit."
+    ),
     "record-absent": (
         "there is no published record at {source} ({reason}), so history is not compared with "
         "what readers have seen; expected before the site's first publish, and only then."
@@ -138,10 +146,13 @@ def check_record(
         rule = "record-absent" if exc.absent else "record-unreadable"
         severity: Severity = "warning" if exc.absent else "error"
         return [finding(MESSAGES, rule, CONFIG_FILE, 1, severity, source=source, reason=exc.detail)]
+    policies = list(policies)
     current = {(p.id, v.label): (p, v) for p in policies for v in p.versions}
     by_text = {(v.label, v.sha256): (p, v) for p, v in current.values()}
-    findings = []
+    findings = _check_translations(settings, source, record, policies)
     for entry in record:
+        if entry.locale is not None:
+            continue
         found = current.get((entry.policy, entry.version)) or by_text.get(
             (entry.version, entry.sha256)
         )
@@ -160,6 +171,39 @@ def check_record(
                 published=published,
                 record=source,
                 actual=actual,
+            )
+        )
+    return findings
+
+
+def _check_translations(
+    settings: Settings, source: str, record: Iterable[Published], policies: list[Policy]
+) -> list[Finding]:
+    """Every published translation's text is a revision in history (a later one may correct
+    it; a renamed policy's translations are found by their text)."""
+    revisions = {
+        (t.locale, r.translates, r.sha256)
+        for p in policies
+        for t in p.translations
+        for r in t.revisions
+    }
+    paths = {(p.id, t.locale): t.path for p in policies for t in p.translations}
+    findings = []
+    for entry in record:
+        if entry.locale is None or (entry.locale, entry.version, entry.sha256) in revisions:
+            continue
+        path = paths.get((entry.policy, entry.locale))
+        findings.append(
+            finding(
+                MESSAGES,
+                "record-translation-changed",
+                path or f"{settings.docs_dir}/{entry.policy}.{entry.locale}.md",
+                1,
+                locale=entry.locale,
+                policy=entry.policy,
+                version=entry.version,
+                published=entry.sha256,
+                record=source,
             )
         )
     return findings
