@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import lxml.etree
 import lxml.html
 import pytest
 from playwright.sync_api import Page, expect
@@ -137,9 +138,70 @@ def test_the_translation_is_stale_after_the_new_source_version(
     home = article(site, "nb/index.html")
     assert "Personvernerklæring 2.0 1. januar 2022 av versjon 1.1" in home
     assert article(site, "nb/changes/index.html").startswith(
-        "Alle endringer English · Norsk bokmål Gjelder fra Retningslinje Versjon Type "
-        "1. januar 2022"
+        "Alle endringer English · Norsk bokmål Også som Atom-feed. Gjelder fra Retningslinje "
+        "Versjon Type 1. januar 2022"
     )
+
+
+def test_the_norwegian_feed_speaks_norwegian_and_links_norwegian_pages(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    """/nb/feed.xml: every version, newest first, in Norwegian, each linking its Norwegian
+    change page (2.0's says the translation is of 1.1 and links the English changes), with the
+    Norwegian note where there is one; the Norwegian pages offer it in their <head>, the
+    English ones the English feed."""
+    site = built(repo, tmp_path, "2022-01-01")
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = lxml.etree.parse(str(site / "nb/feed.xml")).getroot()
+
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "nb"
+    assert feed.findtext(f"{atom}title") == "Example policies: endringer"
+    assert feed.findtext(f"{atom}id") == "https://example.com/nb/feed.xml"
+    assert feed.find(f"{atom}link[@rel='alternate']").get("href") == (
+        "https://example.com/nb/changes/"
+    )
+    entries = [
+        (
+            e.findtext(f"{atom}title"),
+            e.find(f"{atom}link").get("href"),
+            e.findtext(f"{atom}summary"),
+            e.findtext(f"{atom}id").rsplit(":", 1)[1],
+        )
+        for e in feed.findall(f"{atom}entry")
+    ]
+    assert entries == [
+        (
+            "Personvernerklæring 2.0 (vesentlig), gjelder fra 1. januar 2022",
+            "https://example.com/nb/privacy/changes/2.0/",
+            "We collect your address, and say how long we keep data.",
+            "privacy/2.0/nb",
+        ),
+        (
+            "Personvernerklæring 1.1 (vesentlig), gjelder fra 1. januar 2021",
+            "https://example.com/nb/privacy/changes/1.1/",
+            "Dine rettigheter.",  # the Norwegian note (changelog/privacy/1.1.nb.md)
+            "privacy/1.1/nb",
+        ),
+        (
+            "Personvernerklæring 1.0 (vesentlig), gjelder fra 1. januar 2020",
+            "https://example.com/nb/privacy/changes/1.0/",
+            "First version.",
+            "privacy/1.0/nb",
+        ),
+    ]
+
+    def head_feed(page: str) -> tuple[str, str]:
+        doc = lxml.html.parse(str(site / page)).getroot()
+        (found,) = doc.xpath("//link[@type='application/atom+xml']")
+        return found.get("title"), found.get("href")
+
+    assert head_feed("nb/privacy/index.html") == (
+        "Example policies: endringer",
+        "../../nb/feed.xml",
+    )
+    assert head_feed("privacy/index.html") == ("Example policies: changes", "../feed.xml")
+    english = (site / "feed.xml").read_text(encoding="utf-8")
+    assert "Personvernerklæring" not in english and "Privacy 2.0" in english
 
 
 def test_the_norwegian_redline_compares_the_translations(repo: GitRepo, tmp_path: Path) -> None:

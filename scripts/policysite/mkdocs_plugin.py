@@ -30,7 +30,7 @@ from policysite.sanitize import SanitizeCache, theme_text
 from policysite.site.foreign import rewrite_foreign_links
 from policysite.site.linkcheck import LinkChecker
 from policysite.site.text import DEFAULT_LANGUAGE, rebase_links, site_locale
-from policysite.site.translations import script_strings
+from policysite.site.translations import feed_title, script_strings
 from policysite.versions import load_policies
 from policysite.worktree import policy_files, refuse_symlinks
 
@@ -233,10 +233,13 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):  # type: ignore[no-untyped
     @event_priority(-100)  # last, so the link check sees the page as it is written
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         ours = self._page(page)
-        feed = urls.feed_href(page.url)
+        # A translation's pages offer its language's feed (site/translations.translated_feeds).
+        lang = ours.lang if ours else ""
+        feed = urls.feed_href(page.url, lang)
+        title = feed_title(config.site_name, lang or "en")
         head = [
             f'<link rel="alternate" type="application/atom+xml" '
-            f'title="{html.escape(config.site_name)}: changes" href="{html.escape(feed)}">'
+            f'title="{html.escape(title)}" href="{html.escape(feed)}">'
         ]
         if ours and not ours.indexable:
             head.append('<meta name="robots" content="noindex">')

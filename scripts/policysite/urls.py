@@ -122,13 +122,13 @@ def url_between(source: str, target: str, directory_urls: bool = True) -> str:
     return relative + "/" if directory_urls else relative
 
 
-def feed_href(from_url: str) -> str:
+def feed_href(from_url: str, locale: str = "") -> str:
     """The feed's URL in the ``<head>`` of the page at ``from_url``, relative to that page.
 
     Never absolute: Material's script fetches ``sitemap.xml`` beside the URL of every ``<link
     rel="alternate">`` (to map pages for a language switch), so ``https://site/feed.xml`` made
     each page served on a preview host request the real site (issue 13)."""
-    return "../" * from_url.count("/") + FEED_FILE
+    return "../" * from_url.count("/") + localized(FEED_FILE, locale)
 
 
 # --- absolute URLs (mail, feed, versions.json, PR comments) ---------------------------------------
@@ -161,9 +161,9 @@ def pdf_url(base: str, policy: str, label: str) -> str:
     return base + pdf_file(policy, label)
 
 
-def changes_url(base: str, directory_urls: bool = True) -> str:
+def changes_url(base: str, directory_urls: bool = True, locale: str = "") -> str:
     """``https://site/changes/``: every change to every policy."""
-    return base + page_url(CHANGES_PAGE, directory_urls)
+    return base + page_url(localized(CHANGES_PAGE, locale), directory_urls)
 
 
 def section_url(
@@ -207,9 +207,9 @@ def foreign_url(link_base: str, path: str) -> str:
     return link_base.rstrip("/") + "/" + path.lstrip("/")
 
 
-def feed_url(base: str) -> str:
-    """``https://site/feed.xml``."""
-    return base + FEED_FILE
+def feed_url(base: str, locale: str = "") -> str:
+    """``https://site/feed.xml``; a translation language's ``https://site/nb/feed.xml``."""
+    return base + localized(FEED_FILE, locale)
 
 
 # --- ids ------------------------------------------------------------------------------------------
@@ -242,15 +242,18 @@ def version_anchor(label: str) -> str:
     return f"version-{label}"
 
 
-def feed_id(site_url: str) -> str:
+def feed_id(site_url: str, locale: str = "") -> str:
     """The Atom feed's id: its URL, or a URN for a site without ``site_url``."""
-    return feed_url(site_url) if site_url else "urn:policysite:feed"
+    if site_url:
+        return feed_url(site_url, locale)
+    return f"urn:policysite:feed:{locale}" if locale else "urn:policysite:feed"
 
 
-def feed_entry_id(site_url: str, policy: str, label: str, day: dt.date) -> str:
+def feed_entry_id(site_url: str, policy: str, label: str, day: dt.date, locale: str = "") -> str:
     """An Atom entry's id, stable across builds: a tag URI (RFC 4151) with the site's host and
-    the day of the version's commit, or a URN for a site without ``site_url``."""
+    the day of the version's commit, or a URN for a site without ``site_url``; an entry of a
+    translation language's feed ends in its locale (``…:privacy/1.1/nb``)."""
     host = urlsplit(site_url).hostname or ""
     if host:
-        return f"tag:{host},{day.isoformat()}:{policy}/{label}"
-    return f"urn:policysite:{policy}:{label}"
+        return f"tag:{host},{day.isoformat()}:{policy}/{label}" + (f"/{locale}" if locale else "")
+    return f"urn:policysite:{policy}:{label}" + (f":{locale}" if locale else "")

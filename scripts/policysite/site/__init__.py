@@ -33,7 +33,13 @@ from policysite.site.pages import PolicyContext, SiteOptions, SitePage
 from policysite.site.pdf import PdfCache, PdfFacts
 from policysite.site.redlines import RedlineCache, RedlineLinks, redline_css
 from policysite.site.text import format_date, rebase_links
-from policysite.site.translations import Language, Notes, add_switchers, translated_pages
+from policysite.site.translations import (
+    Language,
+    Notes,
+    add_switchers,
+    translated_feeds,
+    translated_pages,
+)
 from policysite.versions import translation_records, version_record
 from policysite.worktree import read_all_notes, read_policies
 
@@ -126,6 +132,10 @@ def build_site(
     files: tuple[SiteFile, ...] = (
         SiteFile(urls.VERSIONS_FILE, versions_json(records)),
         SiteFile(urls.FEED_FILE, feed),
+        *(
+            SiteFile(path, text)
+            for path, text in translated_feeds(contexts, languages or {}, notes or {})
+        ),
     )
     if options.pdf:
         files += _pdf_files(contexts, options, pdfs or PdfCache(None))

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from policysite import render, urls
 from policysite.languages import language_name
 from policysite.model import Rendering, Translation, Version
+from policysite.site.feed import FeedEntry, write_feed
 from policysite.site.pages import PolicyContext, SitePage
 from policysite.site.redlines import RedlineCache, RedlineLinks
-from policysite.site.text import banner, format_date, md, rebase_links
+from policysite.site.text import banner, format_date, kind_of, md, rebase_links
 from policysite.urls import page_link as link
 
 # The site's own words per language; {names} are filled in. A locale missing here reads English.
@@ -72,6 +73,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "status_upcoming": "of upcoming version {translated}",
         "changes_title": "All changes",
         "all_changes": "Every change to every policy",
+        "changes_feed": "Also as an [Atom feed]({url}).",
+        "feed_title": "{site}: changes",
+        "feed_entry": "{title} {label} ({kind}), effective {date}",
+        "no_summary": "No summary was published for this version.",
         "languages": "Languages",
         "kind.material": "material",
         "kind.editorial": "editorial",
@@ -166,6 +171,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "status_upcoming": "av kommende versjon {translated}",
         "changes_title": "Alle endringer",
         "all_changes": "Alle endringer i alle retningslinjer",
+        "changes_feed": "Også som [Atom-feed]({url}).",
+        "feed_title": "{site}: endringer",
+        "feed_entry": "{title} {label} ({kind}), gjelder fra {date}",
+        "no_summary": "Det ble ikke publisert noe sammendrag for denne versjonen.",
         "languages": "Språk",
         "kind.material": "vesentlig",
         "kind.editorial": "redaksjonell",
@@ -276,6 +285,11 @@ def redline_words(locale: str) -> dict[str, str]:
     return render.WORDS | {k[len(prefix) :]: v for k, v in strings.items() if k.startswith(prefix)}
 
 
+def feed_title(site_name: str, locale: str) -> str:
+    """A feed's title in ``locale`` (English for one ``STRINGS`` lacks)."""
+    return STRINGS.get(locale, STRINGS["en"])["feed_title"].format(site=site_name)
+
+
 def script_strings(locale: str, element_id: str = "policysite-strings") -> str:
     """What policysite.js writes, in ``locale``, as the ``<script type="application/json"
     id="policysite-strings">`` block every page carries (the redline's "inserted"/"deleted"
@@ -332,18 +346,87 @@ def translated_pages(
 ) -> list[SitePage]:
     """Every page of every translation language, and its home and changes pages."""
     built: list[SitePage] = []
-    by_locale: dict[str, list[tuple[PolicyContext, Translation]]] = {}
-    for context in contexts:
-        for translation in context.policy.translations:
-            language = languages.get(translation.locale)
-            if language is None or not translation.revisions:
-                continue
-            by_locale.setdefault(translation.locale, []).append((context, translation))
-            built += _policy_pages(context, translation, language, cache, notes)
-    for locale, pairs in sorted(by_locale.items()):
+    by_locale = _by_locale(contexts, languages)
+    for pairs in by_locale.values():
+        for context, translation in pairs:
+            built += _policy_pages(
+                context, translation, languages[translation.locale], cache, notes
+            )
+    for locale, pairs in by_locale.items():
         built.append(_home_page(pairs, languages[locale]))
         built.append(_changes_page(pairs, languages[locale]))
     return built
+
+
+def translated_feeds(
+    contexts: Iterable[PolicyContext], languages: Mapping[str, Language], notes: Notes
+) -> list[tuple[str, str]]:
+    """Each translation language's Atom feed, ``<locale>/feed.xml`` (path, text): the versions
+    of the policies it translates, as ``/<locale>/changes/`` lists them, in its words; an entry
+    links the version's change page in that language where it has one, else the source's."""
+    feeds = []
+    for locale, pairs in _by_locale(contexts, languages).items():
+        language = languages[locale]
+        entries = []
+        for version, context, translation in _rows(pairs, feed=True):
+            options = context.options
+            exists = translation.as_of(context.policy, version.label) is not None
+            summary = _note(context, version, locale, notes)
+            if summary is None and options.show_missing_notes:
+                summary = language.t("no_summary")
+            entries.append(
+                FeedEntry(
+                    urls.feed_entry_id(
+                        options.site_url, context.pid, version.label, version.date.date(), locale
+                    ),
+                    language.t(
+                        "feed_entry",
+                        title=_shown(translation, context).title,
+                        label=version.label,
+                        kind=_kind(language, version),
+                        date=format_date(version.effective, locale, nowrap=False),
+                    ),
+                    urls.change_url(
+                        options.site_url,
+                        context.pid,
+                        version.label,
+                        options.directory_urls,
+                        locale if exists else "",
+                    ),
+                    version.date,
+                    kind_of(version).replace(" ", "-"),
+                    summary,
+                )
+            )
+        options = pairs[0][0].options
+        alternate = urls.changes_url(options.site_url, options.directory_urls, locale)
+        title = feed_title(options.site_name, locale)
+        text = write_feed(title, options.site_name, options.site_url, alternate, entries, locale)
+        feeds.append((urls.localized(urls.FEED_FILE, locale), text))
+    return feeds
+
+
+def _by_locale(
+    contexts: Iterable[PolicyContext], languages: Mapping[str, Language]
+) -> dict[str, list[tuple[PolicyContext, Translation]]]:
+    """The policies each translation language has a translation of, by locale (sorted)."""
+    by_locale: dict[str, list[tuple[PolicyContext, Translation]]] = {}
+    for context in contexts:
+        for translation in context.policy.translations:
+            if translation.locale in languages and translation.revisions:
+                by_locale.setdefault(translation.locale, []).append((context, translation))
+    return dict(sorted(by_locale.items()))
+
+
+def _rows(
+    pairs: list[tuple[PolicyContext, Translation]], *, feed: bool = False
+) -> list[tuple[Version, PolicyContext, Translation]]:
+    """Every version of the translated policies, newest first: by effective date as
+    ``/<locale>/changes/`` lists them, or by commit as a feed does (``feed``)."""
+    rows = [(v, c, t) for c, t in pairs for v in c.policy.versions]
+    if feed:
+        return sorted(rows, key=lambda r: (r[0].date, r[0].effective, r[0].policy), reverse=True)
+    return sorted(rows, key=lambda r: (r[0].effective, r[0].date, r[0].policy), reverse=True)
 
 
 def _shown(translation: Translation, context: PolicyContext) -> Rendering:
@@ -639,7 +722,7 @@ def _change_page(
     lines = [
         f"## {md(language.t('change_summary'))}",
         "",
-        _summary(context, version, locale, notes),
+        _summary(context, version, language, notes),
         "",
     ]
     if new.translates != version.label:
@@ -681,10 +764,22 @@ def _text_page(context: PolicyContext, version: Version, locale: str) -> str:
     return urls.version_page(context.pid, version.label, locale)
 
 
-def _summary(context: PolicyContext, version: Version, locale: str, notes: Notes) -> str:
+def _summary(context: PolicyContext, version: Version, language: Language, notes: Notes) -> str:
+    """The version's note for a change page in this language; else what the site says of a
+    missing note, in this language (nothing with ``show_missing_notes: false``)."""
+    note = _note(context, version, language.locale, notes)
+    if note is not None:
+        return note
+    return f"*{md(language.t('no_summary'))}*" if context.options.show_missing_notes else ""
+
+
+def _note(context: PolicyContext, version: Version, locale: str, notes: Notes) -> str | None:
     """The version's note in this language (``changelog/<policy>/<v>.<locale>.md``), else the
-    source's."""
-    return notes.get((context.pid, version.label, locale)) or context.summary(version)
+    source's; None without one."""
+    translated = notes.get((context.pid, version.label, locale))
+    if translated:
+        return translated
+    return version.note.summary if version.note is not None else None
 
 
 def _home_page(pairs: list[tuple[PolicyContext, Translation]], language: Language) -> SitePage:
@@ -724,21 +819,17 @@ def _status_against(context: PolicyContext, rendering: Rendering) -> str:
 def _changes_page(pairs: list[tuple[PolicyContext, Translation]], language: Language) -> SitePage:
     locale = language.locale
     page = urls.changes_page(locale)
-    rows = sorted(
-        ((v, c) for c, _ in pairs for v in c.policy.versions),
-        key=lambda item: (item[0].effective, item[0].date, item[0].policy),
-        reverse=True,
-    )
     lines = [
+        language.t("changes_feed", url=link(page, urls.localized(urls.FEED_FILE, locale))),
+        "",
         '<div class="policysite-changes-filter"></div>',
         "",
         language.t("changes_table"),
         "| --- | --- | --- | --- |",
     ]
     titles = {c.pid: _shown(t, c).title for c, t in pairs}
-    translations = {c.pid: t for c, t in pairs}
-    for version, context in rows:
-        exists = translations[context.pid].as_of(context.policy, version.label) is not None
+    for version, context, translation in _rows(pairs):
+        exists = translation.as_of(context.policy, version.label) is not None
         target = link(page, urls.change_page(context.pid, version.label, locale if exists else ""))
         lines.append(
             f"| {md(language.date(version.effective))} | {md(titles[context.pid])} | "
