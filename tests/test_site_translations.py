@@ -146,17 +146,17 @@ def test_the_translation_is_stale_after_the_new_source_version(
 def test_the_norwegian_feed_speaks_norwegian_and_links_norwegian_pages(
     repo: GitRepo, tmp_path: Path
 ) -> None:
-    """/nb/feed.xml: every version, newest first, in Norwegian, each linking its Norwegian
+    """/feed.nb.xml: every version, newest first, in Norwegian, each linking its Norwegian
     change page (2.0's says the translation is of 1.1 and links the English changes), with the
     Norwegian note where there is one; the Norwegian pages offer it in their <head>, the
     English ones the English feed."""
     site = built(repo, tmp_path, "2022-01-01")
     atom = "{http://www.w3.org/2005/Atom}"
-    feed = lxml.etree.parse(str(site / "nb/feed.xml")).getroot()
+    feed = lxml.etree.parse(str(site / "feed.nb.xml")).getroot()
 
     assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "nb"
     assert feed.findtext(f"{atom}title") == "Example policies: endringer"
-    assert feed.findtext(f"{atom}id") == "https://example.com/nb/feed.xml"
+    assert feed.findtext(f"{atom}id") == "https://example.com/feed.nb.xml"
     assert feed.find(f"{atom}link[@rel='alternate']").get("href") == (
         "https://example.com/nb/changes/"
     )
@@ -197,7 +197,7 @@ def test_the_norwegian_feed_speaks_norwegian_and_links_norwegian_pages(
 
     assert head_feed("nb/privacy/index.html") == (
         "Example policies: endringer",
-        "../../nb/feed.xml",
+        "../../feed.nb.xml",
     )
     assert head_feed("privacy/index.html") == ("Example policies: changes", "../feed.xml")
     english = (site / "feed.xml").read_text(encoding="utf-8")

@@ -112,6 +112,13 @@ def test_section_urls_quote_the_anchor() -> None:
 def test_feed_links_and_ids() -> None:
     assert urls.feed_href("privacy/versions/1.0/") == "../../../feed.xml"
     assert urls.feed_href("") == "feed.xml"
+    # A translation language's feed sits at the top too (Material looks for sitemap.xml beside
+    # it), whatever page links it.
+    assert urls.feed_href("nb/privacy/", "nb") == "../../feed.nb.xml"
+    assert urls.feed_url(SITE, "nb") == "https://policies.example.com/feed.nb.xml"
+    assert urls.feed_entry_id(SITE, "privacy", "1.1", dt.date(2018, 5, 25), "nb").endswith(
+        ":privacy/1.1/nb"
+    )
     assert urls.feed_id(SITE) == "https://policies.example.com/feed.xml"
     assert urls.feed_id("") == "urn:policysite:feed"
     day = dt.date(2018, 5, 25)

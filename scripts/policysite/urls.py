@@ -122,13 +122,21 @@ def url_between(source: str, target: str, directory_urls: bool = True) -> str:
     return relative + "/" if directory_urls else relative
 
 
+def feed_file(locale: str = "") -> str:
+    """The feed's file: ``feed.xml``, a translation language's ``feed.nb.xml``.
+
+    At the top of the site, not under ``nb/``: Material fetches ``sitemap.xml`` beside every
+    ``<link rel="alternate">`` of a page, and there is one sitemap, at the top."""
+    return f"feed.{locale}.xml" if locale else FEED_FILE
+
+
 def feed_href(from_url: str, locale: str = "") -> str:
     """The feed's URL in the ``<head>`` of the page at ``from_url``, relative to that page.
 
     Never absolute: Material's script fetches ``sitemap.xml`` beside the URL of every ``<link
     rel="alternate">`` (to map pages for a language switch), so ``https://site/feed.xml`` made
     each page served on a preview host request the real site (issue 13)."""
-    return "../" * from_url.count("/") + localized(FEED_FILE, locale)
+    return "../" * from_url.count("/") + feed_file(locale)
 
 
 # --- absolute URLs (mail, feed, versions.json, PR comments) ---------------------------------------
@@ -208,8 +216,8 @@ def foreign_url(link_base: str, path: str) -> str:
 
 
 def feed_url(base: str, locale: str = "") -> str:
-    """``https://site/feed.xml``; a translation language's ``https://site/nb/feed.xml``."""
-    return base + localized(FEED_FILE, locale)
+    """``https://site/feed.xml``; a translation language's ``https://site/feed.nb.xml``."""
+    return base + feed_file(locale)
 
 
 # --- ids ------------------------------------------------------------------------------------------

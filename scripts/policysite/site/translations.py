@@ -361,7 +361,7 @@ def translated_pages(
 def translated_feeds(
     contexts: Iterable[PolicyContext], languages: Mapping[str, Language], notes: Notes
 ) -> list[tuple[str, str]]:
-    """Each translation language's Atom feed, ``<locale>/feed.xml`` (path, text): the versions
+    """Each translation language's Atom feed, ``feed.<locale>.xml`` (path, text): the versions
     of the policies it translates, as ``/<locale>/changes/`` lists them, in its words; an entry
     links the version's change page in that language where it has one, else the source's."""
     feeds = []
@@ -402,7 +402,7 @@ def translated_feeds(
         alternate = urls.changes_url(options.site_url, options.directory_urls, locale)
         title = feed_title(options.site_name, locale)
         text = write_feed(title, options.site_name, options.site_url, alternate, entries, locale)
-        feeds.append((urls.localized(urls.FEED_FILE, locale), text))
+        feeds.append((urls.feed_file(locale), text))
     return feeds
 
 
@@ -820,7 +820,7 @@ def _changes_page(pairs: list[tuple[PolicyContext, Translation]], language: Lang
     locale = language.locale
     page = urls.changes_page(locale)
     lines = [
-        language.t("changes_feed", url=link(page, urls.localized(urls.FEED_FILE, locale))),
+        language.t("changes_feed", url=link(page, urls.feed_file(locale))),
         "",
         '<div class="policysite-changes-filter"></div>',
         "",
