@@ -130,6 +130,43 @@ def test_the_version_page_and_the_versions_list_link_the_pdf(videxio: Served) ->
     ]
 
 
+NB_PDF = "nb/privacy/versions/1.1/privacy-1.1.nb.pdf"
+
+
+def test_the_norwegian_translation_has_its_own_pdf_in_norwegian(videxio: Served) -> None:
+    """privacy.nb.md (of 1.1) as a PDF: its text, in Norwegian around it (heading, footer,
+    page numbers), saying which text is binding, with the translation's own sha256 and page;
+    linked from the Norwegian version page and versions list; none for 1.0 (not translated)."""
+    pdf = videxio.site_dir / NB_PDF
+    records = json.loads((videxio.site_dir / "versions.json").read_text(encoding="utf-8"))
+    (facts,) = [r for r in records if r.get("locale") == "nb" and r["translates"] == "1.1"]
+    url = f"{videxio.url}nb/privacy/versions/1.1/"
+    text = " ".join(poppler("pdftotext", pdf, "-").split())
+
+    assert text.startswith("Personvernerklæring Versjon 1.1 · gjelder fra 29. november 2026 ")
+    assert "Oversettelse til informasjon; den engelske teksten gjelder." in text
+    assert f"På nett: {url} Tekstens sha256: {facts['sha256']}" in text
+    assert "Opplysninger vi samler inn" in text or "personopplysninger" in text
+    pages = int(re.search(r"^Pages:\s+(\d+)$", poppler("pdfinfo", pdf), re.M).group(1))  # type: ignore[union-attr]
+    last = poppler("pdftotext", "-layout", "-f", str(pages), "-l", str(pages), pdf, "-")
+    footer = [line.strip() for line in last.strip().splitlines()[-3:]]
+    assert footer[0].startswith("Personvernerklæring · versjon 1.1 · gjelder fra 29. november")
+    assert footer[0].endswith(f"Side {pages} av {pages}")
+    assert footer[1:3] == [f"sha256 {facts['sha256']}", url]
+    custom = poppler("pdfinfo", "-custom", pdf)
+    assert f"policysha256:    {facts['sha256']}\n" in custom
+    assert f"policyurl:       {url}\n" in custom
+    assert 'pdfaid:part="3" pdfaid:conformance="B"' in poppler("pdfinfo", "-meta", pdf)
+    assert not (videxio.site_dir / "nb/privacy/versions/1.0/privacy-1.0.nb.pdf").exists()
+
+    version = (videxio.site_dir / "nb/privacy/versions/1.1/index.html").read_text("utf-8")
+    listing = (videxio.site_dir / "nb/privacy/versions/index.html").read_text("utf-8")
+    assert '<a class="policysite-pdf" href="privacy-1.1.nb.pdf">Denne versjonen som PDF</a>' in (
+        version
+    )
+    assert re.findall(r'<a href="([^"]+\.pdf)">PDF</a>', listing) == ["1.1/privacy-1.1.nb.pdf"]
+
+
 def test_pdf_false_makes_no_pdf_and_no_link(git_repo: GitRepo, tmp_path: Path) -> None:
     git_repo.write(
         "mkdocs.yml",

@@ -70,14 +70,15 @@ def changes_page(locale: str = "") -> str:
     return localized(CHANGES_PAGE, locale)
 
 
-def pdf_file(policy: str, label: str) -> str:
+def pdf_file(policy: str, label: str, locale: str = "") -> str:
     """A version's PDF in the site: ``privacy/versions/1.1/privacy-1.1.pdf`` (named by the last
-    part of the policy's id, so a saved copy says what it is: ``legal/terms`` → ``terms-1.1``).
+    part of the policy's id, so a saved copy says what it is: ``legal/terms`` → ``terms-1.1``);
+    its translation's ``nb/privacy/versions/1.1/privacy-1.1.nb.pdf``.
 
     In the version page's folder with directory URLs; without them the folder holds only it.
     """
-    name = policy.rsplit("/", 1)[-1]
-    return f"{policy}/versions/{label}/{name}-{label}.pdf"
+    name = policy.rsplit("/", 1)[-1] + f"-{label}" + (f".{locale}" if locale else "")
+    return localized(f"{policy}/versions/{label}/{name}.pdf", locale)
 
 
 def page_url(path: str, directory_urls: bool = True) -> str:

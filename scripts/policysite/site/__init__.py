@@ -138,35 +138,69 @@ def build_site(
         ),
     )
     if options.pdf:
-        files += _pdf_files(contexts, options, pdfs or PdfCache(None))
+        files += _pdf_files(contexts, options, pdfs or PdfCache(None), languages or {})
     return Site(tuple(built), files)
 
 
 def _pdf_files(
-    contexts: list[PolicyContext], options: SiteOptions, pdfs: PdfCache
+    contexts: list[PolicyContext],
+    options: SiteOptions,
+    pdfs: PdfCache,
+    languages: Mapping[str, Language],
 ) -> tuple[SiteFile, ...]:
+    """A PDF of every version, and of every translation of a version (in its language, saying
+    which text is binding), where its version page is."""
     base = options.site_url or "/"
     made = []
     for context in contexts:
         for version in context.policy.versions:
             path = urls.version_page(context.pid, version.label)
-            page = base + urls.page_url(path, options.directory_urls)
             text, source = context.text_page(version), context.source(version)
-            links = RedlineLinks(path, text, text, source, source, options.directory_urls)
             facts = PdfFacts(
                 version.title,
                 version.label,
                 version.effective,
                 version.sha256,
-                page,
+                base + urls.page_url(path, options.directory_urls),
                 version.date,
                 format_date(version.effective, options.language, nowrap=False),
                 options.language,
-                links,
+                RedlineLinks(path, text, text, source, source, options.directory_urls),
             )
             made.append(
                 SiteFile(urls.pdf_file(context.pid, version.label), pdfs.pdf(facts, version.body))
             )
+        for translation in context.policy.translations:
+            language = languages.get(translation.locale)
+            if language is None:
+                continue
+            for version in context.policy.versions:
+                rendering = translation.of(version.label)
+                if rendering is None:
+                    continue
+                locale = translation.locale
+                path = urls.version_page(context.pid, version.label, locale)
+                facts = PdfFacts(
+                    rendering.title,
+                    version.label,
+                    version.effective,
+                    rendering.sha256,
+                    base + urls.page_url(path, options.directory_urls),
+                    rendering.date,
+                    format_date(version.effective, locale, nowrap=False),
+                    locale,
+                    RedlineLinks(
+                        path,
+                        path,
+                        path,
+                        translation.relative,
+                        translation.relative,
+                        options.directory_urls,
+                    ),
+                    language.pdf_words(),
+                )
+                pdf = pdfs.pdf(facts, rendering.body)
+                made.append(SiteFile(urls.pdf_file(context.pid, version.label, locale), pdf))
     pdfs.save()
     return tuple(made)
 

@@ -60,8 +60,7 @@ STYLESHEET = """\
   size: A4;
   margin: 22mm 20mm 28mm 20mm;
   @bottom-left { content: element(pdf-footer); vertical-align: top; }
-  @bottom-right { content: "Page " counter(page) " of " counter(pages);
-    font: 8pt PolicySans; color: #333; vertical-align: top; }
+  @bottom-right { font: 8pt PolicySans; color: #333; vertical-align: top; }
 }
 html { font: 10.5pt/1.45 PolicySerif; color: #000; }
 h1, h2, h3, h4, h5, h6 { font-family: PolicySans; line-height: 1.25;
@@ -86,6 +85,30 @@ tr { break-inside: avoid; }
 
 
 @dataclass(frozen=True)
+class PdfWords:
+    """What a PDF says around the text, in its language ({title}, {label}, {date} filled in);
+    a translation's also says which text is binding (``statement``)."""
+
+    heading: str = "Version {label} · effective {date}"
+    footer: str = "{title} · version {label} · effective {date}"
+    document: str = "{title} — version {label}"
+    online: str = "Online:"
+    sha256: str = "Text sha256:"
+    pages: str = "Page {page} of {pages}"
+    statement: str = ""
+
+    def page_numbers(self) -> str:
+        """The CSS that writes "Page 2 of 5" in the bottom-right corner, in these words."""
+        parts = []
+        for piece in re.split(r"(\{page\}|\{pages\})", self.pages):
+            if piece in ("{page}", "{pages}"):
+                parts.append(f"counter({piece[1:-1]})")
+            elif piece:
+                parts.append('"' + piece.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        return f"@page {{ @bottom-right {{ content: {' '.join(parts)}; }} }}\n"
+
+
+@dataclass(frozen=True)
 class PdfFacts:
     """What the PDF says about itself, in its metadata and on every page."""
 
@@ -100,6 +123,7 @@ class PdfFacts:
     # Where the text was written and is shown, so its links to other pages and files resolve
     # (to absolute URLs: a PDF has no page around it); ``#anchor`` stays inside the PDF.
     links: RedlineLinks | None = None
+    words: PdfWords = PdfWords()
 
     @property
     def shown_date(self) -> str:
@@ -110,7 +134,7 @@ class PdfFacts:
             (self.title, self.label, self.effective.isoformat(), self.sha256, self.page_url)
         ) + (
             f"\0{self.created.isoformat()}\0{self.effective_text}\0{self.language}"
-            f"\0{self.links.key() if self.links else ''}"
+            f"\0{self.links.key() if self.links else ''}\0{self.words!r}"
         )
 
 
@@ -142,17 +166,19 @@ def pdf_html(facts: PdfFacts, body_html: str) -> str:
     around it and its ``<meta>`` values are ours, escaped.
     """
     effective = facts.effective.isoformat()
-    shown = html.escape(facts.shown_date)
+    words = facts.words
+    values = {"title": facts.title, "label": facts.label, "date": facts.shown_date}
+    url = html.escape(facts.page_url)
+    statement = f"<p><em>{html.escape(words.statement)}</em></p>" if words.statement else ""
     facts_block = (
         f'<div class="pdf-facts"><h1>{html.escape(facts.title)}</h1>'
-        f"<p>Version {html.escape(facts.label)} · effective {shown}</p>"
-        f'<p>Online: <a href="{html.escape(facts.page_url)}">{html.escape(facts.page_url)}</a></p>'
-        f"<p>Text sha256: {facts.sha256}</p></div>"
+        f"<p>{html.escape(words.heading.format(**values))}</p>{statement}"
+        f'<p>{html.escape(words.online)} <a href="{url}">{url}</a></p>'
+        f"<p>{html.escape(words.sha256)} {facts.sha256}</p></div>"
     )
     footer = (
-        f'<div class="pdf-footer">{html.escape(facts.title)} · version '
-        f"{html.escape(facts.label)} · effective {shown}<br>"
-        f"sha256 {facts.sha256}<br>{html.escape(facts.page_url)}</div>"
+        f'<div class="pdf-footer">{html.escape(words.footer.format(**values))}<br>'
+        f"sha256 {facts.sha256}<br>{url}</div>"
     )
     content = sanitize.sanitize_html(footer + facts_block + body_html)
     created = facts.created.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -175,7 +201,7 @@ def pdf_html(facts: PdfFacts, body_html: str) -> str:
     )
     return (
         f'<!DOCTYPE html><html lang="{html.escape(facts.language)}"><head><meta charset="utf-8">'
-        f"<title>{html.escape(facts.title)} — version {html.escape(facts.label)}</title>"
+        f"<title>{html.escape(words.document.format(**values))}</title>"
         f"{head}</head><body>{content}</body></html>"
     )
 
@@ -240,7 +266,11 @@ def render_pdf(facts: PdfFacts, body: str) -> bytes:
     fetcher = local_fetcher(path.resolve() for path in fonts.values())
     document = pdf_html(facts, absolute_links(facts, markdown_render.markdown_to_html(body)))
     font_config = FontConfiguration()
-    css = CSS(string=_font_faces(fonts) + STYLESHEET, font_config=font_config, url_fetcher=fetcher)
+    css = CSS(
+        string=_font_faces(fonts) + STYLESHEET + facts.words.page_numbers(),
+        font_config=font_config,
+        url_fetcher=fetcher,
+    )
     # No base_url: a relative link or image in the text resolves to nothing, so nothing loads.
     pdf = HTML(string=document, url_fetcher=fetcher).write_pdf(
         stylesheets=[css],

@@ -22,6 +22,7 @@ from policysite.languages import language_name
 from policysite.model import Rendering, Translation, Version
 from policysite.site.feed import FeedEntry, write_feed
 from policysite.site.pages import PolicyContext, SitePage
+from policysite.site.pdf import PdfWords
 from policysite.site.redlines import RedlineCache, RedlineLinks
 from policysite.site.text import banner, format_date, kind_of, md, rebase_links
 from policysite.urls import page_link as link
@@ -56,6 +57,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "current": "This is the version in force since {date}.",
         "versions_intro": "Every version of the {title} translated into {language}, newest first.",
         "read": "Read",
+        "pdf": "PDF",
+        "pdf_link": "This version as a PDF",
+        "pdf.heading": "Version {label} · effective {date}",
+        "pdf.footer": "{title} · version {label} · effective {date}",
+        "pdf.document": "{title} — version {label}",
+        "pdf.online": "Online:",
+        "pdf.sha256": "Text sha256:",
+        "pdf.pages": "Page {page} of {pages}",
         "untranslated": "not translated; [in {source}]({url})",
         "change_summary": "Summary",
         "change_redline": "Redline of the translation",
@@ -154,6 +163,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "current": "Dette er versjonen som har gjeldt siden {date}.",
         "versions_intro": "Alle versjoner av {title} oversatt til norsk, nyeste først.",
         "read": "Les",
+        "pdf": "PDF",
+        "pdf_link": "Denne versjonen som PDF",
+        "pdf.heading": "Versjon {label} · gjelder fra {date}",
+        "pdf.footer": "{title} · versjon {label} · gjelder fra {date}",
+        "pdf.document": "{title} — versjon {label}",
+        "pdf.online": "På nett:",
+        "pdf.sha256": "Tekstens sha256:",
+        "pdf.pages": "Side {page} av {pages}",
         "untranslated": "ikke oversatt; [på {source_lower}]({url})",
         "change_summary": "Sammendrag",
         "change_redline": "Endringer i oversettelsen",
@@ -327,6 +344,15 @@ class Language:
 
     def date(self, day: dt.date) -> str:
         return format_date(day, self.locale)
+
+    def pdf_words(self) -> PdfWords:
+        """What a translation's PDF says around its text, in this language; the placeholders
+        of each (title, label, date) are filled in by the PDF."""
+        strings = STRINGS.get(self.locale, STRINGS["en"])
+        return PdfWords(
+            **{k.removeprefix("pdf."): v for k, v in strings.items() if k.startswith("pdf.")},
+            statement=self.statement or self.t("both_binding" if self.binding else "binding"),
+        )
 
     def binding_statement(self) -> str:
         if self.statement:
@@ -607,6 +633,9 @@ def _version_page(
             language.t("archived_title"),
             language.t("archived", start=language.date(version.effective), current=shown),
         )
+    if context.options.pdf and rendering.translates == version.label:
+        pdf = link(page, urls.pdf_file(pid, version.label, locale))
+        note += f"\n[{md(language.t('pdf_link'))}]({pdf}){{ .policysite-pdf }}\n"
     header += "\n" + note
     if rendering.translates != version.label:
         source = context.text_page(version)
@@ -652,12 +681,16 @@ def _versions_page(
             )
             where = f"[{language.t('read')}]({link(page, target)})"
         change = link(page, urls.change_page(pid, version.label, locale if found else ""))
+        pdf = ""
+        if context.options.pdf and found is not None and found.translates == version.label:
+            target = urls.pdf_file(pid, version.label, locale)
+            pdf = f" · [{md(language.t('pdf'))}]({link(page, target)})"
         lines += [
             f"## {md(language.t('version', label=version.label))} "
             f"{{#{urls.version_anchor(version.label)}}}",
             "",
             f"{md(language.t('effective', date=language.date(version.effective)))} · {where} · "
-            f"[{language.t('what_changed')}]({change})",
+            f"[{language.t('what_changed')}]({change}){pdf}",
             "",
         ]
     return SitePage(
