@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 from pathlib import Path
 
@@ -269,8 +270,8 @@ def test_an_adopted_repository_builds_with_foreign_links_sent_to_link_base(
 def test_without_link_base_a_foreign_link_fails_the_strict_build(
     git_repo: GitRepo, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A link into the site the texts came from is a 404 here, adopted text or not: the strict
-    build fails naming it, and says how to send such links to their site."""
+    """A path into the site the texts came from is a 404 here, adopted text or not, and
+    setting link_base fixes it: the strict build fails naming it, and says so."""
     jekyll_repo(git_repo)
     assert run_cli(git_repo, "adopt")[0] == 0
     config = git_repo.path / "mkdocs.yml"
@@ -296,6 +297,43 @@ def test_without_link_base_a_foreign_link_fails_the_strict_build(
     assert "/articles/help" not in caplog.text
     page = (tmp_path / "based/privacy/index.html").read_text()
     assert 'href="https://legal.acme.example/articles/help"' in page
+
+
+def test_a_broken_anchor_in_a_text_as_adopted_is_reported_until_the_text_is_edited(
+    git_repo: GitRepo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A published text cannot be edited, so what its authors left broken (an anchor they
+    never made) is reported, not fatal, while the site shows that text; the first edit of the
+    text is held to the link check like any other."""
+    jekyll_repo(git_repo)
+    privacy = git_repo.path / "policies/privacy/index.md"
+    privacy.write_text(privacy.read_text() + "\nAs [said above](#nowhere).\n")
+    git_repo.commit("an anchor nobody made", date="2022-02-01T11:00:00+00:00")
+    assert run_cli(git_repo, "adopt")[0] == 0
+    git_repo.commit("adopt", date="2022-02-02T10:00:00+00:00")
+    caplog.set_level(logging.INFO)
+
+    build_site(git_repo.path, tmp_path / "adopted", "https://acme.example/", "2030-01-01")
+    broken = [
+        r
+        for r in caplog.records
+        if "broken link" in r.getMessage() and "#nowhere'" in r.getMessage()
+    ]
+    assert broken and {r.levelname for r in broken} == {"INFO"}
+    assert all("(in a text as adopted)" in r.getMessage() for r in broken)
+
+    privacy.write_text(privacy.read_text() + "\nEdited after the adoption.\n")
+    git_repo.commit("edit", date="2022-03-01T10:00:00+00:00")
+    caplog.clear()
+    with pytest.raises(Abort):
+        build_site(git_repo.path, tmp_path / "edited", "https://acme.example/", "2030-01-01")
+    broken = [
+        r
+        for r in caplog.records
+        if "broken link" in r.getMessage() and "#nowhere'" in r.getMessage()
+    ]
+    assert "WARNING" in {r.levelname for r in broken}
+    assert any("privacy.md (built as privacy/index.html)" in r.getMessage() for r in broken)
 
 
 def test_check_passes_on_an_adopted_repository_and_skips_foreign_links(git_repo: GitRepo) -> None:

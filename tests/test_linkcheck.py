@@ -62,3 +62,21 @@ def test_pages_handed_over_as_written_are_not_read_again(tmp_path: Path) -> None
         LinkProblem("404.html", "gone/", "no such page or file in the built site"),
         LinkProblem("a/index.html", "#y", "no element with id 'y' on that page"),
     ]
+
+
+def test_an_a_name_is_a_fragment_target_as_a_browser_reads_it(tmp_path: Path) -> None:
+    """GitHub's policies link ``#only-with-a-search-warrant`` to ``<a name=…></a>``: a browser
+    goes there, so the check counts it, handed over or read from disk, either quote."""
+    page = (
+        '<a href="#only-with-a-search-warrant">w</a> <a href="#single">s</a> '
+        '<a href="#meta">not a target</a>'
+        '<li><a name="only-with-a-search-warrant"></a>Only with a search warrant</li>'
+        "<li><a class=\"x\" name='single'></a></li>"
+        '<meta name="meta" content="a meta name is no target">'
+    )
+    site = write(tmp_path, {"index.html": page})
+    expected = [LinkProblem("index.html", "#meta", "no element with id 'meta' on that page")]
+    assert check_site(site) == expected
+    checker = LinkChecker()
+    checker.add_page("index.html", page)
+    assert checker.check(site) == expected

@@ -34,3 +34,11 @@ def test_a_redline_and_table_alignment_pass_as_they_are() -> None:
     assert sanitize_html(redline) == redline.replace(
         "text-align: right; color: red", "text-align:right"
     )
+
+
+def test_an_a_name_stays_a_fragment_target_but_cannot_clobber_the_themes_globals() -> None:
+    clean = sanitize_html(
+        '<a name="only-with-a-search-warrant"></a><a name="__config"></a><a name="md-x"></a>'
+        '<img name="x" src="a.png">'
+    )
+    assert clean == '<a name="only-with-a-search-warrant"></a><a></a><a></a><img src="a.png">'

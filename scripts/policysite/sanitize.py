@@ -23,7 +23,8 @@ from policysite.files import write_atomic
 ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS) | {"section", "tfoot"}
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "*": {"id", "class", "title", "lang", "dir"},
-    "a": {"href", "hreflang"},
+    # `name`: a fragment target browsers still go to (GitHub's texts use `<a name="x"></a>`).
+    "a": {"href", "hreflang", "name"},
     "img": {"alt", "src", "width", "height"},
     "th": {"colspan", "rowspan", "scope", "align", "style"},
     "td": {"colspan", "rowspan", "align", "style"},
@@ -39,7 +40,7 @@ _OTHER_HOST = re.compile(r"^\s*(?:[a-z]+:)?//", re.I)
 
 
 def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
-    if attribute == "id" and value.startswith(("__", "md-")):
+    if attribute in ("id", "name") and value.startswith(("__", "md-")):
         return None  # would clobber the theme's own elements (Material's #__config …)
     if attribute in _URL_ATTRIBUTES and element != "a" and _OTHER_HOST.match(value):
         return None  # an image or media from another host: a third-party request

@@ -19,8 +19,10 @@ from urllib.parse import unquote, urlsplit
 # MkDocs, Material and nh3 write lower-case attributes with `="…"` (a case-insensitive pattern
 # with optional spaces took 15% longer on a 1,000-page site).
 _LINK = re.compile(r"""\s(href|src|srcset|action|poster)=(?:"([^"]*)"|'([^']*)')""")
-# Ids only (the sanitizer keeps no `name`); quoted as MkDocs, Material and nh3 write them.
+# Ids, quoted as MkDocs, Material and nh3 write them; and `<a name>`, the old fragment target
+# a browser still goes to (adopted texts use it), which the sanitizer keeps.
 _ID = re.compile(r"""\sid=(?:"([^"]*)"|'([^']*)')""")
+_A_NAME = re.compile(r"""<a\s[^>]*?\bname=(?:"([^"]*)"|'([^']*)')""", re.I)
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\b[^<]*$")
 _REL = re.compile(r"""\srel\s*=\s*["']?([^"'>]*)""", re.I)
 _SKIP = ("mailto:", "tel:", "javascript:", "data:", "blob:")
@@ -60,6 +62,8 @@ class LinkChecker:
         """Note the ids and links of the HTML file ``relative`` (to the site folder)."""
         # ` id="…"`, as MkDocs, Material and nh3 write it: a split is 8× faster than _ID.
         self._ids[relative] = {p[: p.find('"')] for p in text.split(' id="')[1:] if '"' in p}
+        if " name=" in text:
+            self._ids[relative].update(a or b for a, b in _A_NAME.findall(text))
         depth = relative.count("/")
         regions = [(0, len(text))] if depth not in self._depths else _regions(text)
         self._depths.add(depth)
@@ -108,7 +112,8 @@ class _Site:
             return True
         if relative not in self._all_ids:  # another spelling (single quotes, a line break)
             text = self.text(relative)
-            self._all_ids[relative] = {a if a is not None else b for a, b in _ID.findall(text)}
+            found = _ID.findall(text) + _A_NAME.findall(text)
+            self._all_ids[relative] = {a or b for a, b in found}
         return fragment in self._all_ids[relative]
 
     def text(self, relative: str) -> str:
