@@ -429,6 +429,20 @@ def test_link_to_a_missing_file(site: GitRepo) -> None:
 # --- raw HTML ----------------------------------------------------------------------------------
 
 
+def test_an_a_name_target_is_allowed_on_a_only(site: GitRepo) -> None:
+    """``<a name="x"></a>`` is a fragment target browsers go to (the site keeps it, and links
+    to it work), so it is no finding; ``name=`` on another tag is."""
+    body = BODY + (
+        '\nSee [the warrant rule](#warrant).\n\n<a name="warrant"></a>Only with a warrant.\n'
+        '<span name="n">x</span>\n'
+    )
+    new_version(site, body=body, material=False)
+    assert findings(site) == [
+        f"{PATH}:17: error: attribute name= on <span> is not allowed; remove it (allowed: id, "
+        "class, title, href, lang, dir, open)."
+    ]
+
+
 def test_raw_html_allow_list_and_nothing_executable(site: GitRepo) -> None:
     body = BODY + (
         '\nPrices<sup>1</sup> <abbr title="General Data Protection Regulation">GDPR</abbr>\n'

@@ -4,6 +4,7 @@ raw HTML comes from a small allow-list with nothing that runs code in a reader's
 from __future__ import annotations
 
 import difflib
+import functools
 import html.parser
 import posixpath
 import re
@@ -90,6 +91,8 @@ ALLOWED_TAGS = tuple(
     ]
 )
 ALLOWED_ATTRIBUTES = ("id", "class", "title", "href", "lang", "dir", "open")
+# `<a name="x"></a>`: the old fragment target, which browsers still go to (adopted texts).
+ALLOWED_ON = {"a": ("name",)}
 EXECUTABLE_TAGS = frozenset(
     [
         "script",
@@ -165,6 +168,18 @@ def _prose(draft: Draft) -> tuple[str, int]:
         )
     )
     return markdown_prose(body), first
+
+
+# Raw HTML a link can land on: `<a name="x">` (the old fragment target, in adopted texts) and
+# any element's `id="x"`.
+_HTML_TARGET = re.compile(
+    r"""<a\s[^>]*?\bname=["']([^"']+)["']|<[a-zA-Z][^>]*?\sid=["']([^"']+)["']"""
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _html_targets(prose: str) -> frozenset[str]:
+    return frozenset(a or b for a, b in _HTML_TARGET.findall(prose))
 
 
 def _line_of(text: str, offset: int, first: int) -> int:
@@ -246,7 +261,7 @@ def _check_target(
             )
     else:
         page = draft
-    if not fragment or fragment in page.resolvable:
+    if not fragment or fragment in page.resolvable or fragment in _html_targets(_prose(page)[0]):
         return None
     close = difflib.get_close_matches(fragment, sorted(page.anchors), n=1)
     hint = (
@@ -328,7 +343,7 @@ def _check_attribute(
         return [finding(MESSAGES, "html-event", draft.path, line, attribute=name)]
     if name in _URL_ATTRIBUTES and not url_allowed(value):
         return [finding(MESSAGES, "link-executable", draft.path, line, target=value)]
-    if name not in ALLOWED_ATTRIBUTES:
+    if name not in ALLOWED_ATTRIBUTES and name not in ALLOWED_ON.get(tag, ()):
         return [
             finding(
                 MESSAGES,
