@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import secrets
 import sqlite3
 import stat
@@ -879,10 +880,18 @@ class Store:
         # It locks the table for the rewrite (senders wait): 0.75 s for 200,000 people here.
         try:
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                deadline = time.monotonic() + ERASE_SNAPSHOT_WAIT
                 holders = _await_older_snapshots(conn)
                 # A transaction that read the table holds a lock the rewrite waits for.
                 conn.exec_driver_sql(f"SET lock_timeout = {int(ERASE_SNAPSHOT_WAIT * 1000)}")
-                conn.exec_driver_sql("VACUUM (FULL, ANALYZE) subscribers")
+                # The rewrite says how many dead rows it had to keep (a snapshot somewhere could
+                # still see them): rewrite again until none is kept, within the same wait.
+                kept = _vacuum_full(conn, "subscribers")
+                while kept and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                    kept = _vacuum_full(conn, "subscribers")
+                if kept and not holders:
+                    holders = _snapshot_holders(conn)
         except DBAPIError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
             raise PolicySiteError(
@@ -890,13 +899,17 @@ class Store:
                 f"failed ({reason}), so their row may still be in the table's free space. Run "
                 "it as the table's owner."
             ) from None
-        if holders:
+        if kept:
+            who = (
+                f"database sessions {', '.join(map(str, holders))} were"
+                if holders
+                else "a database session was"
+            )
             raise PolicySiteError(
-                "the person is erased from the tables, but after "
-                f"{ERASE_SNAPSHOT_WAIT:.0f} s database sessions {', '.join(map(str, holders))} "
-                "were still in transactions begun before the erase, which may still see the "
-                "row, so VACUUM FULL had to keep it in the table's pages. End those "
-                "transactions (pg_stat_activity names them) and run the erase again."
+                f"the person is erased from the tables, but after {ERASE_SNAPSHOT_WAIT:.0f} s "
+                f"{who} still in transactions that may see the row, so VACUUM FULL had to keep "
+                "it in the table's pages. End those transactions (pg_stat_activity names "
+                "them) and run the erase again."
             )
 
     def purge_deliveries(self, before: dt.datetime) -> int:
@@ -1657,6 +1670,38 @@ def _refuse_duplicates(conn: Connection) -> None:
 
 def _count(conn: Connection, query: Any) -> int:
     return int(conn.execute(query).scalar_one())
+
+
+_KEPT = re.compile(r"(\d+) dead row versions cannot be removed yet")
+
+
+def _vacuum_full(conn: Connection, table: str) -> int:
+    """``VACUUM (FULL, ANALYZE)`` of ``table``; how many dead row versions it had to keep
+    (read from its VERBOSE report), which some transaction's snapshot may still see."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    details: list[str] = []
+
+    def note(diagnostic: Any) -> None:
+        details.append(f"{diagnostic.message_primary or ''} {diagnostic.message_detail or ''}")
+
+    driver.add_notice_handler(note)
+    try:
+        conn.exec_driver_sql(f"VACUUM (FULL, ANALYZE, VERBOSE) {table}")
+    finally:
+        driver.remove_notice_handler(note)
+    return sum(int(found) for text in details for found in _KEPT.findall(text))
+
+
+def _snapshot_holders(conn: Connection) -> list[int]:
+    """Every other session in a transaction with a snapshot (any database): whoever may keep
+    VACUUM from removing a row."""
+    return list(
+        conn.exec_driver_sql(
+            "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+            "AND backend_xmin IS NOT NULL ORDER BY pid"
+        ).scalars()
+    )
 
 
 def _await_older_snapshots(conn: Connection) -> list[int]:
