@@ -134,7 +134,7 @@ def version(label: str, body: str) -> Version:
     text = f'---\ntitle: Bench\nversion: "{label}"\neffective: 2020-01-01\n---\n{body}'
     return Version(
         "bench", label, dt.date(2020, 1, 1), label, dt.datetime(2020, 1, 1), "bench.md", text,
-        "", "Bench",
+        "Bench",
     )  # fmt: skip
 
 

@@ -21,9 +21,7 @@ def version(body: str, label: str = "1", aliases: str = "") -> Version:
     text = f"---\n{meta}---\n" + textwrap.dedent(body).lstrip("\n")
     date = dt.datetime(2020, int(label), 1, tzinfo=dt.UTC)
     aliases_map = parse_document(text, "p.md").meta.anchor_aliases
-    return Version(
-        "p", label, date.date(), f"c{label}", date, "p.md", text, "", "Policy", aliases_map
-    )
+    return Version("p", label, date.date(), f"c{label}", date, "p.md", text, "Policy", aliases_map)
 
 
 def diff(old: str, new: str, aliases: str = "") -> Change:

@@ -31,7 +31,7 @@ def read_version(case: str, side: str) -> Version:
     meta = parse_document(text, path.name).meta
     assert meta.version and meta.effective and meta.title
     date = dt.datetime.combine(meta.effective, dt.time(), tzinfo=dt.UTC)
-    return Version(case, meta.version, meta.effective, side, date, path.name, text, "", meta.title)
+    return Version(case, meta.version, meta.effective, side, date, path.name, text, meta.title)
 
 
 def check(path: Path, actual: str) -> None:

@@ -160,7 +160,7 @@ def _body(doc: list[Section]) -> str:
 def version(label: str, body: str) -> Version:
     text = f'---\nversion: "{label}"\neffective: 2020-01-0{label}\n---\n{body}'
     date = dt.datetime(2020, 1, int(label), tzinfo=dt.UTC)
-    return Version("p", label, date.date(), label, date, "p.md", text, "", "P")
+    return Version("p", label, date.date(), label, date, "p.md", text, "P")
 
 
 def rendered(body: str) -> list[tuple[str, str]]:

@@ -9,7 +9,6 @@ difference.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -169,7 +168,6 @@ def text_version(
         date=date,
         path=path,
         text=text,
-        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         title=meta.title or title_from_id(policy),
         anchor_aliases=meta.anchor_aliases,
         adopted=meta.version is None,
@@ -263,6 +261,5 @@ def _empty(other: Version) -> Version:
         date=other.date,
         path=other.path,
         text="",
-        sha256=hashlib.sha256(b"").hexdigest(),
         title=other.title,
     )

@@ -177,7 +177,6 @@ def build_versions(
                 date=revision.date,
                 path=revision.path,
                 text=revision.text,
-                sha256=revision.sha256,
                 title=candidate.title,
                 anchor_aliases=candidate.aliases,
                 adopted=candidate.adopted,
@@ -478,7 +477,6 @@ def build_translation(
                 date=revision.date,
                 path=revision.path,
                 text=revision.text,
-                sha256=revision.sha256,
                 title=meta.title or policy.title,
                 body_offset=len(revision.text) - len(document.body),
                 status="current"

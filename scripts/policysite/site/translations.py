@@ -469,7 +469,6 @@ def _as_version(rendering: Rendering, source: Version) -> Version:
         date=rendering.date,
         path=rendering.path,
         text=rendering.text,
-        sha256=rendering.sha256,
         title=rendering.title,
         body_offset=rendering.body_offset,
         anchor_aliases={},
