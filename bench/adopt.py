@@ -28,6 +28,7 @@ Run: .venv/bin/python bench/adopt.py [--runs 3] [--before main]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import re
@@ -40,7 +41,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from policysite import adopt, site
+from policysite import adopt, history, site
 from policysite.config import load_settings
 from policysite.versions import load_policies
 
@@ -184,10 +185,12 @@ def raw_git(repo: Path) -> int:
 
 
 def ours(repo: Path) -> int:
-    """`policysite adopt --dry-run`'s reading (no check) and `policysite versions`."""
-    adoption = adopt.find_adoption(repo)
-    settings = adopt.settings_for(adoption, "Bench")
-    return sum(len(p.versions) for p in load_policies(settings, notes=False))
+    """`policysite adopt --dry-run`'s reading (no check) and `policysite versions`, sharing one
+    `git cat-file` as `adopt` does (``history.shared_reads``; code before it had none)."""
+    with getattr(history, "shared_reads", contextlib.nullcontext)():
+        adoption = adopt.find_adoption(repo)
+        settings = adopt.settings_for(adoption, "Bench")
+        return sum(len(p.versions) for p in load_policies(settings, notes=False))
 
 
 Timing = tuple[float, float]  # wall-clock seconds, CPU seconds (this process and its children)

@@ -86,3 +86,30 @@ def test_loading_the_policies_for_a_build_reads_history_once(
     assert output == "4\n"
     assert len(calls) <= 3, calls
     assert [c.split()[0] for c in calls].count("log") == 1, calls
+
+
+def test_adopt_reads_git_through_one_cat_file(
+    git_repo: GitRepo, counted_git: tuple[dict[str, str], Path]
+) -> None:
+    """HEAD's files, their history and check's reading share one ``git cat-file``: before
+    ``history.shared_reads``, `adopt` started three (five git processes in all)."""
+    git_repo.commit(
+        "two policies",
+        date="2020-01-01 09:00:00 +0000",
+        docs__privacy_md="# Privacy\n\nWe keep your data.\n",
+        docs__terms_md="# Terms\n\nBe nice.\n",
+    )
+    git_repo.commit(
+        "privacy edited", date="2020-02-01 09:00:00 +0000", docs__privacy_md="# Privacy\n\nLess.\n"
+    )
+    output, calls = run_counted(
+        git_repo,
+        counted_git,
+        "import sys; from policysite.cli import main; sys.exit(main())",
+        "adopt",
+        "--dry-run",
+    )
+    assert "Policies in docs/: 2, a file per policy; 3 versions" in output, output
+    commands = [c.split()[0] for c in calls]
+    assert commands.count("cat-file") == 1, calls
+    assert len(calls) <= 3, calls

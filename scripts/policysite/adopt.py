@@ -26,7 +26,7 @@ import yaml
 from policysite.config import CONFIG_FILE, Settings, settings_from_config
 from policysite.errors import ConfigError, PolicySiteError, each_problem
 from policysite.files import decode_text, write_atomic
-from policysite.history import read_tree
+from policysite.history import read_tree, shared_reads
 from policysite.model import parse_document
 from policysite.selection import Selection
 
@@ -151,6 +151,15 @@ class Adoption:
 
 
 _TOP_CONFIG = {"docs_dir": SITE_DOCS_DIR, "plugins": [{"policysite": {"policies_dir": "."}}]}
+
+
+def read_adoption(root: Path, docs_dir: str | None, site_name: str) -> Adoption:
+    """``find_adoption`` then ``survey``: what ``policysite adopt`` says, its git reads through
+    one ``cat-file`` (HEAD's files are the last texts of the history read next)."""
+    with shared_reads():
+        adoption = find_adoption(root, docs_dir)
+        survey(adoption, site_name)
+    return adoption
 
 
 def find_adoption(root: Path, docs_dir: str | None = None) -> Adoption:

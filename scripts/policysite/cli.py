@@ -362,8 +362,7 @@ def adopt_command(
 
     root = (directory or settings.root).resolve()
     site_name = name or f"{root.name} policies"
-    adoption = adopt.find_adoption(root, docs_dir)
-    adopt.survey(adoption, site_name)
+    adoption = adopt.read_adoption(root, docs_dir, site_name)
     for line in adopt.summary(adoption):
         click.echo(line)
     if not dry_run:

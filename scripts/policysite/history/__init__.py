@@ -9,9 +9,11 @@ disk and runs git; ``renames`` matches renamed files by their texts.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -53,6 +55,7 @@ __all__ = [
     "read_history",
     "read_snapshot",
     "read_tree",
+    "shared_reads",
     "similarity",
     "stage_files",
     "switch_branch",
@@ -155,6 +158,40 @@ class ChangedFile:
     new_path: str | None  # relative to the repository, in the working tree; None when deleted
     new_file: Path | None  # the working-tree file
     old: FileAtRevision | None = None  # its text at the revision (when ``old_path`` is set)
+
+
+# --- one `git cat-file` for several reads ---------------------------------------------------
+
+_shared: ContextVar[dict[Path, CatFile] | None] = ContextVar("shared_reads", default=None)
+
+
+@contextlib.contextmanager
+def shared_reads() -> Iterator[None]:
+    """Within this block, the reads of a repository share one ``git cat-file`` and the objects
+    it read: ``policysite adopt`` reads HEAD's files, then the history of the same commits
+    (a process and HEAD's blobs read again were a twentieth of it, bench/adopt.py)."""
+    readers: dict[Path, CatFile] = {}
+    token = _shared.set(readers)
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+        for reader in readers.values():
+            reader.close()
+
+
+@contextlib.contextmanager
+def _objects(repo: Repository) -> Iterator[CatFile]:
+    """The ``cat-file`` of this read: the block's shared one (see ``shared_reads``), or one
+    of its own, closed after it."""
+    shared = _shared.get()
+    if shared is None:
+        with CatFile(repo.top) as objects:
+            yield objects
+    else:
+        if repo.top not in shared:
+            shared[repo.top] = CatFile(repo.top, keep=True)
+        yield shared[repo.top]
 
 
 # --- history: one `git log` for every revision -----------------------------------------------
@@ -356,7 +393,7 @@ def read_snapshot(
     repo = open_repository(root)
     prefix, outside = folder_prefix(repo, folder)
     ignored = tuple(ignore_commits)
-    with CatFile(repo.top) as objects:
+    with _objects(repo) as objects:
         commits = objects.commits(dict.fromkeys(revs))
         tips = {rev: found.oid for rev, found in commits.items() if found is not None}
         histories: dict[str, History | PolicyError] = {}
@@ -489,7 +526,7 @@ def read_tree(root: Path, rev: str, wanted: Callable[[str], bool]) -> Tree:
     run's one ``cat-file`` reads the trees and the files (an ``ls-tree`` besides cost a process
     start, a tenth of ``adopt``'s reading, bench/adopt.py)."""
     repo = open_repository(root)
-    with CatFile(repo.top) as objects:
+    with _objects(repo) as objects:
         commit = _complete_commit(repo, objects, rev)
         entries = _tree_blobs(objects, f"{commit.oid}^{{tree}}")
         picked = [(path, oid) for path, oid in entries if wanted(path)]
@@ -510,7 +547,7 @@ def read_file_at(root: Path, rev: str, paths: Iterable[str]) -> FileAtRevision:
     """
     wanted = list(paths)
     repo = open_repository(root)
-    with CatFile(repo.top) as objects:
+    with _objects(repo) as objects:
         commit = _complete_commit(repo, objects, rev)
         found = list(objects.read([f"{commit.oid}:{path}" for path in wanted]))
     for path, obj in zip(wanted, found, strict=True):
@@ -543,7 +580,7 @@ def changed_policy_files(
     Renames are followed (``git diff -M``); files git does not track yet are not included.
     """
     repo = open_repository(root)
-    with CatFile(repo.top) as objects:
+    with _objects(repo) as objects:
         commit = _complete_commit(repo, objects, base)
         prefix, outside = folder_prefix(repo, folder)
         if outside is not None:

@@ -149,9 +149,12 @@ class CatFile:
     (decoding, hashing) hides behind git's on the next ones (bench/history.py).
     """
 
-    def __init__(self, top: Path) -> None:
+    def __init__(self, top: Path, *, keep: bool = False) -> None:
         self._top = top
         self._process: subprocess.Popen[bytes] | None = None
+        # With ``keep``, the objects read by their id, which never changes what it names: a
+        # run that reads HEAD's files and then their history asks git for each blob once.
+        self._kept: dict[str, GitObject] | None = {} if keep else None
 
     def __enter__(self) -> CatFile:
         return self
@@ -166,6 +169,21 @@ class CatFile:
 
     def read(self, names: Sequence[str]) -> Iterator[GitObject | None]:
         """Each named object (a hash, ``REV^{commit}``, ``REV:path``) in order; None if missing."""
+        kept = self._kept
+        if kept is None:
+            yield from self._read(names)
+            return
+        read = self._read([name for name in names if name not in kept])
+        for name in names:
+            found = kept.get(name)
+            if found is None:
+                found = next(read)
+                if found is not None and found.oid == name:
+                    kept[name] = found
+            yield found
+        next(read, None)  # lets the reading finish (its clean-up runs)
+
+    def _read(self, names: Sequence[str]) -> Iterator[GitObject | None]:
         if not names:
             return
         process = self._start()
