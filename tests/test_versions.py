@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from policysite import history
 from policysite.cli import main
 from policysite.config import load_settings
 from policysite.errors import HistoryError, NotFoundError, PolicySiteError
+from policysite.history.repository import CatFile
 from policysite.model import parse_document
 from policysite.versions import load_policies
 from tests.conftest import REPO_ROOT, GitRepo, policy_text
@@ -79,6 +82,30 @@ def test_pure_rename_is_no_new_version_but_rename_with_edit_is(git_repo: GitRepo
         ("1.0", "policies/data.md"),
         ("1.1", "policies/privacy-policy.md"),
     ]
+
+
+def test_the_log_read_a_few_bytes_at_a_time_gives_the_same_versions(
+    git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``git log`` is parsed as it comes, a commit at a time: one split over many reads (or a
+    read ending right where the next commit starts) is read whole."""
+    git_repo.commit(policies__data_md=policy_text("1.0", "2020-01-01", BODY))
+    git_repo.git("mv", "policies/data.md", "policies/privacy.md")
+    git_repo.commit("rename", policies__terms_md=policy_text("1.0", "2020-01-01", "Terms.\n"))
+    git_repo.git("checkout", "-q", "-b", "pr")
+    git_repo.commit("wip", policies__privacy_md=policy_text("1.1", "2021-01-01", BODY + "\nW\n"))
+    git_repo.git("checkout", "-q", "main")
+    git_repo.git("merge", "-q", "--no-ff", "pr", "-m", "Merge PR")
+
+    def read() -> list[tuple[str, str, str, str, str]]:
+        policies = load_policies(load_settings(git_repo.path), as_of=dt.date(2030, 1, 1))
+        return [(p.id, v.label, v.commit, v.path, v.text) for p in policies for v in p.versions]
+
+    whole = read()
+    assert [row[:2] for row in whole] == [("privacy", "1.0"), ("privacy", "1.1"), ("terms", "1.0")]
+    for size in (1, 2, 3, 41):
+        monkeypatch.setattr(history, "_LOG_CHUNK", size)
+        assert read() == whole, size
 
 
 def test_only_first_parent_of_a_merge_counts(git_repo: GitRepo) -> None:
@@ -246,6 +273,54 @@ def test_not_utf8_names_the_commit(git_repo: GitRepo) -> None:
     bad = git_repo.commit("latin-1")
     message = _error(git_repo)
     assert message.startswith(f"policies/privacy.md:5 (commit {bad[:12]}): is not UTF-8")
+
+
+def test_not_utf8_then_renamed_names_its_first_path_and_commit(git_repo: GitRepo) -> None:
+    """The log lists the rename first (newest first); the error still names where the text
+    was first committed, as the history reads oldest first."""
+    git_repo.write("policies/privacy.md", b"# Privacy\n\n" + "Bokm\u00e5l\n".encode("latin-1"))
+    bad = git_repo.commit("latin-1")
+    git_repo.git("mv", "policies/privacy.md", "policies/personvern.md")
+    git_repo.commit("renamed")
+    message = _error(git_repo)
+    assert message.startswith(f"policies/privacy.md:3 (commit {bad[:12]}): is not UTF-8"), message
+
+
+def test_a_blob_missing_from_the_repository_is_named_with_its_file_and_commit(
+    git_repo: GitRepo,
+) -> None:
+    commit = git_repo.commit(policies__privacy_md=policy_text("1.0", "2020-05-01", BODY))
+    blob = git_repo.git("rev-parse", "HEAD:policies/privacy.md")
+    (git_repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()  # a loose object
+    assert _error(git_repo) == (
+        f"git object {blob} (policies/privacy.md at commit {commit[:12]}) is missing from the "
+        "repository; run `git fsck` and fetch again."
+    )
+
+
+def test_names_worked_out_while_git_reads_come_back_in_order_then_the_error(
+    git_repo: GitRepo,
+) -> None:
+    """``CatFile.read_batches`` takes names as they are worked out (``read_snapshot``'s come
+    from ``git log`` as it runs); an error in working them out is raised after the objects
+    asked for before it."""
+    first = git_repo.commit(policies__privacy_md=policy_text("1.0", "2020-05-01", BODY))
+    second = git_repo.commit(policies__privacy_md=policy_text("1.1", "2020-06-01", BODY + "x\n"))
+
+    def batches() -> Iterator[list[str]]:
+        yield [f"{second}^{{commit}}", "no-such-revision"]
+        yield [f"{first}:policies/privacy.md"]
+        raise HistoryError("the log stopped")
+
+    read = []
+    with CatFile(git_repo.path) as objects, pytest.raises(HistoryError, match="the log stopped"):
+        for name, found in objects.read_batches(batches()):
+            read.append((name, found.oid if found else None))
+    assert read == [
+        (f"{second}^{{commit}}", second),
+        ("no-such-revision", None),
+        (f"{first}:policies/privacy.md", git_repo.git("rev-parse", f"{first}:policies/privacy.md")),
+    ]
 
 
 def test_file_over_one_mebibyte(git_repo: GitRepo) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -29,12 +30,15 @@ from policysite.history.repository import (
     Repository,
     commit_files,
     find_repository,
+    finish_git,
     folder_prefix,
     init_repository,
     missing_revision,
     open_repository,
     run_git,
     stage_files,
+    start_git,
+    stop_git,
     switch_branch,
 )
 from policysite.selection import Selection
@@ -216,12 +220,20 @@ class _Logged:
     changes: list[_Change]
 
 
-def _log(top: Path, tips: Sequence[str], prefix: str) -> dict[str, _Logged]:
-    """Every commit on the first-parent chain of any of ``tips``, with its changes under
-    ``prefix``. ``--sparse`` lists the commits that change nothing there too, so each tip's
-    chain can be followed parent by parent; each diff is against the first parent, so it holds
-    for every chain the commit is on."""
-    output = run_git(
+_LOG_CHUNK = 1 << 16  # bytes of ``git log`` read at a time
+
+
+def _log(
+    top: Path, tips: Sequence[str], prefix: str, logged: dict[str, _Logged], wanted: Select
+) -> Iterator[list[_Change]]:
+    """Every commit on the first-parent chain of any of ``tips`` into ``logged``, with its
+    changes under ``prefix``, as ``git log`` writes them; yields the changes it read each time
+    whose path ``wanted`` picks, so that their blobs are asked for while git lists the rest.
+
+    ``--sparse`` lists the commits that change nothing there too, so each tip's chain can be
+    followed parent by parent; each diff is against the first parent, so it holds for every
+    chain the commit is on."""
+    process = start_git(
         top,
         "log",
         "--first-parent",
@@ -236,13 +248,35 @@ def _log(top: Path, tips: Sequence[str], prefix: str) -> dict[str, _Logged]:
         "--",
         prefix or ".",
     )
-    commits: dict[str, _Logged] = {}
-    for chunk in output.split("\x01")[1:]:
+    assert process.stdout is not None
+    try:
+        parts: list[bytes] = []  # of the commit being read (one may span many chunks)
+        while chunk := os.read(process.stdout.fileno(), _LOG_CHUNK):
+            start = chunk.rfind(b"\x01")  # the commits before the last one begun are whole
+            if start < 0:
+                parts.append(chunk)
+                continue
+            whole = b"".join([*parts, chunk[:start]])
+            parts = [chunk[start:]]
+            if whole:
+                yield _log_commits(whole, logged, wanted)
+        yield _log_commits(b"".join(parts), logged, wanted)
+        finish_git(process, top, "log")
+    finally:
+        stop_git(process)
+
+
+def _log_commits(output: bytes, logged: dict[str, _Logged], wanted: Select) -> list[_Change]:
+    """The commits of a part of ``git log``'s output into ``logged``; the changes ``wanted``
+    picks by path."""
+    picked: list[_Change] = []
+    for chunk in output.decode("utf-8", "surrogateescape").split("\x01")[1:]:
         header, _, rest = chunk.partition("\0")
         commit, *parents, iso_date = header.strip("\n").split(" ")
         parent = next((p for p in parents if p), None)
         date = dt.datetime.fromisoformat(iso_date)
-        logged = commits[commit] = _Logged(parent, [])
+        changes: list[_Change] = []
+        logged[commit] = _Logged(parent, changes)
         tokens = rest.lstrip("\n").split("\0")
         index = 0
         while index < len(tokens):
@@ -257,10 +291,11 @@ def _log(top: Path, tips: Sequence[str], prefix: str) -> dict[str, _Logged]:
             else:
                 old_path, path = None, tokens[index + 1]
                 index += 2
-            logged.changes.append(
-                _Change(commit, date, status[0], old_path, path, new_blob, new_mode)
-            )
-    return commits
+            change = _Change(commit, date, status[0], old_path, path, new_blob, new_mode)
+            changes.append(change)
+            if wanted(path):
+                picked.append(change)
+    return picked
 
 
 def _chain_commits(commits: Mapping[str, _Logged], tip: str) -> tuple[str, ...]:
@@ -280,6 +315,9 @@ def _chain(commits: Mapping[str, _Logged], chain: tuple[str, ...]) -> Iterator[_
 
 
 Select = Callable[[str], bool]  # is the file at this path (in the policies folder) a policy?
+# A submodule or a symbolic link is no policy text: a link's blob is the path it points to (the
+# working tree reports the link itself, see worktree.symlinks).
+_NOT_TEXT = ("160000", "120000")
 _DEFAULT_SELECT: Select = Selection().is_policy
 
 
@@ -297,11 +335,7 @@ def _lineages(
     lineages: dict[str, list[_Change]] = {}
     deleted: dict[str, list[_Change]] = {}
     for change in changes:
-        # A submodule or a symbolic link is no policy text: a link's blob is the path it points
-        # to (the working tree reports the link itself, see worktree.symlinks).
-        skip = change.mode in ("160000", "120000") or (
-            bool(ignored) and change.commit.startswith(ignored)
-        )
+        skip = change.mode in _NOT_TEXT or (bool(ignored) and change.commit.startswith(ignored))
         deleted.pop(change.path, None)  # a new file at the path replaces the deleted one
         if change.status == "D":
             gone = lineages.pop(change.path, None)
@@ -337,20 +371,70 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _read_texts(objects: CatFile, changes: Iterable[_Change]) -> dict[str, _Text]:
-    """The text of every blob in ``changes``; a blob that cannot be decoded maps to its error
-    (named after its first use), for the caller to raise or pass over."""
+def _read_log_and_texts(
+    objects: CatFile,
+    top: Path,
+    tips: Sequence[str],
+    prefix: str,
+    ignored: tuple[str, ...],
+    select: Select,
+) -> tuple[dict[str, _Logged], dict[str, bytes | str | None]]:
+    """``git log`` of ``tips`` and the blobs its changes to policy files name, read together:
+    each blob is asked for as the log lists it (git reads it while the log goes on), so the
+    two processes overlap instead of following each other (bench/adopt.py).
+
+    The blobs are those any lineage can hold (a change to a file at a policy's path, but for
+    a deletion, a link or submodule, or an ignored commit): as text, or as bytes when they
+    cannot be decoded (``_texts`` names the file and commit), None when git has none."""
+    logged: dict[str, _Logged] = {}
+    asked: set[str] = set()
+
+    def blobs() -> Iterator[list[str]]:
+        for changes in _log(
+            top, tips, prefix, logged, lambda p: _is_policy_path(p, prefix, select)
+        ):
+            batch = []
+            for change in changes:
+                if change.blob in asked or change.status == "D" or change.mode in _NOT_TEXT:
+                    continue
+                if ignored and change.commit.startswith(ignored):
+                    continue
+                asked.add(change.blob)
+                batch.append(change.blob)
+            yield batch
+
+    read: dict[str, bytes | str | None] = {}
+    for blob, obj in objects.read_batches(blobs()):
+        if obj is None:
+            read[blob] = None
+            continue
+        try:  # a text decodes whatever its path: only an error names the file and commit
+            read[blob] = decode_text(obj.data, "")
+        except PolicyError:
+            read[blob] = obj.data
+    return logged, read
+
+
+def _texts(
+    objects: CatFile, read: Mapping[str, bytes | str | None], changes: Iterable[_Change]
+) -> dict[str, _Text]:
+    """The text of every blob in ``changes`` (read with the log, else now); a blob that
+    cannot be decoded maps to its error (named after its first use), for the caller to raise
+    or pass over."""
     first_use: dict[str, _Change] = {}
     for change in changes:
         first_use.setdefault(change.blob, change)
+    unread = [blob for blob in first_use if blob not in read]
+    found = dict(zip(unread, (o.data if o else None for o in objects.read(unread)), strict=True))
     texts: dict[str, _Text] = {}
-    for (blob, change), obj in zip(first_use.items(), objects.read(list(first_use)), strict=True):
-        if obj is None:
+    for blob, change in first_use.items():
+        data = read[blob] if blob in read else found[blob]
+        if data is None:
             raise HistoryError(
                 f"git object {blob} ({change.path} at commit {change.commit[:12]}) is "
                 "missing from the repository; run `git fsck` and fetch again."
             )
-        texts[blob] = _decode(obj.data, change.path, change.commit)
+        texts[blob] = data if isinstance(data, str) else _decode(data, change.path, change.commit)
     return texts
 
 
@@ -399,7 +483,9 @@ def read_snapshot(
         histories: dict[str, History | PolicyError] = {}
         chains: dict[str, tuple[str, ...]] = {}
         if tips and not repo.shallow and outside is None:
-            logged = _log(repo.top, sorted(set(tips.values())), prefix)
+            logged, blobs = _read_log_and_texts(
+                objects, repo.top, sorted(set(tips.values())), prefix, ignored, select
+            )
             chains = {rev: _chain_commits(logged, tip) for rev, tip in tips.items()}
             # Revisions that name one commit (HEAD and adopted_at, often) share its reading.
             by_tip = {
@@ -413,7 +499,7 @@ def read_snapshot(
                 for lineage in lineages.values()
                 for change in lineage
             )
-            texts = _read_texts(objects, everything)
+            texts = _texts(objects, blobs, everything)
             read: dict[str, History | PolicyError] = {}
             for tip, (live, deleted) in by_tip.items():
                 try:

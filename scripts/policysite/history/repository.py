@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from queue import SimpleQueue
 from types import TracebackType
 from typing import IO
 
@@ -122,6 +123,35 @@ def run_git(top: Path, *args: str, env: dict[str, str] | None = None, check: boo
     return result.stdout.decode("utf-8", "surrogateescape")
 
 
+def start_git(top: Path, *args: str) -> subprocess.Popen[bytes]:
+    """Start one git command whose output is read as it comes (``finish_git`` checks it)."""
+    try:
+        return subprocess.Popen(
+            ["git", *args], cwd=top, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+    except FileNotFoundError:
+        raise HistoryError(_NO_GIT) from None
+
+
+def finish_git(process: subprocess.Popen[bytes], top: Path, command: str) -> None:
+    """Wait for a command ``start_git`` started, its output read; HistoryError with git's
+    message when it failed."""
+    assert process.stderr is not None
+    detail = process.stderr.read().decode("utf-8", "replace").strip()
+    if process.wait() != 0:
+        raise HistoryError(f"`git {command}` failed in {top}: {detail}")
+
+
+def stop_git(process: subprocess.Popen[bytes]) -> None:
+    """End a command ``start_git`` started (done, or no longer read) and close its pipes."""
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
+
+
 # --- objects: one `git cat-file --batch` per run ---------------------------------------------
 
 
@@ -169,47 +199,58 @@ class CatFile:
 
     def read(self, names: Sequence[str]) -> Iterator[GitObject | None]:
         """Each named object (a hash, ``REV^{commit}``, ``REV:path``) in order; None if missing."""
-        kept = self._kept
-        if kept is None:
-            yield from self._read(names)
-            return
-        read = self._read([name for name in names if name not in kept])
-        for name in names:
-            found = kept.get(name)
-            if found is None:
-                found = next(read)
-                if found is not None and found.oid == name:
-                    kept[name] = found
+        for _, found in self.read_batches([names]):
             yield found
-        next(read, None)  # lets the reading finish (its clean-up runs)
 
-    def _read(self, names: Sequence[str]) -> Iterator[GitObject | None]:
-        if not names:
-            return
+    def read_batches(
+        self, batches: Iterable[Sequence[str]]
+    ) -> Iterator[tuple[str, GitObject | None]]:
+        """Each object named in ``batches`` with its name, in order; None if missing.
+
+        A thread takes the batches and writes them while the objects are read, so names can be
+        worked out as git answers the ones before: ``read_snapshot`` asks for the history's
+        blobs while ``git log`` is still listing them. An error raised by ``batches`` is raised
+        here, after the objects asked for before it.
+        """
         process = self._start()
         assert process.stdin and process.stdout
-        lines = [_NOWHERE if "\n" in name else name for name in names]
-        request = "".join(f"{name}\n" for name in lines).encode("utf-8", "surrogateescape")
-        writer = threading.Thread(target=_write, args=(process.stdin, request), daemon=True)
+        kept = self._kept
+        asked: SimpleQueue[tuple[str, GitObject | None] | None] = SimpleQueue()
+        failed: list[BaseException] = []
+        writer = threading.Thread(
+            target=_write, args=(process.stdin, batches, kept, asked, failed), daemon=True
+        )
         writer.start()
         done = False
         try:
-            for _ in lines:
-                header = process.stdout.readline()
-                if not header:
-                    raise HistoryError(f"`git cat-file` stopped in {self._top}: {self._stderr()}")
-                found = _HEADER.fullmatch(header)
-                if found is None:  # "<name> missing" (or ambiguous)
-                    yield None
-                    continue
-                data = process.stdout.read(int(found.group(3)))
-                process.stdout.read(1)  # the newline after each object
-                yield GitObject(found.group(1).decode(), found.group(2).decode(), data)
+            while (item := asked.get()) is not None:
+                name, found = item
+                if found is None:
+                    found = self._next_object()
+                    if kept is not None and found is not None and found.oid == name:
+                        kept[name] = found
+                yield name, found
             done = True
         finally:
             if not done:  # the caller stopped early: git may be blocked writing to us
                 self._discard()
             writer.join()
+        if failed:
+            raise failed[0]
+
+    def _next_object(self) -> GitObject | None:
+        """The next object git writes; None for "<name> missing" (or ambiguous)."""
+        assert self._process is not None and self._process.stdout is not None
+        stdout = self._process.stdout
+        header = stdout.readline()
+        if not header:
+            raise HistoryError(f"`git cat-file` stopped in {self._top}: {self._stderr()}")
+        found = _HEADER.fullmatch(header)
+        if found is None:
+            return None
+        data = stdout.read(int(found.group(3)))
+        stdout.read(1)  # the newline after each object
+        return GitObject(found.group(1).decode(), found.group(2).decode(), data)
 
     def commits(self, revs: Iterable[str]) -> dict[str, Commit | None]:
         """The commit each revision names, with its committer date; None when there is none."""
@@ -268,12 +309,36 @@ class CatFile:
                     stream.close()
 
 
-def _write(stream: IO[bytes], data: bytes) -> None:
+def _write(
+    stream: IO[bytes],
+    batches: Iterable[Sequence[str]],
+    kept: dict[str, GitObject] | None,
+    asked: SimpleQueue[tuple[str, GitObject | None] | None],
+    failed: list[BaseException],
+) -> None:
+    """``CatFile.read_batches``' writer: each name goes to the reader (with the object when it
+    is kept already), then to git, a batch at a time; None in ``asked`` ends the reading."""
     try:
-        stream.write(data)
-        stream.flush()
-    except (BrokenPipeError, ValueError):  # git stopped early; the reader reports why
-        pass
+        for batch in batches:
+            lines = []
+            for name in batch:
+                found = kept.get(name) if kept is not None else None
+                asked.put((name, found))
+                if found is None:
+                    lines.append(_NOWHERE if "\n" in name else name)
+            if not lines:
+                continue
+            try:
+                stream.write(
+                    "".join(f"{line}\n" for line in lines).encode("utf-8", "surrogateescape")
+                )
+                stream.flush()
+            except (BrokenPipeError, ValueError):  # git stopped early; the reader reports why
+                return
+    except BaseException as exc:  # raised by ``batches``: the reader raises it
+        failed.append(exc)
+    finally:
+        asked.put(None)
 
 
 def committed_date(data: bytes) -> dt.datetime:
