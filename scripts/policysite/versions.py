@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from policysite import urls
 from policysite.config import Settings, today
@@ -48,8 +49,10 @@ from policysite.model import (
 from policysite.worktree import read_notes
 
 
-@dataclass(frozen=True)
-class _Candidate:
+class _Candidate(NamedTuple):
+    """A text that publishes something new, before the labels decide (a tuple: cheaper to make
+    than a frozen dataclass, for every revision of a history)."""
+
     revision: Revision
     label: str
     effective: dt.date

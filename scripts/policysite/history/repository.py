@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import re
 import subprocess
 import threading
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from queue import SimpleQueue
 from types import TracebackType
-from typing import IO
+from typing import IO, NamedTuple
 
 from policysite.errors import HistoryError, NotFoundError
 
@@ -124,10 +125,17 @@ def run_git(top: Path, *args: str, env: dict[str, str] | None = None, check: boo
 
 
 def start_git(top: Path, *args: str) -> subprocess.Popen[bytes]:
-    """Start one git command whose output is read as it comes (``finish_git`` checks it)."""
+    """Start one git command whose output is read as it comes (``finish_git`` checks it).
+
+    Its output is written in full buffers (``GIT_FLUSH=0``): into a pipe, ``git log`` writes
+    each commit on its own, and reading them one by one cost more than parsing them."""
     try:
         return subprocess.Popen(
-            ["git", *args], cwd=top, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            ["git", *args],
+            cwd=top,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "GIT_FLUSH": "0"},
         )
     except FileNotFoundError:
         raise HistoryError(_NO_GIT) from None
@@ -155,8 +163,9 @@ def stop_git(process: subprocess.Popen[bytes]) -> None:
 # --- objects: one `git cat-file --batch` per run ---------------------------------------------
 
 
-@dataclass(frozen=True)
-class GitObject:
+class GitObject(NamedTuple):
+    """An object as ``cat-file`` gives it (a tuple: one is made for every blob of a history)."""
+
     oid: str
     kind: str  # blob, tree, commit, tag
     data: bytes
