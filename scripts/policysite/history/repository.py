@@ -23,6 +23,11 @@ from typing import IO, NamedTuple
 
 from policysite.errors import HistoryError, NotFoundError
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: pipes keep their size
+    fcntl = None  # type: ignore[assignment]
+
 SHALLOW = (
     "this clone is shallow, so the history of the policies is incomplete and versions "
     "would be missing. Fetch the full history: `git fetch --unshallow` (GitHub Actions: "
@@ -291,9 +296,12 @@ class CatFile:
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
+                    bufsize=_BUFFER,
                 )
             except FileNotFoundError:
                 raise HistoryError(_NO_GIT) from None
+            assert self._process.stdout is not None
+            _widen(self._process.stdout.fileno())
         return self._process
 
     def _stderr(self) -> str:
@@ -316,6 +324,18 @@ class CatFile:
             if stream is not None:
                 with contextlib.suppress(BrokenPipeError):
                     stream.close()
+
+
+_BUFFER = 1 << 16  # bytes read from git at a time, when it has written that many
+_PIPE = 1 << 20  # bytes git may write ahead of the reader (Linux's limit for a user)
+
+
+def _widen(pipe: int) -> None:
+    """Let git write up to ``_PIPE`` bytes ahead (Linux; 64 KiB by default, seven or so
+    policy texts): git goes on reading objects while Python works on the ones before."""
+    if fcntl is not None and hasattr(fcntl, "F_SETPIPE_SZ"):
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, _PIPE)
 
 
 def _write(
