@@ -172,8 +172,9 @@ _shared: ContextVar[dict[Path, CatFile] | None] = ContextVar("shared_reads", def
 @contextlib.contextmanager
 def shared_reads() -> Iterator[None]:
     """Within this block, the reads of a repository share one ``git cat-file`` and the objects
-    it read: ``policysite adopt`` reads HEAD's files, then the history of the same commits
-    (a process and HEAD's blobs read again were a twentieth of it, bench/adopt.py)."""
+    it read: ``policysite adopt`` reads HEAD's files, then the history of the same commits,
+    then ``check`` reads it again (three ``cat-file`` processes before, tests/test_git_reads.py;
+    HEAD's blobs were read twice, the history's too)."""
     readers: dict[Path, CatFile] = {}
     token = _shared.set(readers)
     try:

@@ -213,6 +213,8 @@ class CatFile:
 
     def read(self, names: Sequence[str]) -> Iterator[GitObject | None]:
         """Each named object (a hash, ``REV^{commit}``, ``REV:path``) in order; None if missing."""
+        if not names:
+            return  # no process, no thread
         for _, found in self.read_batches([names]):
             yield found
 
