@@ -40,6 +40,10 @@ PAGE_TYPES = [
     ("compare", "synthetic", "privacy/versions/?from=1.0&to=3.0"),
     ("nb-policy", "preview", "nb/privacy/"),
     ("nb-change", "preview", "nb/privacy/changes/1.1/"),
+    ("nb-home", "preview", "nb/"),
+    ("nb-versions", "preview", "nb/privacy/versions/"),
+    ("nb-changes", "preview", "nb/changes/"),
+    ("nb-404", "preview", "nb/privacy/versions/9.9/"),
 ]
 VIEWS = [
     pytest.param("light", 1280, id="light-1280"),
@@ -130,7 +134,7 @@ def test_no_request_leaves_the_origin_and_none_fails(
             page.on("requestfailed", lambda r, into=failed: into.append(f"{r.url}: {r.failure}"))
 
             def bad_status(response: Any, into: list[str] = failed, page_type: str = name) -> None:
-                is_404_page = page_type == "404" and response.request.is_navigation_request()
+                is_404_page = page_type.endswith("404") and response.request.is_navigation_request()
                 if response.status >= 400 and not is_404_page:
                     into.append(f"{response.url}: HTTP {response.status}")
 

@@ -229,6 +229,38 @@ def test_sending_again_makes_no_second_event_and_the_effective_day_makes_one(
     ]
 
 
+def test_a_retired_policy_is_one_verified_event_once_its_day_has_come(
+    hooked: GitRepo, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``retired:`` on a new version: ``policy.retired`` when that day has come (not before),
+    once, signed and fitting the schema, naming the version that retired the policy."""
+    privacy = hooked.path / "policies/privacy.md"
+    retiring = (
+        privacy.read_text()
+        .replace('version: "2.0"', 'version: "2.1"')
+        .replace("effective: 2026-03-20", "effective: 2026-04-01\nretired: 2026-05-01")
+    )
+    hooked.write("changelog/privacy/2.1.md", "---\nmaterial: true\n---\nWe retire this policy.\n")
+    hooked.commit("retire privacy", policies__privacy_md=retiring)
+    configure(hooked, receiver.url)
+    monkeypatch.setenv("POLICYSITE_TODAY", "2026-04-30")
+    assert cli(hooked, "webhooks", "send")[0] == 0
+    assert "policy.retired" not in [r.event["type"] for r in receiver.requests]
+
+    monkeypatch.setenv("POLICYSITE_TODAY", "2026-05-01")
+    for _ in range(2):  # the second run sends nothing more
+        code, output = cli(hooked, "webhooks", "send")
+        assert code == 0, output
+    retired = [r for r in receiver.requests if r.event["type"] == "policy.retired"]
+    assert len(retired) == 1
+    (request,) = retired
+    assert request.verified and not request.schema_errors
+    assert request.headers["webhook-id"] == event_id(SITE_URL, "policy.retired", "privacy", "2.1")
+    data = request.event["data"]
+    assert (data["policy"], data["version"], data["retired"]) == ("privacy", "2.1", "2026-05-01")
+    assert data["summary"] == "We retire this policy."
+
+
 def test_redeliver_sends_the_same_event_again(hooked: GitRepo, receiver: Receiver) -> None:
     configure(hooked, receiver.url)
     assert cli(hooked, "webhooks", "send")[0] == 0
