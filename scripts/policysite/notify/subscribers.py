@@ -229,14 +229,77 @@ def validate_rows(
             yield from _validate_batch(batch, as_stored, problems)
             batch = []
     yield from _validate_batch(batch, as_stored, problems)
-    if problems:
-        shown = [f"{place(p.line)}: {p.message}." for p in problems[:MAX_SHOWN]]
-        if len(problems) > MAX_SHOWN:
-            shown.append(f"… and {len(problems) - MAX_SHOWN} more.")
-        raise SubscriberFileError(
-            "\n".join(shown) + f"\n{len(problems)} bad row(s); nothing was changed. Fix them "
-            "and sync again."
+    _raise_problems(problems, place)
+
+
+class SyncRows:
+    """A sync's source rows, validated as the store asks (``store.SyncSource``): all of them
+    as they stream (``checked``), or in two passes: the rows as given, then those the store
+    found different from the stored people (``as_given``, then ``check``)."""
+
+    def __init__(
+        self,
+        rows: Iterable[tuple[int, dict[str, Any] | str]],
+        place: Callable[[int], str],
+        batch_size: int = SYNC_BATCH,
+    ) -> None:
+        self._rows = rows
+        self._place = place
+        self._batch_size = batch_size
+        self._problems: list[RowProblem] = []
+
+    def checked(self, as_stored: Lookup | None) -> Iterator[tuple[int, SubscriberRecord]]:
+        return validate_rows(
+            self._rows, self._place, as_stored=as_stored, batch_size=self._batch_size
         )
+
+    def as_given(self) -> Iterator[tuple[int, SubscriberRecord]]:
+        for line, data in self._rows:
+            if isinstance(data, str):
+                self._problems.append(RowProblem(line, data))
+                continue
+            given = _as_given(data)
+            if given is not None:
+                yield line, given
+                continue
+            try:
+                yield line, validate_row(data)
+            except ValueError as exc:
+                self._problems.append(RowProblem(line, str(exc)))
+
+    def check(
+        self, rows: Iterable[tuple[int, dict[str, Any]]]
+    ) -> Iterator[tuple[int, SubscriberRecord]]:
+        for line, data in rows:
+            try:
+                yield line, validate_row(data)
+            except ValueError as exc:
+                self._problems.append(RowProblem(line, str(exc)))
+        _raise_problems(sorted(self._problems, key=lambda p: p.line), self._place)
+
+
+def _as_given(data: dict[str, Any]) -> SubscriberRecord | None:
+    """A row of text values as given, for the store to compare with the stored people (None:
+    a value is not text, or holds a NUL, which PostgreSQL's text cannot: validate it now)."""
+    values = [data.get(field) for field in FIELDS]
+    if any(v is not None and (not isinstance(v, str) or "\0" in v) for v in values):
+        return None
+    email, name, locale, timezone, status = values
+    if email is None:
+        return None
+    return SubscriberRecord(email, name, locale, timezone, status or None, checked=False)
+
+
+def _raise_problems(problems: list[RowProblem], place: Callable[[int], str]) -> None:
+    if not problems:
+        return
+    shown = [f"{place(p.line)}: {p.message}." for p in problems[:MAX_SHOWN]]
+    if len(problems) > MAX_SHOWN:
+        shown.append(f"… and {len(problems) - MAX_SHOWN} more.")
+    raise SubscriberFileError(
+        "\n".join(shown) + f"\n{len(problems)} bad row(s); nothing was changed. Fix them "
+        "and sync again."
+    )
 
 
 def _validate_batch(

@@ -33,7 +33,7 @@ from policysite.notify.store import (
     TooManyRemovals,
     describe_url,
 )
-from policysite.notify.subscribers import FIELDS, read_rows, validate_rows
+from policysite.notify.subscribers import FIELDS, SyncRows, read_rows, validate_rows
 
 # The drivers we install: psycopg 3, and PyMySQL (pure Python) for MySQL and MariaDB.
 DRIVERS = {
@@ -93,9 +93,7 @@ def sync_subscribers(settings: Settings, request: SyncRequest) -> str:
             # Read now: inside the sync's transaction a second connection would wait for it.
             folders = store.outbox_folders()
             counts = store.sync_subscribers(
-                lambda as_stored: validate_rows(
-                    rows, place, as_stored=as_stored, batch_size=store.sync_batch
-                ),
+                SyncRows(rows, place, batch_size=store.sync_batch),
                 deactivate=request.deactivate,
                 allowed=allowed,
                 dry_run=request.dry_run,
