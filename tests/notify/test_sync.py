@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from policysite.cli import main
 from policysite.notify import store as store_module
+from policysite.notify import subscribers as subscribers_module
 from tests.conftest import GitRepo
 from tests.notify.conftest import rows
 
@@ -461,3 +462,65 @@ def test_a_sync_from_the_stores_own_postgresql_database_erases_without_waiting(
             "Synced: 0 added, 0 updated, 1 erased, 9 unchanged.\n",
         )
         assert time.monotonic() - started < 4
+
+
+def test_a_postgresql_store_checks_only_the_rows_that_differ_and_names_every_bad_row(
+    site: GitRepo, tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into a PostgreSQL store that holds people, the rows are staged as given and compared
+    with them in SQL: only a row that differs is validated, and a bad row is named whichever
+    pass found it (a value that is not text, or holds a NUL, is checked as it is read)."""
+    monkeypatch.setenv("POLICYSITE_DATABASE_URL", pg_url)
+    people = tmp_path / "users.jsonl"
+
+    def write(lines: list[str]) -> None:
+        people.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+
+    as_stored = [json.dumps({"email": a, "name": n, "locale": lang}) for a, n, lang in PEOPLE]
+    write(as_stored)
+    assert cli(site, "subscribers", "sync", str(people))[0] == 0
+    checked: list[object] = []
+    original = subscribers_module.validate_row
+
+    def counting(data: dict[str, object]) -> object:
+        checked.append(data.get("email"))
+        return original(data)
+
+    monkeypatch.setattr(subscribers_module, "validate_row", counting)
+    renamed = json.dumps({"email": PEOPLE[3][0], "name": "Renamed", "locale": PEOPLE[3][2]})
+    write([*as_stored[:3], renamed, *as_stored[4:]])
+    assert cli(site, "subscribers", "sync", str(people)) == (
+        0,
+        "Synced: 0 added, 1 updated, 0 erased, 9 unchanged.\n",
+    )
+    assert checked == [PEOPLE[3][0]]
+    assert json.loads(cli(site, "subscribers", "export", PEOPLE[3][0])[1])["subscriber"][
+        "name"
+    ] == ("Renamed")
+
+    write(
+        [
+            as_stored[0],
+            json.dumps({"email": "not-an-address"}),  # text: found bad after the join
+            as_stored[1],
+            json.dumps({"email": PEOPLE[2][0], "name": 5}),  # not text: checked as read
+            as_stored[4],
+            json.dumps({"email": PEOPLE[5][0], "name": "Nul\u0000here"}),  # PostgreSQL's text
+            *as_stored[6:],
+            "{not json",
+        ]
+    )
+    code, output = cli(site, "subscribers", "sync", str(people))
+    assert code == 1
+    lines = output.splitlines()
+    assert [line.removeprefix("Error: ").split(": ")[0] for line in lines[:4]] == [
+        f"{people}:2",
+        f"{people}:4",
+        f"{people}:6",
+        f"{people}:11",
+    ], output
+    assert "name must be text, not 5" in lines[1]
+    assert "control character" in lines[2]
+    assert lines[4] == "4 bad row(s); nothing was changed. Fix them and sync again."
+    assert "not-an-address" not in output
+    assert cli(site, "subscribers", "count") == (0, "10\n")
