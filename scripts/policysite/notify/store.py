@@ -362,9 +362,6 @@ class SubscriberRecord:
     status: str | None = None
     # A sync: the stored person's id, when the row was read equal to them (not validated again).
     stored_id: int | None = None
-    # A sync into PostgreSQL: False for a row as given (text, not validated yet; see
-    # ``SyncSource.as_given``), which the store compares with the stored people in SQL.
-    checked: bool = True
 
 
 class StoredPerson(NamedTuple):
@@ -378,6 +375,9 @@ class StoredPerson(NamedTuple):
 
 
 Lookup = Callable[[list[str]], dict[str, StoredPerson]]
+# A row staged as given (PostgreSQL), in GIVEN_COLUMNS' order: email, name, locale, timezone,
+# status (None: not given), line, checked (0: text as read, not validated; 1: validated).
+GivenRow = tuple[str, str | None, str | None, str | None, str | None, int, int]
 
 
 class SyncSource(Protocol):
@@ -388,9 +388,9 @@ class SyncSource(Protocol):
         it; raises for every bad row once all are read."""
         ...
 
-    def as_given(self) -> Iterable[tuple[int, SubscriberRecord]]:
-        """Every row, a row of text values as given (``checked`` False, not validated); a row
-        with other values validated. Raises nothing: ``check`` reports every bad row."""
+    def as_given(self) -> Iterable[GivenRow]:
+        """Every row: a row of text values as given (not validated), any other row validated.
+        Raises nothing: ``check`` reports every bad row."""
         ...
 
     def check(
@@ -1697,8 +1697,8 @@ def _stage_given(conn: Connection, source: SyncSource, batch: int) -> None:
         driver.cursor() as cursor,
         cursor.copy(f"COPY policysite_sync_given ({', '.join(GIVEN_COLUMNS)}) FROM STDIN") as copy,
     ):
-        for line, r in source.as_given():
-            copy.write_row((r.email, r.name, r.locale, r.timezone, r.status, line, int(r.checked)))
+        for row in source.as_given():
+            copy.write_row(row)
     # The planner's row counts for the join (a temporary table is never analysed on its own).
     conn.execute(text("ANALYZE policysite_sync_given"))
     g = subscriber_sync_given.c

@@ -23,7 +23,7 @@ from babel import Locale, UnknownLocaleError
 from email_validator import EmailNotValidError, validate_email
 
 from policysite.errors import PolicySiteError
-from policysite.notify.store import SYNC_BATCH, Lookup, SubscriberRecord
+from policysite.notify.store import SYNC_BATCH, GivenRow, Lookup, SubscriberRecord
 
 FIELDS = ("email", "name", "locale", "timezone", "status")
 STATUSES = ("active", "inactive")
@@ -253,19 +253,21 @@ class SyncRows:
             self._rows, self._place, as_stored=as_stored, batch_size=self._batch_size
         )
 
-    def as_given(self) -> Iterator[tuple[int, SubscriberRecord]]:
+    def as_given(self) -> Iterator[GivenRow]:
         for line, data in self._rows:
             if isinstance(data, str):
                 self._problems.append(RowProblem(line, data))
                 continue
-            given = _as_given(data)
+            given = _as_given(line, data)
             if given is not None:
-                yield line, given
+                yield given
                 continue
             try:
-                yield line, validate_row(data)
+                r = validate_row(data)
             except ValueError as exc:
                 self._problems.append(RowProblem(line, str(exc)))
+                continue
+            yield r.email, r.name, r.locale, r.timezone, r.status, line, 1
 
     def check(
         self, rows: Iterable[tuple[int, dict[str, Any]]]
@@ -278,16 +280,19 @@ class SyncRows:
         _raise_problems(sorted(self._problems, key=lambda p: p.line), self._place)
 
 
-def _as_given(data: dict[str, Any]) -> SubscriberRecord | None:
+def _as_given(line: int, data: dict[str, Any]) -> GivenRow | None:
     """A row of text values as given, for the store to compare with the stored people (None:
-    a value is not text, or holds a NUL, which PostgreSQL's text cannot: validate it now)."""
-    values = [data.get(field) for field in FIELDS]
-    if any(v is not None and (not isinstance(v, str) or "\0" in v) for v in values):
-        return None
-    email, name, locale, timezone, status = values
+    a value is not text, or holds a NUL, which PostgreSQL's text cannot: validate it now).
+    Per row of a nightly sync: a loop, not a dataclass (one eighth of the time)."""
+    get = data.get
+    given = (get("email"), get("name"), get("locale"), get("timezone"), get("status"))
+    for value in given:
+        if value is not None and (value.__class__ is not str or "\0" in value):
+            return None
+    email, name, locale, timezone, status = given
     if email is None:
         return None
-    return SubscriberRecord(email, name, locale, timezone, status or None, checked=False)
+    return email, name, locale, timezone, status or None, line, 0
 
 
 def _raise_problems(problems: list[RowProblem], place: Callable[[int], str]) -> None:
