@@ -471,6 +471,8 @@ def test_a_postgresql_store_checks_only_the_rows_that_differ_and_names_every_bad
     with them in SQL: only a row that differs is validated, and a bad row is named whichever
     pass found it (a value that is not text, or holds a NUL, is checked as it is read)."""
     monkeypatch.setenv("POLICYSITE_DATABASE_URL", pg_url)
+    # Rows read back and staged a few at a time: fetches and COPYs take turns.
+    monkeypatch.setattr(store_module, "POSTGRESQL_SYNC_BATCH", 2)
     people = tmp_path / "users.jsonl"
 
     def write(lines: list[str]) -> None:
@@ -497,6 +499,34 @@ def test_a_postgresql_store_checks_only_the_rows_that_differ_and_names_every_bad
     assert json.loads(cli(site, "subscribers", "export", PEOPLE[3][0])[1])["subscriber"][
         "name"
     ] == ("Renamed")
+    # Five rows differ (read back in three fetches): another spelling, spaces, a new person.
+    checked.clear()
+    write(
+        [
+            json.dumps({"email": PEOPLE[0][0].upper(), "name": PEOPLE[0][1]}),
+            json.dumps({"email": PEOPLE[1][0], "name": f"  {PEOPLE[1][1]}  "}),
+            json.dumps({"email": PEOPLE[2][0], "locale": "nb_NO"}),
+            json.dumps({"email": PEOPLE[3][0], "name": "Renamed"}),
+            *as_stored[4:9],
+            json.dumps({"email": PEOPLE[9][0], "status": "Inactive"}),
+            json.dumps({"email": " New@Example.com ", "name": "New"}),
+        ]
+    )
+    assert cli(site, "subscribers", "sync", str(people)) == (
+        0,
+        "Synced: 1 added, 2 updated, 0 erased, 8 unchanged.\n",
+    )
+    assert len(checked) == 5
+    with psycopg.connect(pg_url.replace("+psycopg", "")) as connection:
+        found = connection.execute(
+            "SELECT email, name, locale, status FROM subscribers ORDER BY email LIMIT 4"
+        ).fetchall()
+    assert found == [
+        ("new@example.com", "New", "", "active"),
+        (PEOPLE[0][0], PEOPLE[0][1], PEOPLE[0][2], "active"),
+        (PEOPLE[1][0], PEOPLE[1][1], PEOPLE[1][2], "active"),
+        (PEOPLE[2][0], PEOPLE[2][1], "nb-NO", "active"),
+    ]
 
     write(
         [
@@ -523,4 +553,4 @@ def test_a_postgresql_store_checks_only_the_rows_that_differ_and_names_every_bad
     assert "control character" in lines[2]
     assert lines[4] == "4 bad row(s); nothing was changed. Fix them and sync again."
     assert "not-an-address" not in output
-    assert cli(site, "subscribers", "count") == (0, "10\n")
+    assert cli(site, "subscribers", "count") == (0, "11\n")
