@@ -536,21 +536,24 @@ def test_a_postgresql_store_checks_only_the_rows_that_differ_and_names_every_bad
             json.dumps({"email": PEOPLE[2][0], "name": 5}),  # not text: checked as read
             as_stored[4],
             json.dumps({"email": PEOPLE[5][0], "name": "Nul\u0000here"}),  # PostgreSQL's text
-            *as_stored[6:],
+            json.dumps({"email": PEOPLE[6][0], "name": "Lone \ud800", "status": "\udfff"}),
+            *as_stored[7:],
             "{not json",
         ]
     )
     code, output = cli(site, "subscribers", "sync", str(people))
     assert code == 1
     lines = output.splitlines()
-    assert [line.removeprefix("Error: ").split(": ")[0] for line in lines[:4]] == [
+    assert [line.removeprefix("Error: ").split(": ")[0] for line in lines[:5]] == [
         f"{people}:2",
         f"{people}:4",
         f"{people}:6",
+        f"{people}:7",
         f"{people}:11",
     ], output
     assert "name must be text, not 5" in lines[1]
     assert "control character" in lines[2]
-    assert lines[4] == "4 bad row(s); nothing was changed. Fix them and sync again."
+    assert "not valid text" in lines[3]
+    assert lines[5] == "5 bad row(s); nothing was changed. Fix them and sync again."
     assert "not-an-address" not in output
     assert cli(site, "subscribers", "count") == (0, "11\n")

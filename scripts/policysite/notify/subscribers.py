@@ -81,6 +81,8 @@ def normalize_email(raw: str) -> str:
 
 def clean_name(raw: str) -> str:
     """Collapse whitespace; raise ValueError on line breaks and other control characters."""
+    if _has_surrogate(raw):
+        raise ValueError(_SURROGATE_PROBLEM.format(field="name"))
     if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") and ch != " " for ch in raw):
         raise ValueError("the name contains a line break or another control character; remove it")
     name = " ".join(raw.split())
@@ -172,7 +174,8 @@ def _shown(value: Any) -> str:
         return "an object"
     if isinstance(value, str):
         masked = redact(value)
-        return json.dumps(masked if len(masked) <= 40 else masked[:39] + "…", ensure_ascii=False)
+        shown = json.dumps(masked if len(masked) <= 40 else masked[:39] + "…", ensure_ascii=False)
+        return shown.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate
     return json.dumps(value)
 
 
@@ -280,6 +283,19 @@ class SyncRows:
         _raise_problems(sorted(self._problems, key=lambda p: p.line), self._place)
 
 
+# A lone UTF-16 surrogate (JSON's "\ud800") is a str in Python and no text anywhere else: it
+# has no UTF-8, so a database cannot store it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_PROBLEM = (
+    "the {field} is not valid text (it holds half of a UTF-16 surrogate pair, e.g. \\ud800 "
+    "in JSON); fix the source"
+)
+
+
+def _has_surrogate(value: str) -> bool:
+    return not value.isascii() and _SURROGATE.search(value) is not None
+
+
 def _as_given(line: int, data: dict[str, Any]) -> GivenRow | None:
     """A row of text values as given, for the store to compare with the stored people (None:
     a value is not text, or holds a NUL, which PostgreSQL's text cannot: validate it now).
@@ -287,7 +303,9 @@ def _as_given(line: int, data: dict[str, Any]) -> GivenRow | None:
     get = data.get
     given = (get("email"), get("name"), get("locale"), get("timezone"), get("status"))
     for value in given:
-        if value is not None and (value.__class__ is not str or "\0" in value):
+        if value is not None and (
+            value.__class__ is not str or "\0" in value or _has_surrogate(value)
+        ):
             return None
     email, name, locale, timezone, status = given
     if email is None:
