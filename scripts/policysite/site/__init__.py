@@ -25,12 +25,12 @@ from policysite import urls
 from policysite.config import Settings
 from policysite.errors import ConfigError, PolicyError
 from policysite.files import write_atomic
-from policysite.model import Policy, parse_document, policy_id
+from policysite.model import Policy, Rendering, Version, parse_document, policy_id
 from policysite.site import pages
 from policysite.site.anchors import renames_by_version
 from policysite.site.feed import atom_feed, versions_json
 from policysite.site.pages import PolicyContext, SiteOptions, SitePage
-from policysite.site.pdf import PdfCache, PdfFacts
+from policysite.site.pdf import PdfCache, PdfFacts, PdfWords
 from policysite.site.redlines import RedlineCache, RedlineLinks, redline_css
 from policysite.site.text import format_date, rebase_links
 from policysite.site.translations import (
@@ -150,26 +150,11 @@ def _pdf_files(
 ) -> tuple[SiteFile, ...]:
     """A PDF of every version, and of every translation of a version (in its language, saying
     which text is binding), where its version page is."""
-    base = options.site_url or "/"
     made = []
     for context in contexts:
         for version in context.policy.versions:
-            path = urls.version_page(context.pid, version.label)
             text, source = context.text_page(version), context.source(version)
-            facts = PdfFacts(
-                version.title,
-                version.label,
-                version.effective,
-                version.sha256,
-                base + urls.page_url(path, options.directory_urls),
-                version.date,
-                format_date(version.effective, options.language, nowrap=False),
-                options.language,
-                RedlineLinks(path, text, text, source, source, options.directory_urls),
-            )
-            made.append(
-                SiteFile(urls.pdf_file(context.pid, version.label), pdfs.pdf(facts, version.body))
-            )
+            made.append(_pdf(pdfs, options, version, version, text, source))
         for translation in context.policy.translations:
             language = languages.get(translation.locale)
             if language is None:
@@ -178,31 +163,42 @@ def _pdf_files(
                 rendering = translation.of(version.label)
                 if rendering is None:
                     continue
-                locale = translation.locale
-                path = urls.version_page(context.pid, version.label, locale)
-                facts = PdfFacts(
-                    rendering.title,
-                    version.label,
-                    version.effective,
-                    rendering.sha256,
-                    base + urls.page_url(path, options.directory_urls),
-                    rendering.date,
-                    format_date(version.effective, locale, nowrap=False),
-                    locale,
-                    RedlineLinks(
-                        path,
-                        path,
-                        path,
-                        translation.relative,
-                        translation.relative,
-                        options.directory_urls,
-                    ),
-                    language.pdf_words(),
+                page = urls.version_page(context.pid, version.label, language.locale)
+                made.append(
+                    _pdf(pdfs, options, version, rendering, page, translation.relative, language)
                 )
-                pdf = pdfs.pdf(facts, rendering.body)
-                made.append(SiteFile(urls.pdf_file(context.pid, version.label, locale), pdf))
     pdfs.save()
     return tuple(made)
+
+
+def _pdf(
+    pdfs: PdfCache,
+    options: SiteOptions,
+    version: Version,
+    text: Version | Rendering,
+    text_page: str,
+    source: str,
+    language: Language | None = None,
+) -> SiteFile:
+    """The PDF of ``text``: ``version`` itself, or its translation into ``language`` (in that
+    language's words around the text)."""
+    locale = language.locale if language else ""
+    path = urls.version_page(version.policy, version.label, locale)
+    facts = PdfFacts(
+        text.title,
+        version.label,
+        version.effective,
+        text.sha256,
+        (options.site_url or "/") + urls.page_url(path, options.directory_urls),
+        text.date,
+        format_date(version.effective, locale or options.language, nowrap=False),
+        locale or options.language,
+        RedlineLinks(path, text_page, text_page, source, source, options.directory_urls),
+        language.pdf_words() if language else PdfWords(),
+    )
+    return SiteFile(
+        urls.pdf_file(version.policy, version.label, locale), pdfs.pdf(facts, text.body)
+    )
 
 
 def _check_unique(built: list[SitePage], directory_urls: bool) -> None:
