@@ -270,6 +270,17 @@ subscriber_import = Table(
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
 )
+
+
+def _source_columns() -> list[Column[Any]]:
+    """A sync source's row as staged: the person's fields as text, and where it came from."""
+    return [
+        Column("email", Text, nullable=False),
+        *(Column(name, Text) for name in ("name", "locale", "timezone", "status")),
+        Column("line", Integer, nullable=False),
+    ]
+
+
 # Where a sync stages its source, row by row as it streams in: ``line`` (the file's line or the
 # query's row) is kept so that a repeated address can be reported with both places. ``sid`` is
 # the stored person with that address; ``same`` marks a row that equals them as it was read
@@ -278,12 +289,7 @@ subscriber_import = Table(
 subscriber_sync = Table(
     "policysite_sync",
     _staging,
-    Column("email", Text, nullable=False),
-    Column("name", Text),
-    Column("locale", Text),
-    Column("timezone", Text),
-    Column("status", Text),
-    Column("line", Integer, nullable=False),
+    *_source_columns(),
     Column("sid", Integer, nullable=True),
     Column("same", Integer, nullable=False),
     Index("policysite_sync_sid", "sid"),
@@ -298,12 +304,7 @@ subscriber_sync = Table(
 subscriber_sync_given = Table(
     "policysite_sync_given",
     _staging,
-    Column("email", Text, nullable=False),
-    Column("name", Text),
-    Column("locale", Text),
-    Column("timezone", Text),
-    Column("status", Text),
-    Column("line", Integer, nullable=False),
+    *_source_columns(),
     Column("checked", Integer, nullable=False),
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
