@@ -197,7 +197,7 @@ def _check_translations(
             finding(
                 MESSAGES,
                 "record-translation-changed",
-                path or f"{settings.docs_dir}/{entry.policy}.{entry.locale}.md",
+                path or settings.policy_path(f"{entry.policy}.{entry.locale}.md"),
                 1,
                 locale=entry.locale,
                 policy=entry.policy,

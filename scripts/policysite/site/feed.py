@@ -65,9 +65,14 @@ def atom_feed(
     )
 
 
+def feed_order(version: Version) -> tuple[dt.datetime, dt.date, str]:
+    """A feed's sort key (reversed: the newest commit first), every feed's."""
+    return (version.date, version.effective, version.policy)
+
+
 def newest_first(versions: Iterable[Version]) -> list[Version]:
     """A feed's order: the newest commit first."""
-    return sorted(versions, key=lambda v: (v.date, v.effective, v.policy), reverse=True)
+    return sorted(versions, key=feed_order, reverse=True)
 
 
 def write_feed(

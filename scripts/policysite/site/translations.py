@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from policysite import render, urls
 from policysite.languages import language_name
 from policysite.model import Rendering, Translation, Version
-from policysite.site.feed import FeedEntry, write_feed
+from policysite.site.feed import FeedEntry, feed_order, write_feed
 from policysite.site.pages import PolicyContext, SitePage
 from policysite.site.pdf import PdfWords
 from policysite.site.redlines import RedlineCache, RedlineLinks
@@ -59,12 +59,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "read": "Read",
         "pdf": "PDF",
         "pdf_link": "This version as a PDF",
-        "pdf.heading": "Version {label} · effective {date}",
-        "pdf.footer": "{title} · version {label} · effective {date}",
-        "pdf.document": "{title} — version {label}",
-        "pdf.online": "Online:",
-        "pdf.sha256": "Text sha256:",
-        "pdf.pages": "Page {page} of {pages}",
+        # What a PDF says around the text: the English of site/pdf.PdfWords, written once there.
+        **{
+            f"pdf.{field.name}": field.default
+            for field in dataclasses.fields(PdfWords)
+            if field.name != "statement" and isinstance(field.default, str)
+        },
         "untranslated": "not translated; [in {source}]({url})",
         "change_summary": "Summary",
         "change_redline": "Redline of the translation",
@@ -393,10 +393,11 @@ def translated_feeds(
     feeds = []
     for locale, pairs in _by_locale(contexts, languages).items():
         language = languages[locale]
+        titles, paged = _titles_and_pages(pairs)
         entries = []
-        for version, context, translation in _rows(pairs, feed=True):
+        for version, context in _rows(pairs, feed=True):
             options = context.options
-            exists = translation.as_of(context.policy, version.label) is not None
+            exists = version.label in paged[context.pid]
             summary = _note(context, version, locale, notes)
             if summary is None and options.show_missing_notes:
                 summary = language.t("no_summary")
@@ -407,7 +408,7 @@ def translated_feeds(
                     ),
                     language.t(
                         "feed_entry",
-                        title=_shown(translation, context).title,
+                        title=titles[context.pid],
                         label=version.label,
                         kind=_kind(language, version),
                         date=format_date(version.effective, locale, nowrap=False),
@@ -432,6 +433,24 @@ def translated_feeds(
     return feeds
 
 
+def _titles_and_pages(
+    pairs: list[tuple[PolicyContext, Translation]],
+) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    """Per policy, its title in the language and the versions with a page in it: each from the
+    first version translated on (``Translation.as_of`` is not None), worked out once a policy,
+    not once a row (``/<locale>/changes/`` and the feed list every version)."""
+    titles, paged = {}, {}
+    for context, translation in pairs:
+        titles[context.pid] = _shown(translation, context).title
+        order = {v.label: i for i, v in enumerate(context.policy.versions)}
+        first = min(
+            (order[r.translates] for r in translation.revisions if r.translates in order),
+            default=len(order),
+        )
+        paged[context.pid] = frozenset(v.label for v in context.policy.versions[first:])
+    return titles, paged
+
+
 def _by_locale(
     contexts: Iterable[PolicyContext], languages: Mapping[str, Language]
 ) -> dict[str, list[tuple[PolicyContext, Translation]]]:
@@ -446,12 +465,12 @@ def _by_locale(
 
 def _rows(
     pairs: list[tuple[PolicyContext, Translation]], *, feed: bool = False
-) -> list[tuple[Version, PolicyContext, Translation]]:
+) -> list[tuple[Version, PolicyContext]]:
     """Every version of the translated policies, newest first: by effective date as
     ``/<locale>/changes/`` lists them, or by commit as a feed does (``feed``)."""
-    rows = [(v, c, t) for c, t in pairs for v in c.policy.versions]
+    rows = [(v, c) for c, _ in pairs for v in c.policy.versions]
     if feed:
-        return sorted(rows, key=lambda r: (r[0].date, r[0].effective, r[0].policy), reverse=True)
+        return sorted(rows, key=lambda r: feed_order(r[0]), reverse=True)
     return sorted(rows, key=lambda r: (r[0].effective, r[0].date, r[0].policy), reverse=True)
 
 
@@ -859,9 +878,9 @@ def _changes_page(pairs: list[tuple[PolicyContext, Translation]], language: Lang
         language.t("changes_table"),
         "| --- | --- | --- | --- |",
     ]
-    titles = {c.pid: _shown(t, c).title for c, t in pairs}
-    for version, context, translation in _rows(pairs):
-        exists = translation.as_of(context.policy, version.label) is not None
+    titles, paged = _titles_and_pages(pairs)
+    for version, context in _rows(pairs):
+        exists = version.label in paged[context.pid]
         target = link(page, urls.change_page(context.pid, version.label, locale if exists else ""))
         lines.append(
             f"| {md(language.date(version.effective))} | {md(titles[context.pid])} | "
