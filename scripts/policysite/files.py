@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -10,6 +11,11 @@ from policysite.errors import PolicyError
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
+
+
+def text_sha256(text: str) -> str:
+    """The sha256 of a text (UTF-8) as versions.json publishes it: every text hash is this."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def write_atomic(

@@ -7,7 +7,6 @@ dataclasses, so each rule can be tested on a string.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -17,6 +16,7 @@ import yaml
 
 from policysite import selection
 from policysite.errors import PolicyError, PolicyProblems
+from policysite.files import text_sha256
 from policysite.languages import is_language
 
 try:  # libyaml's parser is ~10× faster; it matters when reading thousands of commits.
@@ -258,11 +258,6 @@ class Translation:
             if order.get(r.translates, wanted + 1) <= wanted
         ]
         return max(found, key=lambda item: item[:2])[2] if found else None
-
-
-def text_sha256(text: str) -> str:
-    """The sha256 of a text as UTF-8: what ``versions.json`` publishes for a version's text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def translation_name(relative: str) -> tuple[str, str] | None:

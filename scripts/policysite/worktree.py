@@ -7,7 +7,6 @@ Returns plain data; parsing front matter is the model's job.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from pathlib import Path
 
 from policysite.config import Settings
 from policysite.errors import NotFoundError, PolicyError, PolicySiteError, ProblemList
-from policysite.files import decode_text
+from policysite.files import decode_text, text_sha256
 from policysite.model import Note, key_line, parse_document, parse_note, policy_id
 
 
@@ -115,8 +114,7 @@ def read_policies(settings: Settings) -> WorkingPolicies:
             problems.append(exc)
             unreadable.add(pid)
             continue
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        texts[pid] = WorkingText(pid, path, text, digest)
+        texts[pid] = WorkingText(pid, path, text, text_sha256(text))
     return WorkingPolicies(texts, problems, unreadable)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from policysite.errors import HistoryError, PolicyError
-from policysite.files import decode_text
+from policysite.files import decode_text, text_sha256
 from policysite.history.renames import match_renames, similarity
 from policysite.history.repository import (
     SHALLOW,
@@ -83,7 +82,7 @@ class Revision:
         Worked out when asked for: a published version keeps it, the texts a later one of
         the same day or a front-matter-only commit replaces never need it (bench/adopt.py).
         """
-        return _sha256(self.text)
+        return text_sha256(self.text)
 
 
 @dataclass(frozen=True)
@@ -365,11 +364,6 @@ def _decode(data: bytes, path: str, commit: str) -> _Text:
         return decode_text(data, path, commit=commit)
     except PolicyError as exc:
         return exc
-
-
-def _sha256(text: str) -> str:
-    """The sha256 of a text as UTF-8: the file's bytes, a leading byte-order mark removed."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _read_log_and_texts(
@@ -655,7 +649,7 @@ def _complete_commit(repo: Repository, objects: CatFile, rev: str) -> Commit:
 
 def _text_at(commit: Commit, path: str, data: bytes) -> FileAtRevision:
     text = decode_text(data, path, commit=commit.oid)
-    return FileAtRevision(commit.oid, commit.date, path, text, _sha256(text))
+    return FileAtRevision(commit.oid, commit.date, path, text, text_sha256(text))
 
 
 def changed_policy_files(
